@@ -1,0 +1,5 @@
+/** Namespace specs, the clone3 launch engine and pidfd-backed container processes. */
+module dev.hako.namespaces {
+    requires transitive dev.hako.syscalls;
+    requires transitive dev.hako.cgroupfs;
+}

@@ -1,0 +1,2 @@
+/** Small programs on Hako's public API. */
+package dev.hako.samples;

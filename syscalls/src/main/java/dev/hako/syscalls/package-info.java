@@ -1,0 +1,2 @@
+/** See the module description of {@code dev.hako.syscalls}. */
+package dev.hako.syscalls;

@@ -1,0 +1,7 @@
+/**
+ * One typed Java method per Linux syscall that containers use; failures are
+ * {@link dev.hako.syscalls.SyscallException}s.
+ */
+module dev.hako.syscalls {
+    requires transitive dev.hako.bindings;
+}
