@@ -94,7 +94,7 @@ public final class Fd implements AutoCloseable {
         public void run() {
             int n = number.getAndSet(CLOSED);
             if (n != CLOSED) {
-                Kernel.critical(Linux.SYS_close(), n, 0, 0);
+                Kernel.blocking(Linux.SYS_close(), n, 0, 0);
             }
         }
     }

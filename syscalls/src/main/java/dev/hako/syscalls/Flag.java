@@ -1,6 +1,7 @@
 package dev.hako.syscalls;
 
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.StringJoiner;
 
 /**
@@ -35,5 +36,16 @@ public interface Flag {
             joiner.add(flag.cName());
         }
         return joiner.toString();
+    }
+
+    /** The flags of {@code type} whose bits are all set in {@code bits} (flags of value 0 never match). */
+    static <E extends Enum<E> & Flag> EnumSet<E> decode(Class<E> type, long bits) {
+        EnumSet<E> set = EnumSet.noneOf(type);
+        for (E flag : type.getEnumConstants()) {
+            if (flag.bits() != 0 && (bits & flag.bits()) == flag.bits()) {
+                set.add(flag);
+            }
+        }
+        return set;
     }
 }
