@@ -2,5 +2,6 @@
 module dev.hako.namespaces {
     requires transitive dev.hako.syscalls;
     requires transitive dev.hako.cgroupfs;
+    requires java.management;
     exports dev.hako.namespaces;
 }

@@ -27,7 +27,8 @@ final class ChildCompiler {
     private ChildCompiler() {
     }
 
-    static void compile(LaunchSpec spec, Descriptors fds, ChildProgram program, boolean clearSighandInClone) {
+    static void compile(LaunchSpec spec, Descriptors fds, ChildProgram program, boolean clearSighandInClone,
+                        java.util.function.Consumer<ChildProgram> extraSteps) {
         if (fds.syncRead() >= 0) {
             MemorySegment buffer = program.allocate(8);
             program.stepWith(new Step("read", "<sync pipe>, buf, 1) = 1 (the parent's go-ahead"), Linux.SYS_read(),
@@ -64,6 +65,7 @@ final class ChildCompiler {
             program.step(new Step("chdir", quote(spec.directory().toString())), Linux.SYS_chdir(),
                     program.string(spec.directory().toString()));
         }
+        extraSteps.accept(program);
         List<String> env = new ArrayList<>();
         spec.environment().forEach((k, v) -> env.add(k + "=" + v));
         String path = spec.command().getFirst();
@@ -131,8 +133,11 @@ final class ChildCompiler {
         }
         StringJoiner names = new StringJoiner(", ", "[", "]");
         groups.forEach(g -> names.add(Long.toString(g)));
-        // Groups first: after setresuid to a non-root user, setgroups would be refused.
-        program.step(new Step("setgroups", groups.size() + ", " + names), Linux.SYS_setgroups(), groups.size(),
+        // Groups first: after setresuid to a non-root user, setgroups would be refused. In a
+        // new user namespace with setgroups denied, an empty list is left as it is (the
+        // kernel would refuse even that).
+        boolean denied = spec.newNamespaces().contains(dev.hako.syscalls.NamespaceType.USER) && !spec.setgroupsAllowed();
+        if (!(denied && groups.isEmpty())) program.step(new Step("setgroups", groups.size() + ", " + names), Linux.SYS_setgroups(), groups.size(),
                 list.address());
         program.step(new Step("setresgid", identity.gid() + ", " + identity.gid() + ", " + identity.gid()),
                 Linux.SYS_setresgid(), identity.gid(), identity.gid(), identity.gid());

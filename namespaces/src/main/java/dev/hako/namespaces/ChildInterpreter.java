@@ -47,18 +47,76 @@ final class ChildInterpreter {
             .byteOffset(PathElement.groupElement("errno"));
     /** Reported for a step whose zero result means failure: a read that met end of file. */
     private static final int EPIPE = Linux.EPIPE();
-    private static final int WARM_UP_ROUNDS = 30_000;
-
-    static {
-        warmUp();
-    }
+    private static final int WARM_UP_ROUNDS = 2_000;
+    private static final long RECHECK_NANOS = 1_000_000_000L;
+    private static final long WARM_UP_LIMIT_NANOS = 30_000_000_000L;
+    private static final System.Logger LOG = System.getLogger(ChildInterpreter.class.getName());
+    private static final Object LOCK = new Object();
+    private static volatile long verifiedAt = System.nanoTime() - 2 * RECHECK_NANOS;
+    private static volatile boolean verifiable = true;
 
     private ChildInterpreter() {
     }
 
-    /** Makes sure the interpreter is warm; the first call pays for it (well under a second). */
+    /**
+     * Makes sure {@link #forkAndRun} is compiled to final code before a fork: at C2's
+     * level 4 (or C1's level 1 when C2 is off), where it no longer counts invocations or
+     * asks for compilation. Interpreted or profiled code would, and in a child that can
+     * block forever on the compile queue's lock. The state is read from HotSpot's code
+     * list (the DiagnosticCommand MBean, as {@code jcmd Compiler.codelist} does), at most
+     * once a second, so that a deoptimisation is caught and the method warmed again.
+     * The first call pays for the warm-up (typically under a second).
+     */
     static void ensureWarm() {
-        // Class initialisation did the work.
+        if (System.nanoTime() - verifiedAt < RECHECK_NANOS) {
+            return;
+        }
+        synchronized (LOCK) {
+            if (System.nanoTime() - verifiedAt < RECHECK_NANOS) {
+                return;
+            }
+            long start = System.nanoTime();
+            while (!compiled()) {
+                warmUp();
+                if (System.nanoTime() - start > WARM_UP_LIMIT_NANOS) {
+                    LOG.log(System.Logger.Level.WARNING, "the clone3 child interpreter is not compiled after "
+                            + "30 s of warm-up (is the JIT disabled?); children may hang and be killed at the exec timeout");
+                    break;
+                }
+            }
+            verifiedAt = System.nanoTime();
+        }
+    }
+
+    /** Whether forkAndRun has final compiled code; true when the JVM cannot tell us. */
+    private static boolean compiled() {
+        if (!verifiable) {
+            return true;
+        }
+        String list;
+        try {
+            var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            list = (String) server.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "compilerCodelist", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        } catch (Exception | LinkageError e) {
+            // No jdk.management in this runtime: warm for a fixed while, then trust it.
+            verifiable = false;
+            for (int i = 0; i < 15; i++) {
+                warmUp();
+            }
+            return true;
+        }
+        String method = ChildInterpreter.class.getName() + ".forkAndRun(";
+        for (String line : list.split("\n")) {
+            if (line.contains(method)) {
+                String[] fields = line.trim().split(" ");
+                // "<id> <level> <state> <method> ...": state 0 is in use.
+                if ((fields[1].equals("4") || fields[1].equals("1")) && fields[2].equals("0")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -154,7 +212,7 @@ final class ChildInterpreter {
      * goes to a non-blocking pipe nobody reads (once full, the write fails with EAGAIN,
      * which the interpreter ignores as it does in a real child). Nothing here forks.
      */
-    private static void warmUp() {
+    static void warmUp() {
         try (Arena arena = Arena.ofConfined(); FileSyscalls.Pipe report = FileSyscalls.pipe2(true)) {
             MemorySegment args = clone_args.allocate(arena);
             MemorySegment parentSide = program(arena, report, args, Linux.SYS_getpid(), Failure.NONE);
@@ -195,7 +253,16 @@ final class ChildInterpreter {
         program.stepWith(warm, Linux.SYS_getpid(), 0, register, Arg.of(0));
         program.stepWith(warm, Linux.SYS_getpid(), 0, -1, Arg.register(register), Arg.register(register),
                 Arg.register(register), Arg.register(register), Arg.register(register), Arg.register(register));
+        // Registers on alternate arguments, so each argument's "from a register" test is
+        // seen both ways (a branch never taken in warm-up compiles to a trap, and an
+        // uncommon trap in a child blocks on a VM lock another thread held at the fork).
+        program.stepWith(warm, Linux.SYS_getpid(), 0, -1, Arg.register(register), Arg.of(0),
+                Arg.register(register), Arg.of(0), Arg.register(register), Arg.of(0));
+        program.stepWith(warm, Linux.SYS_getpid(), 0, -1, Arg.of(0), Arg.register(register),
+                Arg.of(0), Arg.register(register), Arg.of(0), Arg.register(register));
         program.stepWith(warm, Linux.SYS_close(), ChildProgram.IGNORE_FAILURE, -1, Arg.of(-1));
+        // A zero result without ZERO_IS_FAILURE: the common case of a successful call.
+        program.stepWith(warm, Linux.SYS_close_range(), 0, -1, Arg.of(high), Arg.of(high + 1), Arg.of(0));
         program.stepWith(warm, Linux.SYS_close_range(), ChildProgram.IGNORE_FAILURE | ChildProgram.ZERO_IS_FAILURE, -1,
                 Arg.of(high), Arg.of(high + 1), Arg.of(0));
         switch (failure) {

@@ -63,6 +63,8 @@ public final class ContainerBuilder {
     private int umask = -1;
     private CgroupPlacement cgroup;
     private Duration execTimeout = DEFAULT_EXEC_TIMEOUT;
+    /** Extra child steps before execve; only tests set it, to make a child fail or hang. */
+    java.util.function.Consumer<ChildProgram> extraChildSteps = program -> { };
 
     /** A builder for this program and arguments. */
     public ContainerBuilder(String... command) {
@@ -303,7 +305,7 @@ public final class ContainerBuilder {
 
     /** Compiles the settings into the steps a start would take, without running any. */
     public LaunchPlan plan() {
-        return new LaunchPlan(spec());
+        return new LaunchPlan(spec(), extraChildSteps);
     }
 
     /**

@@ -24,10 +24,17 @@ public final class LaunchPlan {
 
     private final LaunchSpec spec;
     private final KernelSupport kernel;
+    private final java.util.function.Consumer<ChildProgram> extraChildSteps;
 
-    LaunchPlan(LaunchSpec spec) {
+    LaunchPlan(LaunchSpec spec, java.util.function.Consumer<ChildProgram> extraChildSteps) {
         this.spec = spec;
         this.kernel = KernelSupport.get();
+        this.extraChildSteps = extraChildSteps;
+    }
+
+    /** Compiles the child's steps into {@code program} with the given descriptors. */
+    void compileChild(ChildCompiler.Descriptors fds, ChildProgram program) {
+        ChildCompiler.compile(spec, fds, program, kernel.clearSighand(), extraChildSteps);
     }
 
     /** The spec this plan was compiled from. */
@@ -100,7 +107,7 @@ public final class LaunchPlan {
     public List<String> childSteps() {
         try (Arena arena = Arena.ofConfined()) {
             ChildProgram program = new ChildProgram(arena);
-            ChildCompiler.compile(spec, placeholderDescriptors(), program, kernel.clearSighand());
+            compileChild(placeholderDescriptors(), program);
             List<String> lines = new ArrayList<>();
             for (ChildProgram.Step step : program.descriptions()) {
                 lines.add(step.describe());

@@ -128,8 +128,8 @@ final class Launcher {
                     EnumSet.of(OpenFlag.DIRECTORY, OpenFlag.READ_ONLY), 0, Set.of())) : null;
 
             ChildProgram program = new ChildProgram(arena);
-            ChildCompiler.compile(spec, new ChildCompiler.Descriptors(sync == null ? -1 : sync.read().value(), moves, names,
-                    joins, joinNames), program, KernelSupport.get().clearSighand());
+            plan.compileChild(new ChildCompiler.Descriptors(sync == null ? -1 : sync.read().value(), moves, names,
+                    joins, joinNames), program);
 
             MemorySegment pidfdSlot = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment args = clone_args.allocate(arena);

@@ -44,9 +44,10 @@ final class Reaper {
         watched.put(key, process);
         try {
             EventSyscalls.epollCtl(epoll, EventSyscalls.EpollOp.ADD, process.pidfdForReaper(), EnumSet.of(EpollEvent.IN), key);
-        } catch (SyscallException e) {
+        } catch (SyscallException | RuntimeException e) {
             watched.remove(key);
             process.watchFailed(e);
+            throw new IllegalStateException("cannot watch pid " + process.pid() + ": " + e.getMessage(), e);
         }
     }
 

@@ -45,7 +45,10 @@ public final class EventSyscalls {
      */
     public static Fd epollCreate1() throws SyscallException {
         long result = Kernel.critical(Linux.SYS_epoll_create1(), Linux.EPOLL_CLOEXEC(), 0, 0);
-        return Fd.adopt(Kernel.check(result, "epoll_create1", "EPOLL_CLOEXEC"));
+        if (result < 0) {
+            throw Kernel.failure(result, "epoll_create1", "EPOLL_CLOEXEC");
+        }
+        return Fd.adopt((int) result);
     }
 
     /**
@@ -61,8 +64,10 @@ public final class EventSyscalls {
             epoll_event.events(event, (int) Flag.combine(events));
             epoll_event.data(event, data);
             long result = Kernel.critical(Linux.SYS_epoll_ctl(), epoll.value(), op.value, fd.value(), event.address(), 0, 0);
-            Kernel.check(result, "epoll_ctl", epoll.value() + ", EPOLL_CTL_" + op.name().substring(0, 3) + ", "
+            if (result < 0) {
+                throw Kernel.failure(result, "epoll_ctl", epoll.value() + ", EPOLL_CTL_" + op.name().substring(0, 3) + ", "
                     + fd.value() + ", " + Flag.describe(events));
+            }
         }
     }
 
@@ -85,7 +90,10 @@ public final class EventSyscalls {
         int capacity = (int) (events.byteSize() / epoll_event.sizeof());
         long result = Kernel.blocking(Linux.SYS_epoll_pwait(), epoll.value(), events.address(), capacity,
                 timeoutMillis(timeout), 0, 0);
-        return Kernel.check(result, "epoll_wait", Integer.toString(epoll.value()));
+        if (result < 0) {
+            throw Kernel.failure(result, "epoll_wait", Integer.toString(epoll.value()));
+        }
+        return(int) result;
     }
 
     /** The {@code data} value of entry {@code index} of an events array. */
@@ -117,7 +125,9 @@ public final class EventSyscalls {
                 timespec.setAtIndex(ValueLayout.JAVA_LONG, 1, timeout.getNano());
             }
             long result = Kernel.blocking(Linux.SYS_ppoll(), entry.address(), 1, timespec.address(), 0, 0, 0);
-            Kernel.check(result, "poll", fd.value() + ", " + Flag.describe(events));
+            if (result < 0) {
+                throw Kernel.failure(result, "poll", fd.value() + ", " + Flag.describe(events));
+            }
             return Flag.decode(PollEvent.class, Short.toUnsignedLong(pollfd.revents(entry)));
         }
     }
@@ -131,7 +141,10 @@ public final class EventSyscalls {
     public static Fd inotifyInit1(boolean nonblock) throws SyscallException {
         int flags = Linux.IN_CLOEXEC() | (nonblock ? Linux.IN_NONBLOCK() : 0);
         long result = Kernel.critical(Linux.SYS_inotify_init1(), flags, 0, 0);
-        return Fd.adopt(Kernel.check(result, "inotify_init1", nonblock ? "IN_CLOEXEC|IN_NONBLOCK" : "IN_CLOEXEC"));
+        if (result < 0) {
+            throw Kernel.failure(result, "inotify_init1", nonblock ? "IN_CLOEXEC|IN_NONBLOCK" : "IN_CLOEXEC");
+        }
+        return Fd.adopt((int) result);
     }
 
     /**
@@ -144,7 +157,10 @@ public final class EventSyscalls {
         try (Arena arena = Arena.ofConfined()) {
             long result = Kernel.blocking(Linux.SYS_inotify_add_watch(), inotify.value(), arena.allocateFrom(path).address(),
                     Flag.combine(events));
-            return Kernel.check(result, "inotify_add_watch", '"' + path + "\", " + Flag.describe(events));
+            if (result < 0) {
+                throw Kernel.failure(result, "inotify_add_watch", '"' + path + "\", " + Flag.describe(events));
+            }
+            return(int) result;
         }
     }
 
@@ -154,8 +170,10 @@ public final class EventSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/inotify_rm_watch.2.html">inotify_rm_watch(2)</a>
      */
     public static void inotifyRmWatch(Fd inotify, int watch) throws SyscallException {
-        Kernel.check(Kernel.critical(Linux.SYS_inotify_rm_watch(), inotify.value(), watch, 0), "inotify_rm_watch",
-                inotify.value() + ", " + watch);
+        long result = Kernel.critical(Linux.SYS_inotify_rm_watch(), inotify.value(), watch, 0);
+        if (result < 0) {
+            throw Kernel.failure(result, "inotify_rm_watch", inotify.value() + ", " + watch);
+        }
     }
 
     private static long timeoutMillis(Duration timeout) {

@@ -39,7 +39,10 @@ public final class FileSyscalls {
      */
     public static long read(Fd fd, MemorySegment buffer) throws SyscallException {
         long result = Kernel.blocking(Linux.SYS_read(), fd.value(), buffer.address(), buffer.byteSize());
-        return Kernel.checkLong(result, "read", Integer.toString(fd.value()));
+        if (result < 0) {
+            throw Kernel.failure(result, "read", Integer.toString(fd.value()));
+        }
+        return result;
     }
 
     /**
@@ -49,7 +52,10 @@ public final class FileSyscalls {
      */
     public static long write(Fd fd, MemorySegment buffer) throws SyscallException {
         long result = Kernel.blocking(Linux.SYS_write(), fd.value(), buffer.address(), buffer.byteSize());
-        return Kernel.checkLong(result, "write", Integer.toString(fd.value()));
+        if (result < 0) {
+            throw Kernel.failure(result, "write", Integer.toString(fd.value()));
+        }
+        return result;
     }
 
     /**
@@ -76,7 +82,10 @@ public final class FileSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/close.2.html">close(2)</a>
      */
     public static void close(int fd) throws SyscallException {
-        Kernel.check(Kernel.blocking(Linux.SYS_close(), fd, 0, 0), "close", Integer.toString(fd));
+        long result = Kernel.blocking(Linux.SYS_close(), fd, 0, 0);
+        if (result < 0) {
+            throw Kernel.failure(result, "close", Integer.toString(fd));
+        }
     }
 
     /**
@@ -89,8 +98,10 @@ public final class FileSyscalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(java.lang.foreign.ValueLayout.JAVA_INT, 2);
             int flags = Linux.O_CLOEXEC() | (nonblock ? Linux.O_NONBLOCK() : 0);
-            Kernel.check(Kernel.critical(Linux.SYS_pipe2(), fds.address(), flags, 0), "pipe2",
-                    nonblock ? "O_CLOEXEC|O_NONBLOCK" : "O_CLOEXEC");
+            long result = Kernel.critical(Linux.SYS_pipe2(), fds.address(), flags, 0);
+            if (result < 0) {
+                throw Kernel.failure(result, "pipe2", nonblock ? "O_CLOEXEC|O_NONBLOCK" : "O_CLOEXEC");
+            }
             return new Pipe(Fd.adopt(fds.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 0)),
                     Fd.adopt(fds.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 1)));
         }
@@ -105,7 +116,10 @@ public final class FileSyscalls {
      */
     public static Fd dup3(Fd oldFd, int newFd, boolean cloexec) throws SyscallException {
         long result = Kernel.critical(Linux.SYS_dup3(), oldFd.value(), newFd, cloexec ? Linux.O_CLOEXEC() : 0);
-        return Fd.adopt(Kernel.check(result, "dup3", oldFd.value() + ", " + newFd + (cloexec ? ", O_CLOEXEC" : ", 0")));
+        if (result < 0) {
+            throw Kernel.failure(result, "dup3", oldFd.value() + ", " + newFd + (cloexec ? ", O_CLOEXEC" : ", 0"));
+        }
+        return Fd.adopt((int) result);
     }
 
     /**
@@ -116,7 +130,10 @@ public final class FileSyscalls {
      */
     public static Fd dupCloexec(Fd fd, int minimum) throws SyscallException {
         long result = Kernel.critical(Linux.SYS_fcntl(), fd.value(), Linux.F_DUPFD_CLOEXEC(), minimum);
-        return Fd.adopt(Kernel.check(result, "fcntl", fd.value() + ", F_DUPFD_CLOEXEC, " + minimum));
+        if (result < 0) {
+            throw Kernel.failure(result, "fcntl", fd.value() + ", F_DUPFD_CLOEXEC, " + minimum);
+        }
+        return Fd.adopt((int) result);
     }
 
     /**
@@ -127,7 +144,9 @@ public final class FileSyscalls {
      */
     public static void closeRange(int first, int last, Set<CloseRangeFlag> flags) throws SyscallException {
         long result = Kernel.critical(Linux.SYS_close_range(), first, Integer.toUnsignedLong(last), Flag.combine(flags));
-        Kernel.check(result, "close_range", first + ", " + Integer.toUnsignedString(last) + ", " + Flag.describe(flags));
+        if (result < 0) {
+            throw Kernel.failure(result, "close_range", first + ", " + Integer.toUnsignedString(last) + ", " + Flag.describe(flags));
+        }
     }
 
     /**
@@ -153,8 +172,11 @@ public final class FileSyscalls {
             open_how.resolve(how, Flag.combine(resolve));
             long result = Kernel.blocking(Linux.SYS_openat2(), directory == null ? Linux.AT_FDCWD() : directory.value(),
                     arena.allocateFrom(path).address(), how.address(), open_how.sizeof(), 0, 0);
-            return Fd.adopt(Kernel.check(result, "openat2", '"' + path + "\", " + Flag.describe(all)
-                    + (resolve.isEmpty() ? "" : ", " + Flag.describe(resolve))));
+            if (result < 0) {
+                throw Kernel.failure(result, "openat2", '"' + path + "\", " + Flag.describe(all)
+                    + (resolve.isEmpty() ? "" : ", " + Flag.describe(resolve)));
+            }
+            return Fd.adopt((int) result);
         }
     }
 
@@ -169,7 +191,9 @@ public final class FileSyscalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = statfs.allocate(arena);
             long result = Kernel.blocking(Linux.SYS_statfs(), arena.allocateFrom(path).address(), buffer.address(), 0);
-            Kernel.check(result, "statfs", '"' + path + '"');
+            if (result < 0) {
+                throw Kernel.failure(result, "statfs", '"' + path + '"');
+            }
             return new FsStat(statfs.f_type(buffer), statfs.f_bsize(buffer), statfs.f_blocks(buffer),
                     statfs.f_bfree(buffer), statfs.f_bavail(buffer), statfs.f_files(buffer), statfs.f_ffree(buffer),
                     statfs.f_namelen(buffer), statfs.f_flags(buffer));
@@ -185,6 +209,9 @@ public final class FileSyscalls {
         EnumSet<EventFdFlag> all = flags.isEmpty() ? EnumSet.noneOf(EventFdFlag.class) : EnumSet.copyOf(flags);
         all.add(EventFdFlag.CLOEXEC);
         long result = Kernel.critical(Linux.SYS_eventfd2(), Integer.toUnsignedLong(initialValue), Flag.combine(all), 0);
-        return Fd.adopt(Kernel.check(result, "eventfd", initialValue + ", " + Flag.describe(all)));
+        if (result < 0) {
+            throw Kernel.failure(result, "eventfd", initialValue + ", " + Flag.describe(all));
+        }
+        return Fd.adopt((int) result);
     }
 }

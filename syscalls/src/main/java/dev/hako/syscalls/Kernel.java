@@ -68,22 +68,14 @@ final class Kernel {
     }
 
     /**
-     * Returns {@code result} as an int when it is not an error, else throws.
+     * The exception for a failed call ({@code result} is {@code -errno}). Callers write
+     * {@code if (result < 0) throw Kernel.failure(...)} so the argument text is built only on
+     * failure: the success path stays free of allocation, and never touches arguments
+     * (such as an {@link Fd} another thread may close right after the call).
      *
      * @param argument what the call acted on, for the message
      */
-    static int check(long result, String syscall, String argument) throws SyscallException {
-        if (result < 0) {
-            throw new SyscallException(syscall, argument, (int) -result);
-        }
-        return (int) result;
-    }
-
-    /** Like {@link #check(long, String, String)} for calls whose result is a long (read, write). */
-    static long checkLong(long result, String syscall, String argument) throws SyscallException {
-        if (result < 0) {
-            throw new SyscallException(syscall, argument, (int) -result);
-        }
-        return result;
+    static SyscallException failure(long result, String syscall, String argument) {
+        return new SyscallException(syscall, argument, (int) -result);
     }
 }

@@ -47,7 +47,10 @@ public final class ProcessSyscalls {
      */
     public static Fd pidfdOpen(int pid, boolean nonblock) throws SyscallException {
         long result = Kernel.critical(Linux.SYS_pidfd_open(), pid, nonblock ? Linux.PIDFD_NONBLOCK() : 0, 0);
-        return Fd.adopt(Kernel.check(result, "pidfd_open", pid + (nonblock ? ", PIDFD_NONBLOCK" : ", 0")));
+        if (result < 0) {
+            throw Kernel.failure(result, "pidfd_open", pid + (nonblock ? ", PIDFD_NONBLOCK" : ", 0"));
+        }
+        return Fd.adopt((int) result);
     }
 
     /**
@@ -57,7 +60,9 @@ public final class ProcessSyscalls {
      */
     public static void pidfdSendSignal(Fd pidfd, int signal) throws SyscallException {
         long result = Kernel.critical(Linux.SYS_pidfd_send_signal(), pidfd.value(), signal, 0);
-        Kernel.check(result, "pidfd_send_signal", pidfd.value() + ", " + Signal.name(signal));
+        if (result < 0) {
+            throw Kernel.failure(result, "pidfd_send_signal", pidfd.value() + ", " + Signal.name(signal));
+        }
     }
 
     /**
@@ -68,7 +73,10 @@ public final class ProcessSyscalls {
      */
     public static Fd pidfdGetfd(Fd pidfd, int targetFd) throws SyscallException {
         long result = Kernel.critical(Linux.SYS_pidfd_getfd(), pidfd.value(), targetFd, 0);
-        return Fd.adopt(Kernel.check(result, "pidfd_getfd", pidfd.value() + ", " + targetFd));
+        if (result < 0) {
+            throw Kernel.failure(result, "pidfd_getfd", pidfd.value() + ", " + targetFd);
+        }
+        return Fd.adopt((int) result);
     }
 
     /**
@@ -99,7 +107,9 @@ public final class ProcessSyscalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = siginfo_t.allocate(arena);
             long result = Kernel.blocking(Linux.SYS_waitid(), idType, id, info.address(), Flag.combine(options), 0, 0);
-            Kernel.check(result, "waitid", what + ", " + Flag.describe(options));
+            if (result < 0) {
+                throw Kernel.failure(result, "waitid", what + ", " + Flag.describe(options));
+            }
             int pid = siginfo_t.si_pid(info);
             if (pid == 0) {
                 return Optional.empty();

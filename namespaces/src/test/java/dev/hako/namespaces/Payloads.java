@@ -1,0 +1,91 @@
+package dev.hako.namespaces;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** Test helpers: run a payload and read what it says; look for leftovers. */
+final class Payloads {
+
+    private Payloads() {
+    }
+
+    /** What a payload printed and how it ended. */
+    record Result(String out, int status) {
+    }
+
+    /** Starts {@code builder} with stdout piped, reads all of it, waits (bounded). */
+    static Result run(ContainerBuilder builder) throws IOException, InterruptedException {
+        try (ContainerProcess process = builder.redirectOutput(Redirect.PIPE).start()) {
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                throw new AssertionError("payload did not exit within 20 s: " + builder.command());
+            }
+            return new Result(out, process.exitValue());
+        }
+    }
+
+    /** Output of a shell script run with the builder's other settings. */
+    static String sh(ContainerBuilder builder, String script) throws IOException, InterruptedException {
+        Result result = run(builder.command("/bin/sh", "-c", script));
+        if (result.status() != 0) {
+            throw new AssertionError("script failed with " + result.status() + ": " + script + "\n" + result.out());
+        }
+        return result.out();
+    }
+
+    /** Children of this JVM that are zombies (exited, not reaped). */
+    static List<String> zombieChildren() throws IOException {
+        long self = ProcessHandle.current().pid();
+        List<String> zombies = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(proc.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // exited meanwhile
+                }
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (fields[0].equals("Z") && Long.parseLong(fields[1]) == self) {
+                    zombies.add(stat);
+                }
+            }
+        }
+        return zombies;
+    }
+
+    /** This JVM's open descriptors, except jars and directories the class loader holds. */
+    static List<String> openFds() throws IOException {
+        List<String> result = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (!target.endsWith(".jar") && !Files.isDirectory(Path.of(target))) {
+                        result.add(fd.getFileName() + " -> " + target);
+                    }
+                } catch (IOException e) {
+                    // the descriptor of the listing itself
+                }
+            }
+        }
+        result.sort(null);
+        return result;
+    }
+
+    /** Lines of /proc/self/status starting with {@code key}, values only. */
+    static String statusField(String status, String key) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith(key + ":")) {
+                return line.substring(key.length() + 1).trim();
+            }
+        }
+        throw new AssertionError("no " + key + " in\n" + status);
+    }
+}
