@@ -100,7 +100,7 @@ public final class NamespaceSyscalls {
     /**
      * Sets the hostname of the calling thread's UTS namespace (Linux 1.0).
      *
-     * @param name at most {@value #MAX_NAME_BYTES} bytes of UTF-8, no NUL
+     * @param name at most {@link #MAX_NAME_BYTES} (64) bytes of UTF-8, no NUL
      * @throws IllegalArgumentException if the name is too long or contains a NUL byte
      * @see <a href="https://man7.org/linux/man-pages/man2/sethostname.2.html">sethostname(2)</a>
      */
@@ -115,7 +115,7 @@ public final class NamespaceSyscalls {
     /**
      * Sets the NIS domain name of the calling thread's UTS namespace (Linux 1.0).
      *
-     * @param name at most {@value #MAX_NAME_BYTES} bytes of UTF-8, no NUL
+     * @param name at most {@link #MAX_NAME_BYTES} (64) bytes of UTF-8, no NUL
      * @throws IllegalArgumentException if the name is too long or contains a NUL byte
      * @see <a href="https://man7.org/linux/man-pages/man2/setdomainname.2.html">setdomainname(2)</a>
      */
