@@ -1183,6 +1183,28 @@ final class Linux_x86_64 {
         rtattr$rta_type$LAYOUT.withName("rta_type")
     ).withName("rtattr");
 
+    // struct utsname: 390 bytes, aligned to 1
+    static final long utsname$sysname$OFFSET = 0;
+    static final SequenceLayout utsname$sysname$LAYOUT = MemoryLayout.sequenceLayout(65, JAVA_BYTE);
+    static final long utsname$nodename$OFFSET = 65;
+    static final SequenceLayout utsname$nodename$LAYOUT = MemoryLayout.sequenceLayout(65, JAVA_BYTE);
+    static final long utsname$release$OFFSET = 130;
+    static final SequenceLayout utsname$release$LAYOUT = MemoryLayout.sequenceLayout(65, JAVA_BYTE);
+    static final long utsname$version$OFFSET = 195;
+    static final SequenceLayout utsname$version$LAYOUT = MemoryLayout.sequenceLayout(65, JAVA_BYTE);
+    static final long utsname$machine$OFFSET = 260;
+    static final SequenceLayout utsname$machine$LAYOUT = MemoryLayout.sequenceLayout(65, JAVA_BYTE);
+    static final long utsname$domainname$OFFSET = 325;
+    static final SequenceLayout utsname$domainname$LAYOUT = MemoryLayout.sequenceLayout(65, JAVA_BYTE);
+    static final GroupLayout utsname$LAYOUT = MemoryLayout.structLayout(
+        utsname$sysname$LAYOUT.withName("sysname"),
+        utsname$nodename$LAYOUT.withName("nodename"),
+        utsname$release$LAYOUT.withName("release"),
+        utsname$version$LAYOUT.withName("version"),
+        utsname$machine$LAYOUT.withName("machine"),
+        utsname$domainname$LAYOUT.withName("domainname")
+    ).withName("utsname");
+
     // struct statfs: 120 bytes, aligned to 8
     static final long statfs$f_type$OFFSET = 0;
     static final OfLong statfs$f_type$LAYOUT = JAVA_LONG;

@@ -14,6 +14,10 @@ final class Hints {
     /** A hint for this failure, or null when no common cause is known. */
     static String forFailure(String syscall, String argument, int errno) {
         String arg = argument == null ? "" : argument;
+        String extended = forExtendedFamilies(syscall, arg, errno);
+        if (extended != null) {
+            return extended;
+        }
         if (errno == Linux.ENOSYS()) {
             return "this kernel does not have " + syscall + "; check 'hako features' for what it supports"
                     + " (uname -r shows its version)";
@@ -49,6 +53,44 @@ final class Hints {
         }
         if (errno == Linux.EBADF()) {
             return "the file descriptor is not open (closed already?)";
+        }
+        return null;
+    }
+
+    // --- namespaces, mounts, capabilities, prctl (syscalls-ext) -------------------------------
+
+    /** Hints for the namespace, mount, capability and prctl wrappers; null when none applies. */
+    private static String forExtendedFamilies(String syscall, String arg, int errno) {
+        if (syscall.equals("ioctl") && arg.contains(", NS_GET_")) {
+            if (errno == Linux.ENOTTY()) {
+                return "not a namespace; open /proc/PID/ns/NAME for one";
+            }
+            if (errno == Linux.EPERM() && arg.endsWith("NS_GET_PARENT")) {
+                return "the namespace has no parent, or its parent is outside the caller's user namespace";
+            }
+        }
+        if (syscall.equals("pivot_root") && errno == Linux.EINVAL()) {
+            return "new_root must be a mount point other than the current root, put_old must be at or under it,"
+                    + " and neither may have shared propagation (make / private first)";
+        }
+        if (syscall.equals("pivot_root") && errno == Linux.EBUSY()) {
+            return "new_root and put_old must not be on the current root mount: mount a file system (or bind"
+                    + " new_root onto itself) first";
+        }
+        if (syscall.equals("umount2") && errno == Linux.EINVAL()) {
+            return "not a mount point (or the flags are invalid)";
+        }
+        if (syscall.equals("umount2") && errno == Linux.EBUSY()) {
+            return "still in use (open files, a current directory or mounts below it); MNT_DETACH unmounts lazily";
+        }
+        if (syscall.equals("prctl") && errno == Linux.EPERM()) {
+            if (arg.startsWith("PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE")) {
+                return "an ambient capability must be in both the permitted and the inheritable set"
+                        + " (and SECBIT_NO_CAP_AMBIENT_RAISE unset)";
+            }
+            if (arg.startsWith("PR_CAPBSET_DROP")) {
+                return "dropping from the bounding set needs CAP_SETPCAP";
+            }
         }
         return null;
     }

@@ -1,0 +1,94 @@
+package dev.hako.syscalls;
+
+import dev.hako.bindings.Linux;
+import dev.hako.bindings.cap_user_data;
+import dev.hako.bindings.cap_user_header;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Reading and setting a thread's capability sets: capget and capset, with the version 3
+ * ABI (64-bit sets as two 32-bit halves).
+ *
+ * <p>Capabilities belong to a thread: capset changes only the calling thread, so code that
+ * drops capabilities for the JVM's other threads to keep must run on a dedicated thread.
+ * The bounding and ambient sets are changed through prctl, see {@link ProcessControl}.
+ *
+ * @see <a href="https://man7.org/linux/man-pages/man7/capabilities.7.html">capabilities(7)</a>
+ */
+public final class CapabilitySyscalls {
+
+    private CapabilitySyscalls() {
+    }
+
+    /**
+     * Returns the capability sets of thread {@code tid}, or of the calling thread for 0
+     * (Linux 2.2; version 3 since 2.6.26). Bits for capabilities newer than these bindings
+     * are left out.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/capget.2.html">capget(2)</a>
+     */
+    public static CapabilitySets capget(int tid) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment header = header(arena, tid);
+            MemorySegment data = cap_user_data.allocateArray(Linux._LINUX_CAPABILITY_U32S_3(), arena);
+            long result = Kernel.critical(Linux.SYS_capget(), header.address(), data.address(), 0);
+            Kernel.check(result, "capget", Integer.toString(tid));
+            return new CapabilitySets(
+                    Flag.decode(Capability.class, join(data, Field.EFFECTIVE)),
+                    Flag.decode(Capability.class, join(data, Field.PERMITTED)),
+                    Flag.decode(Capability.class, join(data, Field.INHERITABLE)));
+        }
+    }
+
+    /**
+     * Sets the calling thread's capability sets (Linux 2.2; version 3 since 2.6.26). A
+     * thread can always lower its sets; it can raise effective up to permitted, and
+     * inheritable up to permitted and the bounding set (more with CAP_SETPCAP).
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/capset.2.html">capset(2)</a>
+     */
+    public static void capset(CapabilitySets sets) throws SyscallException {
+        long effective = Flag.combine(sets.effective());
+        long permitted = Flag.combine(sets.permitted());
+        long inheritable = Flag.combine(sets.inheritable());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment header = header(arena, 0);
+            MemorySegment data = cap_user_data.allocateArray(Linux._LINUX_CAPABILITY_U32S_3(), arena);
+            for (int half = 0; half < Linux._LINUX_CAPABILITY_U32S_3(); half++) {
+                MemorySegment element = cap_user_data.asSlice(data, half);
+                cap_user_data.effective(element, (int) (effective >>> (32 * half)));
+                cap_user_data.permitted(element, (int) (permitted >>> (32 * half)));
+                cap_user_data.inheritable(element, (int) (inheritable >>> (32 * half)));
+            }
+            long result = Kernel.critical(Linux.SYS_capset(), header.address(), data.address(), 0);
+            Kernel.check(result, "capset", "0, effective=0x" + Long.toHexString(effective)
+                    + ", permitted=0x" + Long.toHexString(permitted)
+                    + ", inheritable=0x" + Long.toHexString(inheritable));
+        }
+    }
+
+    private enum Field { EFFECTIVE, PERMITTED, INHERITABLE }
+
+    private static MemorySegment header(Arena arena, int tid) {
+        MemorySegment header = cap_user_header.allocate(arena);
+        cap_user_header.version(header, Linux._LINUX_CAPABILITY_VERSION_3());
+        cap_user_header.pid(header, tid);
+        return header;
+    }
+
+    /** The 64-bit mask of one set, from its two 32-bit halves. */
+    private static long join(MemorySegment data, Field field) {
+        long mask = 0;
+        for (int half = 0; half < Linux._LINUX_CAPABILITY_U32S_3(); half++) {
+            MemorySegment element = cap_user_data.asSlice(data, half);
+            int bits = switch (field) {
+                case EFFECTIVE -> cap_user_data.effective(element);
+                case PERMITTED -> cap_user_data.permitted(element);
+                case INHERITABLE -> cap_user_data.inheritable(element);
+            };
+            mask |= Integer.toUnsignedLong(bits) << (32 * half);
+        }
+        return mask;
+    }
+}
