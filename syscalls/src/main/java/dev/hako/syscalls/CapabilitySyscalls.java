@@ -33,7 +33,9 @@ public final class CapabilitySyscalls {
             MemorySegment header = header(arena, tid);
             MemorySegment data = cap_user_data.allocateArray(Linux._LINUX_CAPABILITY_U32S_3(), arena);
             long result = Kernel.critical(Linux.SYS_capget(), header.address(), data.address(), 0);
-            Kernel.check(result, "capget", Integer.toString(tid));
+            if (result < 0) {
+                throw Kernel.failure(result, "capget", Integer.toString(tid));
+            }
             return new CapabilitySets(
                     Flag.decode(Capability.class, join(data, Field.EFFECTIVE)),
                     Flag.decode(Capability.class, join(data, Field.PERMITTED)),
@@ -62,9 +64,11 @@ public final class CapabilitySyscalls {
                 cap_user_data.inheritable(element, (int) (inheritable >>> (32 * half)));
             }
             long result = Kernel.critical(Linux.SYS_capset(), header.address(), data.address(), 0);
-            Kernel.check(result, "capset", "0, effective=0x" + Long.toHexString(effective)
+            if (result < 0) {
+                throw Kernel.failure(result, "capset", "0, effective=0x" + Long.toHexString(effective)
                     + ", permitted=0x" + Long.toHexString(permitted)
                     + ", inheritable=0x" + Long.toHexString(inheritable));
+            }
         }
     }
 

@@ -53,8 +53,10 @@ public final class MountSyscalls {
         try (Arena arena = Arena.ofConfined()) {
             long result = Kernel.blocking(Linux.SYS_mount(), cString(arena, source), cString(arena, target),
                     cString(arena, fsType), Flag.combine(flags), cString(arena, data), 0);
-            Kernel.check(result, "mount", quote(source) + ", " + quote(target) + ", " + quote(fsType) + ", "
+            if (result < 0) {
+                throw Kernel.failure(result, "mount", quote(source) + ", " + quote(target) + ", " + quote(fsType) + ", "
                     + Flag.describe(flags) + ", " + quote(data));
+            }
         }
     }
 
@@ -67,7 +69,9 @@ public final class MountSyscalls {
         Native.requireNoNul(target, "umount2 target");
         try (Arena arena = Arena.ofConfined()) {
             long result = Kernel.blocking(Linux.SYS_umount2(), cString(arena, target), Flag.combine(flags), 0);
-            Kernel.check(result, "umount2", quote(target) + ", " + Flag.describe(flags));
+            if (result < 0) {
+                throw Kernel.failure(result, "umount2", quote(target) + ", " + Flag.describe(flags));
+            }
         }
     }
 
@@ -84,7 +88,9 @@ public final class MountSyscalls {
         Native.requireNoNul(putOld, "pivot_root putOld");
         try (Arena arena = Arena.ofConfined()) {
             long result = Kernel.blocking(Linux.SYS_pivot_root(), cString(arena, newRoot), cString(arena, putOld), 0);
-            Kernel.check(result, "pivot_root", quote(newRoot) + ", " + quote(putOld));
+            if (result < 0) {
+                throw Kernel.failure(result, "pivot_root", quote(newRoot) + ", " + quote(putOld));
+            }
         }
     }
 
@@ -100,7 +106,10 @@ public final class MountSyscalls {
         Native.requireNoNul(fsName, "fsopen fsName");
         try (Arena arena = Arena.ofConfined()) {
             long result = Kernel.blocking(Linux.SYS_fsopen(), cString(arena, fsName), Linux.FSOPEN_CLOEXEC(), 0);
-            return Fd.adopt(Kernel.check(result, "fsopen", quote(fsName) + ", FSOPEN_CLOEXEC"));
+            if (result < 0) {
+                throw Kernel.failure(result, "fsopen", quote(fsName) + ", FSOPEN_CLOEXEC");
+            }
+            return Fd.adopt((int) result);
         }
     }
 
@@ -244,8 +253,10 @@ public final class MountSyscalls {
         try (Arena arena = Arena.ofConfined()) {
             long result = Kernel.blocking(Linux.SYS_move_mount(), dirFd(fromDirectory), cString(arena, fromPath),
                     dirFd(toDirectory), cString(arena, toPath), Flag.combine(flags), 0);
-            Kernel.check(result, "move_mount", dirName(fromDirectory) + ", " + quote(fromPath) + ", "
+            if (result < 0) {
+                throw Kernel.failure(result, "move_mount", dirName(fromDirectory) + ", " + quote(fromPath) + ", "
                     + dirName(toDirectory) + ", " + quote(toPath) + ", " + Flag.describe(flags));
+            }
         }
     }
 
@@ -264,8 +275,11 @@ public final class MountSyscalls {
         try (Arena arena = Arena.ofConfined()) {
             long result = Kernel.blocking(Linux.SYS_open_tree(), dirFd(directory), cString(arena, path),
                     Flag.combine(all));
-            return Fd.adopt(Kernel.check(result, "open_tree", dirName(directory) + ", " + quote(path) + ", "
-                    + Flag.describe(all)));
+            if (result < 0) {
+                throw Kernel.failure(result, "open_tree", dirName(directory) + ", " + quote(path) + ", "
+                    + Flag.describe(all));
+            }
+            return Fd.adopt((int) result);
         }
     }
 
@@ -310,8 +324,10 @@ public final class MountSyscalls {
             if (change.userNamespace() != null) {
                 text.add("userns_fd=" + change.userNamespace().value());
             }
-            Kernel.check(result, "mount_setattr", dirName(directory) + ", " + quote(path) + ", "
+            if (result < 0) {
+                throw Kernel.failure(result, "mount_setattr", dirName(directory) + ", " + quote(path) + ", "
                     + Flag.describe(flags) + ", " + text);
+            }
         }
     }
 

@@ -46,7 +46,9 @@ public final class NamespaceSyscalls {
     public static void unshare(Set<NamespaceType> namespaces, Set<UnshareFlag> flags) throws SyscallException {
         long bits = Flag.combine(namespaces) | Flag.combine(flags);
         long result = Kernel.blocking(Linux.SYS_unshare(), bits, 0, 0);
-        Kernel.check(result, "unshare", describe(namespaces, flags));
+        if (result < 0) {
+            throw Kernel.failure(result, "unshare", describe(namespaces, flags));
+        }
     }
 
     /**
@@ -68,7 +70,9 @@ public final class NamespaceSyscalls {
      */
     public static void setns(Fd namespace) throws SyscallException {
         long result = Kernel.blocking(Linux.SYS_setns(), namespace.value(), 0, 0);
-        Kernel.check(result, "setns", namespace.value() + ", 0");
+        if (result < 0) {
+            throw Kernel.failure(result, "setns", namespace.value() + ", 0");
+        }
     }
 
     /**
@@ -81,7 +85,9 @@ public final class NamespaceSyscalls {
     public static void setns(Fd namespace, NamespaceType expected) throws SyscallException {
         Objects.requireNonNull(expected, "expected namespace type (use setns(Fd) to accept any)");
         long result = Kernel.blocking(Linux.SYS_setns(), namespace.value(), expected.bits(), 0);
-        Kernel.check(result, "setns", namespace.value() + ", " + expected.cName());
+        if (result < 0) {
+            throw Kernel.failure(result, "setns", namespace.value() + ", " + expected.cName());
+        }
     }
 
     /**
@@ -94,7 +100,9 @@ public final class NamespaceSyscalls {
      */
     public static void setns(Fd pidfd, Set<NamespaceType> namespaces) throws SyscallException {
         long result = Kernel.blocking(Linux.SYS_setns(), pidfd.value(), Flag.combine(namespaces), 0);
-        Kernel.check(result, "setns", pidfd.value() + ", " + Flag.describe(namespaces));
+        if (result < 0) {
+            throw Kernel.failure(result, "setns", pidfd.value() + ", " + Flag.describe(namespaces));
+        }
     }
 
     /**
@@ -108,7 +116,9 @@ public final class NamespaceSyscalls {
         byte[] bytes = utsName(name, "hostname");
         try (Arena arena = Arena.ofConfined()) {
             long result = Kernel.blocking(Linux.SYS_sethostname(), copy(arena, bytes), bytes.length, 0);
-            Kernel.check(result, "sethostname", '"' + name + '"');
+            if (result < 0) {
+                throw Kernel.failure(result, "sethostname", '"' + name + '"');
+            }
         }
     }
 
@@ -123,7 +133,9 @@ public final class NamespaceSyscalls {
         byte[] bytes = utsName(name, "domainname");
         try (Arena arena = Arena.ofConfined()) {
             long result = Kernel.blocking(Linux.SYS_setdomainname(), copy(arena, bytes), bytes.length, 0);
-            Kernel.check(result, "setdomainname", '"' + name + '"');
+            if (result < 0) {
+                throw Kernel.failure(result, "setdomainname", '"' + name + '"');
+            }
         }
     }
 
@@ -135,7 +147,10 @@ public final class NamespaceSyscalls {
      */
     public static Fd nsGetUserns(Fd namespace) throws SyscallException {
         long result = Kernel.critical(Linux.SYS_ioctl(), namespace.value(), Linux.NS_GET_USERNS(), 0);
-        return Fd.adopt(Kernel.check(result, "ioctl", namespace.value() + ", NS_GET_USERNS"));
+        if (result < 0) {
+            throw Kernel.failure(result, "ioctl", namespace.value() + ", NS_GET_USERNS");
+        }
+        return Fd.adopt((int) result);
     }
 
     /**
@@ -147,7 +162,10 @@ public final class NamespaceSyscalls {
      */
     public static Fd nsGetParent(Fd namespace) throws SyscallException {
         long result = Kernel.critical(Linux.SYS_ioctl(), namespace.value(), Linux.NS_GET_PARENT(), 0);
-        return Fd.adopt(Kernel.check(result, "ioctl", namespace.value() + ", NS_GET_PARENT"));
+        if (result < 0) {
+            throw Kernel.failure(result, "ioctl", namespace.value() + ", NS_GET_PARENT");
+        }
+        return Fd.adopt((int) result);
     }
 
     /**
@@ -157,7 +175,10 @@ public final class NamespaceSyscalls {
      */
     public static NamespaceType nsGetNstype(Fd namespace) throws SyscallException {
         long result = Kernel.critical(Linux.SYS_ioctl(), namespace.value(), Linux.NS_GET_NSTYPE(), 0);
-        return NamespaceType.ofBits(Kernel.check(result, "ioctl", namespace.value() + ", NS_GET_NSTYPE"));
+        if (result < 0) {
+            throw Kernel.failure(result, "ioctl", namespace.value() + ", NS_GET_NSTYPE");
+        }
+        return NamespaceType.ofBits((int) result);
     }
 
     /**
@@ -171,7 +192,9 @@ public final class NamespaceSyscalls {
             MemorySegment uid = arena.allocate(ValueLayout.JAVA_INT);
             long result = Kernel.critical(Linux.SYS_ioctl(), userNamespace.value(), Linux.NS_GET_OWNER_UID(),
                     uid.address());
-            Kernel.check(result, "ioctl", userNamespace.value() + ", NS_GET_OWNER_UID");
+            if (result < 0) {
+                throw Kernel.failure(result, "ioctl", userNamespace.value() + ", NS_GET_OWNER_UID");
+            }
             return uid.get(ValueLayout.JAVA_INT, 0);
         }
     }

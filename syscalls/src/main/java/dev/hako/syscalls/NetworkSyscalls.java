@@ -39,8 +39,11 @@ public final class NetworkSyscalls {
         EnumSet<SocketFlag> all = flags.isEmpty() ? EnumSet.noneOf(SocketFlag.class) : EnumSet.copyOf(flags);
         all.add(SocketFlag.CLOEXEC);
         long result = Kernel.critical(Linux.SYS_socket(), domain.value(), type.value() | Flag.combine(all), protocol);
-        return Fd.adopt(Kernel.check(result, "socket", domain.cName() + ", " + type.cName() + "|"
-                + Flag.describe(all) + ", " + protocol));
+        if (result < 0) {
+            throw Kernel.failure(result, "socket", domain.cName() + ", " + type.cName() + "|"
+                + Flag.describe(all) + ", " + protocol);
+        }
+        return Fd.adopt((int) result);
     }
 
     /**
@@ -109,6 +112,8 @@ public final class NetworkSyscalls {
     private static void ioctl(Fd socket, int request, String requestName, MemorySegment ifr, String detail)
             throws SyscallException {
         long result = Kernel.critical(Linux.SYS_ioctl(), socket.value(), Integer.toUnsignedLong(request), ifr.address());
-        Kernel.check(result, "ioctl", socket.value() + ", " + requestName + ", " + detail);
+        if (result < 0) {
+            throw Kernel.failure(result, "ioctl", socket.value() + ", " + requestName + ", " + detail);
+        }
     }
 }

@@ -238,6 +238,10 @@ public final class ProcessControl {
 
     /** prctl is short and never blocks for these options: the critical downcall fits. */
     private static int prctl(int option, long a2, long a3, long a4, long a5, String text) throws SyscallException {
-        return Kernel.check(Kernel.critical(Linux.SYS_prctl(), option, a2, a3, a4, a5, 0), "prctl", text);
+        long result = Kernel.critical(Linux.SYS_prctl(), option, a2, a3, a4, a5, 0);
+        if (result < 0) {
+            throw Kernel.failure(result, "prctl", text);
+        }
+        return (int) result;
     }
 }

@@ -28,7 +28,9 @@ public final class ResourceSyscalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment old = rlimit.allocate(arena);
             long result = Kernel.critical(Linux.SYS_prlimit64(), pid, resource.number(), 0, old.address(), 0, 0);
-            Kernel.check(result, "prlimit64", pid + ", " + resource.cName());
+            if (result < 0) {
+                throw Kernel.failure(result, "prlimit64", pid + ", " + resource.cName());
+            }
             return new ResourceLimit(rlimit.rlim_cur(old), rlimit.rlim_max(old));
         }
     }
@@ -49,7 +51,9 @@ public final class ResourceSyscalls {
             MemorySegment old = rlimit.allocate(arena);
             long result = Kernel.critical(Linux.SYS_prlimit64(), pid, resource.number(), value.address(),
                     old.address(), 0, 0);
-            Kernel.check(result, "prlimit64", pid + ", " + resource.cName() + ", " + limit);
+            if (result < 0) {
+                throw Kernel.failure(result, "prlimit64", pid + ", " + resource.cName() + ", " + limit);
+            }
             return new ResourceLimit(rlimit.rlim_cur(old), rlimit.rlim_max(old));
         }
     }
