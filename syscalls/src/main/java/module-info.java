@@ -4,4 +4,5 @@
  */
 module dev.hako.syscalls {
     requires transitive dev.hako.bindings;
+    exports dev.hako.syscalls;
 }

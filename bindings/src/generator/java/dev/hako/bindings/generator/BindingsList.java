@@ -1,0 +1,183 @@
+package dev.hako.bindings.generator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The parsed declarative list ({@code bindings.list}): what the bindings contain.
+ *
+ * @param includes    headers for the probe, in order
+ * @param constants   constant selections, in order (names or header-scoped patterns)
+ * @param errno       the selection whose values also form the errno name table
+ * @param syscalls    syscall names (numbers exported as {@code SYS_<name>})
+ * @param structs     struct declarations
+ * @param functions   function declarations
+ */
+record BindingsList(List<String> includes, List<Selection> constants, Selection errno,
+                    List<String> syscalls, List<Struct> structs, List<Function> functions) {
+
+    /** Explicit names, or every object-like macro of {@code header} matching {@code pattern}. */
+    record Selection(List<String> names, Pattern pattern, String header) {
+        boolean isPattern() {
+            return pattern != null;
+        }
+    }
+
+    /** A struct class: Java name, C type spelling, and the exposed fields. */
+    record Struct(String javaName, String cType, List<Field> fields) {
+    }
+
+    /** Field kinds, as the list marks them. */
+    enum FieldKind { INTEGER, ARRAY, POINTER }
+
+    /** A struct field: the Java name, the C member path, and its kind. */
+    record Field(String javaName, String cPath, FieldKind kind) {
+    }
+
+    /** A C function: return type, name, parameter types, first variadic index or -1. */
+    record Function(String returnType, String name, List<String> parameterTypes, int firstVariadic) {
+    }
+
+    private static final Pattern SELECTION = Pattern.compile("/([^/]+)/\\s+in\\s+(<[^>]+>)");
+    private static final Pattern FUNCTION = Pattern.compile(
+            "(\\w+)\\s+(\\w+)\\s*\\(([^)]*)\\)\\s*(?:variadic\\s+(\\d+))?");
+    private static final List<String> C_TYPES = List.of("int", "long", "pointer", "void");
+
+    /** Reads and validates a list file; errors name the line. */
+    static BindingsList read(Path file) throws IOException {
+        List<String> logical = joinContinuations(Files.readAllLines(file));
+        List<String> includes = new ArrayList<>();
+        List<Selection> constants = new ArrayList<>();
+        Selection errno = null;
+        List<String> syscalls = new ArrayList<>();
+        List<Struct> structs = new ArrayList<>();
+        List<Function> functions = new ArrayList<>();
+        for (String line : logical) {
+            int space = line.indexOf(' ');
+            String directive = space < 0 ? line : line.substring(0, space);
+            String rest = space < 0 ? "" : line.substring(space + 1).trim();
+            switch (directive) {
+                case "include" -> includes.add(rest);
+                case "const" -> constants.addAll(selections(rest, line));
+                case "errno" -> {
+                    List<Selection> found = selections(rest, line);
+                    if (found.size() != 1 || !found.getFirst().isPattern() || errno != null) {
+                        throw new IllegalArgumentException("one 'errno /REGEX/ in <header>' line expected: " + line);
+                    }
+                    errno = found.getFirst();
+                }
+                case "syscall" -> syscalls.addAll(List.of(rest.split("\\s+")));
+                case "struct" -> structs.add(struct(rest, line));
+                case "function" -> functions.add(function(rest, line));
+                default -> throw new IllegalArgumentException("unknown directive '" + directive + "' in: " + line);
+            }
+        }
+        if (errno == null) {
+            throw new IllegalArgumentException("the list has no 'errno' line");
+        }
+        return new BindingsList(List.copyOf(includes), List.copyOf(constants), errno,
+                List.copyOf(syscalls), List.copyOf(structs), List.copyOf(functions));
+    }
+
+    /** Drops comments and blank lines and appends indented lines to the line above. */
+    private static List<String> joinContinuations(List<String> lines) {
+        List<String> logical = new ArrayList<>();
+        for (String raw : lines) {
+            int hash = raw.indexOf('#');
+            // '#' starts a comment only at the start of a line or after white space, so
+            // that "#include" never appears here by accident.
+            String text = hash == 0 || (hash > 0 && Character.isWhitespace(raw.charAt(hash - 1)))
+                    ? raw.substring(0, hash) : raw;
+            if (text.isBlank()) {
+                continue;
+            }
+            if (Character.isWhitespace(text.charAt(0))) {
+                if (logical.isEmpty()) {
+                    throw new IllegalArgumentException("continuation line with nothing to continue: " + raw);
+                }
+                logical.set(logical.size() - 1, logical.getLast() + " " + text.trim());
+            } else {
+                logical.add(text.trim());
+            }
+        }
+        return logical;
+    }
+
+    private static List<Selection> selections(String text, String line) {
+        List<Selection> result = new ArrayList<>();
+        Matcher matcher = SELECTION.matcher(text);
+        int last = 0;
+        while (matcher.find()) {
+            addNames(text.substring(last, matcher.start()), result);
+            result.add(new Selection(List.of(), Pattern.compile(matcher.group(1)), matcher.group(2)));
+            last = matcher.end();
+        }
+        addNames(text.substring(last), result);
+        if (result.isEmpty()) {
+            throw new IllegalArgumentException("no names in: " + line);
+        }
+        return result;
+    }
+
+    private static void addNames(String text, List<Selection> into) {
+        if (!text.isBlank()) {
+            into.add(new Selection(List.of(text.trim().split("\\s+")), null, null));
+        }
+    }
+
+    private static Struct struct(String text, String line) {
+        int eq = text.indexOf('=');
+        int colon = text.indexOf(':');
+        if (eq < 0 || colon < eq) {
+            throw new IllegalArgumentException("expected 'struct JAVA = C-TYPE : FIELD...': " + line);
+        }
+        List<Field> fields = new ArrayList<>();
+        for (String token : text.substring(colon + 1).trim().split("\\s+")) {
+            FieldKind kind = FieldKind.INTEGER;
+            String name = token;
+            if (name.startsWith("*")) {
+                kind = FieldKind.POINTER;
+                name = name.substring(1);
+            } else if (name.endsWith("[]")) {
+                kind = FieldKind.ARRAY;
+                name = name.substring(0, name.length() - 2);
+            }
+            String javaName = name;
+            String cPath = name;
+            int rename = name.indexOf('=');
+            if (rename > 0) {
+                javaName = name.substring(0, rename);
+                cPath = name.substring(rename + 1);
+            }
+            fields.add(new Field(javaName, cPath, kind));
+        }
+        return new Struct(text.substring(0, eq).trim(), text.substring(eq + 1, colon).trim(), List.copyOf(fields));
+    }
+
+    private static Function function(String text, String line) {
+        Matcher matcher = FUNCTION.matcher(text);
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("expected 'function RET NAME(TYPE, ...) [variadic N]': " + line);
+        }
+        List<String> parameters = matcher.group(3).isBlank() ? List.of()
+                : List.of(matcher.group(3).trim().split("\\s*,\\s*"));
+        for (String type : concat(matcher.group(1), parameters)) {
+            if (!C_TYPES.contains(type)) {
+                throw new IllegalArgumentException("unknown type '" + type + "' (use " + C_TYPES + "): " + line);
+            }
+        }
+        int variadic = matcher.group(4) == null ? -1 : Integer.parseInt(matcher.group(4));
+        return new Function(matcher.group(1), matcher.group(2), parameters, variadic);
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(rest);
+        all.add(first);
+        return all;
+    }
+}

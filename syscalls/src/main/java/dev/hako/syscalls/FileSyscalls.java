@@ -1,0 +1,179 @@
+package dev.hako.syscalls;
+
+import dev.hako.bindings.Linux;
+import dev.hako.bindings.open_how;
+import dev.hako.bindings.statfs;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Descriptors and plain I/O: read, write, close, pipe2, dup3, close_range, openat2,
+ * statfs and eventfd. Every descriptor these return is close-on-exec.
+ */
+public final class FileSyscalls {
+
+    private FileSyscalls() {
+    }
+
+    /** The two ends of a pipe. */
+    public record Pipe(Fd read, Fd write) implements AutoCloseable {
+        /** Closes both ends. */
+        @Override
+        public void close() {
+            read.close();
+            write.close();
+        }
+    }
+
+    /** What statfs(2) reports about a file system. */
+    public record FsStat(long type, long blockSize, long blocks, long blocksFree, long blocksAvailable,
+                         long files, long filesFree, long nameMax, long flags) {
+    }
+
+    /**
+     * Reads up to {@code buffer.byteSize()} bytes; returns the count, 0 at end of file.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/read.2.html">read(2)</a>
+     */
+    public static long read(Fd fd, MemorySegment buffer) throws SyscallException {
+        long result = Kernel.blocking(Linux.SYS_read(), fd.value(), buffer.address(), buffer.byteSize());
+        return Kernel.checkLong(result, "read", Integer.toString(fd.value()));
+    }
+
+    /**
+     * Writes up to {@code buffer.byteSize()} bytes; returns how many were written.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/write.2.html">write(2)</a>
+     */
+    public static long write(Fd fd, MemorySegment buffer) throws SyscallException {
+        long result = Kernel.blocking(Linux.SYS_write(), fd.value(), buffer.address(), buffer.byteSize());
+        return Kernel.checkLong(result, "write", Integer.toString(fd.value()));
+    }
+
+    /**
+     * Writes all of {@code bytes}, retrying short writes; for small control messages
+     * (cgroup files, uid_map) where one write must carry the whole value.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/write.2.html">write(2)</a>
+     */
+    public static void writeFully(Fd fd, byte[] bytes) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(Math.max(1, bytes.length));
+            MemorySegment.copy(bytes, 0, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+            long done = 0;
+            while (done < bytes.length) {
+                done += write(fd, buffer.asSlice(done, bytes.length - done));
+            }
+        }
+    }
+
+    /**
+     * Closes a descriptor number this code does not own through an {@link Fd}. Prefer
+     * {@link Fd#close()}.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/close.2.html">close(2)</a>
+     */
+    public static void close(int fd) throws SyscallException {
+        Kernel.check(Kernel.blocking(Linux.SYS_close(), fd, 0, 0), "close", Integer.toString(fd));
+    }
+
+    /**
+     * Creates a pipe; both ends close-on-exec (Linux 2.6.27).
+     *
+     * @param nonblock open both ends O_NONBLOCK
+     * @see <a href="https://man7.org/linux/man-pages/man2/pipe2.2.html">pipe2(2)</a>
+     */
+    public static Pipe pipe2(boolean nonblock) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(java.lang.foreign.ValueLayout.JAVA_INT, 2);
+            int flags = Linux.O_CLOEXEC() | (nonblock ? Linux.O_NONBLOCK() : 0);
+            Kernel.check(Kernel.critical(Linux.SYS_pipe2(), fds.address(), flags, 0), "pipe2",
+                    nonblock ? "O_CLOEXEC|O_NONBLOCK" : "O_CLOEXEC");
+            return new Pipe(Fd.adopt(fds.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 0)),
+                    Fd.adopt(fds.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 1)));
+        }
+    }
+
+    /**
+     * Duplicates {@code oldFd} onto the number {@code newFd}, closing what was there.
+     *
+     * @param cloexec set close-on-exec on the copy
+     * @return the new descriptor, owned by the caller
+     * @see <a href="https://man7.org/linux/man-pages/man2/dup3.2.html">dup3(2)</a>
+     */
+    public static Fd dup3(Fd oldFd, int newFd, boolean cloexec) throws SyscallException {
+        long result = Kernel.critical(Linux.SYS_dup3(), oldFd.value(), newFd, cloexec ? Linux.O_CLOEXEC() : 0);
+        return Fd.adopt(Kernel.check(result, "dup3", oldFd.value() + ", " + newFd + (cloexec ? ", O_CLOEXEC" : ", 0")));
+    }
+
+    /**
+     * Closes (or with {@link CloseRangeFlag#CLOEXEC} marks close-on-exec) every descriptor
+     * from {@code first} to {@code last} inclusive (Linux 5.9; CLOEXEC 5.11).
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/close_range.2.html">close_range(2)</a>
+     */
+    public static void closeRange(int first, int last, Set<CloseRangeFlag> flags) throws SyscallException {
+        long result = Kernel.critical(Linux.SYS_close_range(), first, Integer.toUnsignedLong(last), Flag.combine(flags));
+        Kernel.check(result, "close_range", first + ", " + Integer.toUnsignedString(last) + ", " + Flag.describe(flags));
+    }
+
+    /**
+     * Opens a path with resolution restrictions (Linux 5.6). O_CLOEXEC is always added.
+     *
+     * @param directory the starting directory, or null for the current directory
+     * @param path      the path, relative to {@code directory} (absolute paths ignore it
+     *                  unless {@link ResolveFlag#IN_ROOT} is given)
+     * @param flags     open flags
+     * @param mode      permission bits for a created file, else 0
+     * @param resolve   resolution restrictions
+     * @see <a href="https://man7.org/linux/man-pages/man2/openat2.2.html">openat2(2)</a>
+     */
+    public static Fd openat2(Fd directory, String path, Set<OpenFlag> flags, int mode, Set<ResolveFlag> resolve)
+            throws SyscallException {
+        Native.requireNoNul(path, "openat2 path");
+        EnumSet<OpenFlag> all = flags.isEmpty() ? EnumSet.noneOf(OpenFlag.class) : EnumSet.copyOf(flags);
+        all.add(OpenFlag.CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment how = open_how.allocate(arena);
+            open_how.flags(how, Flag.combine(all));
+            open_how.mode(how, mode);
+            open_how.resolve(how, Flag.combine(resolve));
+            long result = Kernel.blocking(Linux.SYS_openat2(), directory == null ? Linux.AT_FDCWD() : directory.value(),
+                    arena.allocateFrom(path).address(), how.address(), open_how.sizeof(), 0, 0);
+            return Fd.adopt(Kernel.check(result, "openat2", '"' + path + "\", " + Flag.describe(all)
+                    + (resolve.isEmpty() ? "" : ", " + Flag.describe(resolve))));
+        }
+    }
+
+    /**
+     * Reports on the file system holding {@code path}; {@link FsStat#type()} is its magic
+     * number (e.g. {@code Linux.CGROUP2_SUPER_MAGIC()}).
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/statfs.2.html">statfs(2)</a>
+     */
+    public static FsStat statfs(String path) throws SyscallException {
+        Native.requireNoNul(path, "statfs path");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = statfs.allocate(arena);
+            long result = Kernel.blocking(Linux.SYS_statfs(), arena.allocateFrom(path).address(), buffer.address(), 0);
+            Kernel.check(result, "statfs", '"' + path + '"');
+            return new FsStat(statfs.f_type(buffer), statfs.f_bsize(buffer), statfs.f_blocks(buffer),
+                    statfs.f_bfree(buffer), statfs.f_bavail(buffer), statfs.f_files(buffer), statfs.f_ffree(buffer),
+                    statfs.f_namelen(buffer), statfs.f_flags(buffer));
+        }
+    }
+
+    /**
+     * Creates an event counter descriptor; EFD_CLOEXEC is always added (Linux 2.6.27).
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/eventfd.2.html">eventfd(2)</a>
+     */
+    public static Fd eventfd(int initialValue, Set<EventFdFlag> flags) throws SyscallException {
+        EnumSet<EventFdFlag> all = flags.isEmpty() ? EnumSet.noneOf(EventFdFlag.class) : EnumSet.copyOf(flags);
+        all.add(EventFdFlag.CLOEXEC);
+        long result = Kernel.critical(Linux.SYS_eventfd2(), Integer.toUnsignedLong(initialValue), Flag.combine(all), 0);
+        return Fd.adopt(Kernel.check(result, "eventfd", initialValue + ", " + Flag.describe(all)));
+    }
+}
