@@ -1,5 +1,8 @@
 package dev.hako.cgroupfs;
 
+import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.FileSyscalls;
+import dev.hako.syscalls.OpenFlag;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -271,6 +274,49 @@ public final class Cgroup {
      */
     public void attach(ProcessHandle process) throws CgroupException {
         attach(process.pid());
+    }
+
+    /**
+     * Moves the process a pidfd refers to into this group.
+     *
+     * <p>cgroup.procs takes pids, so the pid is read from {@code /proc/self/fdinfo}; after
+     * the move the pidfd is checked again, and if the process exited meanwhile (its pid
+     * could have been reused by the process just moved) the call fails and says so.
+     *
+     * @param pidfd a pidfd (pidfd_open(2) or CLONE_PIDFD)
+     * @throws CgroupException if the process has exited or a hierarchy refuses
+     * @throws IOException if fdinfo cannot be read
+     */
+    public void attach(Fd pidfd) throws IOException {
+        long pid = Pidfds.pid(pidfd);
+        if (pid <= 0) {
+            throw new CgroupException("cannot attach: the process of pidfd " + pidfd.value() + " has exited");
+        }
+        attach(pid);
+        if (Pidfds.pid(pidfd) != pid) {
+            throw new CgroupException("the process of pidfd " + pidfd.value() + " exited while being attached; pid "
+                    + pid + " in cgroup " + path + " may now be another process");
+        }
+    }
+
+    /**
+     * Opens the group's v2 directory for clone3's {@code CLONE_INTO_CGROUP} (Linux 5.7),
+     * which starts a child directly in the group instead of moving it after fork.
+     *
+     * <p>The descriptor is {@code O_RDONLY|O_DIRECTORY|O_CLOEXEC}; the caller closes it.
+     * Only the v2 directory can be used: on hybrid layouts the child still has to be
+     * attached to the v1 hierarchies afterwards.
+     *
+     * @return the directory descriptor
+     * @throws CgroupException if the group has no v2 directory
+     * @throws IOException if it cannot be opened
+     */
+    public Fd openDirectory() throws IOException {
+        Path dir = unifiedDirectory().orElseThrow(() -> new CgroupException(
+                "CLONE_INTO_CGROUP needs a cgroup v2 directory; cgroup " + path + " has none in this "
+                        + layout.mode() + " layout"));
+        return FileSyscalls.openat2(null, dir.toString(), EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.DIRECTORY), 0,
+                Set.of());
     }
 
     /**

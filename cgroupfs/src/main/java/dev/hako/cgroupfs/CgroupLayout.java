@@ -1,5 +1,7 @@
 package dev.hako.cgroupfs;
 
+import dev.hako.bindings.Linux;
+import dev.hako.syscalls.FileSyscalls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +18,8 @@ import java.util.function.Function;
  * Which cgroup hierarchies are mounted and where each controller lives.
  *
  * <p>Found from {@code /proc/self/mountinfo} (filesystem types {@code cgroup} and
- * {@code cgroup2}); a v2 mount's controllers come from its {@code cgroup.controllers}.
+ * {@code cgroup2}), each mount point cross-checked with its statfs(2) magic; a v2 mount's
+ * controllers come from its {@code cgroup.controllers}.
  * Three layouts exist in practice: {@link Mode#UNIFIED} (v2 only), {@link Mode#HYBRID}
  * (v1 controllers plus a v2 mount, often at {@code /sys/fs/cgroup/unified}, holding few or
  * no controllers) and {@link Mode#LEGACY} (v1 only). A controller is bound to at most one
@@ -53,7 +56,25 @@ public final class CgroupLayout {
      */
     public static CgroupLayout detect() throws IOException {
         String mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
-        return fromMountinfo(mountinfo, CgroupLayout::readControllers);
+        CgroupLayout layout = fromMountinfo(mountinfo, CgroupLayout::readControllers);
+        layout.verifyMagic();
+        return layout;
+    }
+
+    /**
+     * Cross-checks mountinfo with statfs(2): each mount point's filesystem magic must be
+     * that of its version, so a stale or spoofed mountinfo line is caught.
+     */
+    void verifyMagic() throws IOException {
+        for (Hierarchy h : groupHierarchies()) {
+            long expected = h.version() == CgroupVersion.V2 ? Linux.CGROUP2_SUPER_MAGIC() : Linux.CGROUP_SUPER_MAGIC();
+            long magic = FileSyscalls.statfs(h.mountPoint().toString()).type();
+            if (magic != expected) {
+                throw new CgroupException(h.mountPoint() + " is listed as " + h.version() + " in mountinfo but statfs "
+                        + "reports filesystem magic 0x" + Long.toHexString(magic) + ", not 0x"
+                        + Long.toHexString(expected));
+            }
+        }
     }
 
     /**

@@ -23,7 +23,7 @@ public final class CgroupWriteException extends CgroupException {
      *
      * @param file the control file
      * @param value the text written
-     * @param errnoName the errno name, or {@code "EIO?"}-style guess marked with {@code ?} when unknown
+     * @param errnoName the errno name, e.g. {@code EINVAL}
      * @param applied the settings written successfully before this one
      * @param cause the I/O failure
      */
@@ -54,6 +54,11 @@ public final class CgroupWriteException extends CgroupException {
     /** {@return the errno name, e.g. {@code EINVAL}} */
     public String errnoName() {
         return errnoName;
+    }
+
+    /** {@return the errno number, or -1 if the failure did not come from a syscall} */
+    public int errno() {
+        return getCause() instanceof dev.hako.syscalls.SyscallException e ? e.errno() : -1;
     }
 
     /** {@return the settings written successfully before the failing one, in order} */

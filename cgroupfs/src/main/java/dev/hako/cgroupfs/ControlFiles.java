@@ -1,12 +1,13 @@
 package dev.hako.cgroupfs;
 
+import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.FileSyscalls;
+import dev.hako.syscalls.OpenFlag;
+import dev.hako.syscalls.SyscallException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -17,18 +18,15 @@ final class ControlFiles {
     }
 
     /**
-     * Writes a value with a single write(2), as control files need: each write is one
-     * command, and a value split across writes would be two wrong ones.
+     * Writes a value with one write(2) through the syscalls layer, so a refusal carries the
+     * kernel's errno. Control files take each write as one command.
      */
     static void write(Path file, String value) throws CgroupWriteException {
         byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            int written = channel.write(ByteBuffer.wrap(bytes));
-            if (written != bytes.length) {
-                throw new IOException("short write: " + written + " of " + bytes.length + " bytes");
-            }
-        } catch (IOException e) {
-            throw new CgroupWriteException(file, value, Errno.name(e), List.of(), e);
+        try (Fd fd = FileSyscalls.openat2(null, file.toString(), EnumSet.of(OpenFlag.WRITE_ONLY), 0, Set.of())) {
+            FileSyscalls.writeFully(fd, bytes);
+        } catch (SyscallException e) {
+            throw new CgroupWriteException(file, value, e.errnoName(), List.of(), e);
         }
     }
 

@@ -9,10 +9,10 @@ import java.util.Map;
 /**
  * Recovers the errno name from a java.nio failure.
  *
- * <p>java.nio reports a failed write(2) as an IOException whose message is glibc's
- * strerror text and nothing else, so the name is found by matching that text. Only the
- * errnos cgroup files actually return are listed; anything else is reported as
- * {@code E?} with the text kept in the exception's cause.
+ * <p>Used only for rmdir(2), which goes through {@link java.nio.file.Files#delete} because
+ * the syscalls layer has no rmdir yet. java.nio reports the failure with glibc's strerror
+ * text and nothing else, so the name is found by matching that text. Only the errnos
+ * cgroup directories return are listed; anything else is {@code E?}, text kept in the cause.
  */
 final class Errno {
     private static final Map<String, String> BY_STRERROR = Map.ofEntries(

@@ -1,5 +1,9 @@
 package dev.hako.cgroupfs;
 
+import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.ProcessSyscalls;
+import dev.hako.syscalls.Signal;
+import dev.hako.syscalls.SyscallException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -68,11 +72,22 @@ final class GroupRemoval {
                     throw new CgroupException("refusing to kill cgroup " + group.path()
                             + ": it holds this JVM (pid " + pid + ")");
                 }
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                signal(pid);
             }
         } finally {
             if (freezer != null) {
                 freezer.set(false, deadline.passed() ? Deadline.after(java.time.Duration.ofSeconds(1)) : deadline);
+            }
+        }
+    }
+
+    /** SIGKILL through a pidfd; a process that is already gone is not an error. */
+    private static void signal(long pid) throws IOException {
+        try (Fd pidfd = ProcessSyscalls.pidfdOpen((int) pid, false)) {
+            ProcessSyscalls.pidfdSendSignal(pidfd, Signal.SIGKILL.number());
+        } catch (SyscallException e) {
+            if (!e.errnoName().equals("ESRCH")) {
+                throw e;
             }
         }
     }
