@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * A handle on one control group, by path, across the hierarchies of a {@link CgroupLayout}.
@@ -564,6 +565,20 @@ public final class Cgroup {
         Path dir = unifiedDirectory().orElseThrow(() -> new CgroupException(
                 "pressure files exist only in cgroup v2; cgroup " + path + " has no v2 directory"));
         return Pressure.parse(ControlFiles.read(dir.resolve(resource.file())));
+    }
+
+    /**
+     * Subscribes to this group's events: OOM and OOM kills, populated and frozen changes,
+     * and the given PSI triggers. The listener runs on the subscription's own thread.
+     *
+     * @param listener receives each event
+     * @param triggers PSI triggers to install (v2 directory needed)
+     * @return the subscription; close it to stop
+     * @throws CgroupException if the group has no event source here
+     * @throws IOException if a file or descriptor cannot be opened
+     */
+    public CgroupEvents watch(Consumer<CgroupEvent> listener, PressureTrigger... triggers) throws IOException {
+        return CgroupEvents.open(this, List.of(triggers), listener);
     }
 
     private void requireVersion(Controller c, CgroupVersion version, String what) throws CgroupException {

@@ -133,4 +133,21 @@ class SpecRenderingTest {
                 IndexList.of(0)))
                 .hasMessage("cpuset mems 1 include memory nodes that are not online: 1 (online: 0)");
     }
+
+    @Test
+    void pressureTriggerRules() {
+        PressureTrigger t = PressureTrigger.some(Pressure.Resource.MEMORY, Duration.ofMillis(150), Duration.ofSeconds(1));
+        assertThat(t.render()).isEqualTo("some 150000 1000000");
+        assertThat(new PressureTrigger(Pressure.Resource.IO, true, Duration.ofMillis(1), Duration.ofSeconds(2)).render())
+                .isEqualTo("full 1000 2000000");
+        assertThatThrownBy(() -> PressureTrigger.some(Pressure.Resource.CPU, Duration.ofMillis(1), Duration.ofMillis(100)))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("PSI window 100ms is outside the kernel's 500ms..10s");
+        assertThatThrownBy(() -> PressureTrigger.some(Pressure.Resource.CPU, Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .hasMessage("PSI stall threshold 2s must be above 0 and not above the window 1s");
+        assertThatThrownBy(() -> t.checkPrivilege(false))
+                .hasMessage("PSI window 1s must be a multiple of 2s: this process lacks CAP_SYS_RESOURCE, "
+                        + "and the kernel allows other windows only with it");
+        t.checkPrivilege(true);
+    }
 }
