@@ -8,8 +8,10 @@ import java.util.List;
 public final class CgroupNotEmptyException extends CgroupException {
     private static final long serialVersionUID = 1L;
 
+    /** The group path. */
     private final String path;
-    private final List<Long> pids;
+    /** The pids left when the deadline passed. */
+    private final transient List<Long> pids;
 
     /**
      * Creates the exception.

@@ -14,7 +14,9 @@ public final class CgroupWriteException extends CgroupException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** The text that was written. */
     private final String value;
+    /** The errno name. */
     private final String errnoName;
     private final transient List<Setting> applied;
 
