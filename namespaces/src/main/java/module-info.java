@@ -2,4 +2,5 @@
 module dev.hako.namespaces {
     requires transitive dev.hako.syscalls;
     requires transitive dev.hako.cgroupfs;
+    exports dev.hako.namespaces;
 }

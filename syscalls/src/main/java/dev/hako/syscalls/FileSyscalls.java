@@ -109,6 +109,17 @@ public final class FileSyscalls {
     }
 
     /**
+     * Duplicates a descriptor to the lowest free number at or above {@code minimum}, with
+     * close-on-exec set ({@code fcntl(F_DUPFD_CLOEXEC)}, Linux 2.6.24).
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/fcntl.2.html">fcntl(2)</a>
+     */
+    public static Fd dupCloexec(Fd fd, int minimum) throws SyscallException {
+        long result = Kernel.critical(Linux.SYS_fcntl(), fd.value(), Linux.F_DUPFD_CLOEXEC(), minimum);
+        return Fd.adopt(Kernel.check(result, "fcntl", fd.value() + ", F_DUPFD_CLOEXEC, " + minimum));
+    }
+
+    /**
      * Closes (or with {@link CloseRangeFlag#CLOEXEC} marks close-on-exec) every descriptor
      * from {@code first} to {@code last} inclusive (Linux 5.9; CLOEXEC 5.11).
      *

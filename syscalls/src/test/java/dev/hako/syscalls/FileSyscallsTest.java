@@ -49,6 +49,17 @@ class FileSyscallsTest {
     }
 
     @Test
+    void dupCloexecPicksANumberAtOrAboveTheMinimum() throws Exception {
+        try (FileSyscalls.Pipe pipe = FileSyscalls.pipe2(false); Fd copy = FileSyscalls.dupCloexec(pipe.read(), 500)) {
+            assertThat(copy.value()).isGreaterThanOrEqualTo(500);
+            assertThat(Descriptors.flags(copy.value()) & 02000000).isNotZero();
+        }
+        assertThatThrownBy(() -> FileSyscalls.dupCloexec(Fd.adopt(100001), 3))
+                .hasMessage("fcntl(100001, F_DUPFD_CLOEXEC, 3) failed: EBADF (Bad file descriptor):"
+                        + " the file descriptor is not open (closed already?)");
+    }
+
+    @Test
     void closeRangeMarksCloseOnExec() throws Exception {
         try (FileSyscalls.Pipe pipe = FileSyscalls.pipe2(false); Fd copy = FileSyscalls.dup3(pipe.read(), 901, false)) {
             FileSyscalls.closeRange(900, 902, EnumSet.of(CloseRangeFlag.CLOEXEC));

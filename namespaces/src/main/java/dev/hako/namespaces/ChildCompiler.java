@@ -1,0 +1,154 @@
+package dev.hako.namespaces;
+
+import dev.hako.bindings.Linux;
+import dev.hako.namespaces.ChildProgram.Arg;
+import dev.hako.namespaces.ChildProgram.Step;
+import dev.hako.syscalls.NamespaceType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Turns a {@link LaunchSpec} into the child's step table. The order matters and is the
+ * order of the code: wait for the parent, reset signals, arrange descriptors, join and
+ * configure namespaces, drop privileges, exec.
+ */
+final class ChildCompiler {
+
+    /** Descriptor numbers of one start (or placeholders for a dry run), with their names. */
+    record Descriptors(int syncRead, Map<Integer, Integer> moves, Map<Integer, String> moveNames,
+                       Map<NamespaceType, Integer> joins, Map<NamespaceType, String> joinNames) {
+    }
+
+    private ChildCompiler() {
+    }
+
+    static void compile(LaunchSpec spec, Descriptors fds, ChildProgram program, boolean clearSighandInClone) {
+        if (fds.syncRead() >= 0) {
+            MemorySegment buffer = program.allocate(8);
+            program.stepWith(new Step("read", "<sync pipe>, buf, 1) = 1 (the parent's go-ahead"), Linux.SYS_read(),
+                    ChildProgram.ZERO_IS_FAILURE, -1, Arg.of(fds.syncRead()), Arg.of(buffer.address()), Arg.of(1));
+        }
+        resetSignals(program, clearSighandInClone);
+        moveDescriptors(fds, program);
+        if (spec.newSession()) {
+            program.step(new Step("setsid", ""), Linux.SYS_setsid());
+        }
+        joinNamespaces(fds, program);
+        if (spec.hostname() != null) {
+            int length = spec.hostname().getBytes(StandardCharsets.UTF_8).length;
+            program.step(new Step("sethostname", quote(spec.hostname()) + ", " + length), Linux.SYS_sethostname(),
+                    program.string(spec.hostname()), length);
+        }
+        if (spec.domainname() != null) {
+            int length = spec.domainname().getBytes(StandardCharsets.UTF_8).length;
+            program.step(new Step("setdomainname", quote(spec.domainname()) + ", " + length), Linux.SYS_setdomainname(),
+                    program.string(spec.domainname()), length);
+        }
+        identity(spec, program);
+        if (spec.umask() >= 0) {
+            program.step(new Step("umask", "0" + Integer.toOctalString(spec.umask())), Linux.SYS_umask(), spec.umask());
+        }
+        if (spec.noNewPrivileges()) {
+            program.step(new Step("prctl", "PR_SET_NO_NEW_PRIVS, 1"), Linux.SYS_prctl(), Linux.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0);
+        }
+        if (spec.parentDeathSignal() > 0) {
+            program.step(new Step("prctl", "PR_SET_PDEATHSIG, " + dev.hako.syscalls.Signal.name(spec.parentDeathSignal())),
+                    Linux.SYS_prctl(), Linux.PR_SET_PDEATHSIG(), spec.parentDeathSignal(), 0, 0, 0);
+        }
+        if (spec.directory() != null) {
+            program.step(new Step("chdir", quote(spec.directory().toString())), Linux.SYS_chdir(),
+                    program.string(spec.directory().toString()));
+        }
+        List<String> env = new ArrayList<>();
+        spec.environment().forEach((k, v) -> env.add(k + "=" + v));
+        String path = spec.command().getFirst();
+        program.step(new Step("execve", quote(path) + ", " + argv(spec.command()) + ", [" + env.size() + " vars]"),
+                Linux.SYS_execve(), program.string(path), program.stringArray(spec.command()), program.stringArray(env));
+    }
+
+    /**
+     * Unblocks every signal and puts ignored ones back to default: both survive execve, and
+     * a payload should not inherit the JVM's choices. Handlers the JVM installed are reset
+     * by CLONE_CLEAR_SIGHAND at clone time (or here on kernels without it), before any
+     * signal could run JVM code in the child.
+     */
+    private static void resetSignals(ChildProgram program, boolean clearSighandInClone) {
+        MemorySegment emptySet = program.allocate(8);
+        program.step(new Step("rt_sigprocmask", "SIG_SETMASK, [], NULL, 8"), Linux.SYS_rt_sigprocmask(),
+                Linux.SIG_SETMASK(), emptySet.address(), 0, 8);
+        long reset = CurrentIds.ignoredSignals();
+        if (!clearSighandInClone) {
+            reset = -1L;
+        }
+        MemorySegment defaultAction = program.allocate(32); // struct sigaction, all zero: SIG_DFL
+        for (int signal = 1; signal <= 64; signal++) {
+            if ((reset & (1L << (signal - 1))) == 0 || signal == Linux.SIGKILL() || signal == Linux.SIGSTOP()) {
+                continue;
+            }
+            program.stepWith(new Step("rt_sigaction", dev.hako.syscalls.Signal.name(signal) + ", {SIG_DFL}, NULL, 8"),
+                    Linux.SYS_rt_sigaction(), ChildProgram.IGNORE_FAILURE, -1, Arg.of(signal),
+                    Arg.of(defaultAction.address()), Arg.of(0), Arg.of(8));
+        }
+    }
+
+    /**
+     * Marks every inherited descriptor close-on-exec, then places the chosen ones. The
+     * parent moved every source above all targets, so no dup3 overwrites a later source.
+     */
+    private static void moveDescriptors(Descriptors fds, ChildProgram program) {
+        program.step(new Step("close_range", "3, ~0U, CLOSE_RANGE_CLOEXEC"), Linux.SYS_close_range(), 3, 0xffffffffL,
+                Linux.CLOSE_RANGE_CLOEXEC());
+        for (Map.Entry<Integer, Integer> move : fds.moves().entrySet()) {
+            program.step(new Step("dup3", "<" + fds.moveNames().get(move.getKey()) + ">, " + move.getKey() + ", 0"),
+                    Linux.SYS_dup3(), move.getValue(), move.getKey(), 0);
+        }
+    }
+
+    /** Joins the user namespace first: it grants the capabilities the other joins need. */
+    private static void joinNamespaces(Descriptors fds, ChildProgram program) {
+        List<NamespaceType> order = new ArrayList<>(fds.joins().keySet());
+        order.sort((a, b) -> a == NamespaceType.USER ? -1 : b == NamespaceType.USER ? 1 : a.compareTo(b));
+        for (NamespaceType type : order) {
+            program.step(new Step("setns", "<" + fds.joinNames().get(type) + ">, " + type.cName()), Linux.SYS_setns(),
+                    fds.joins().get(type), type.bits());
+        }
+    }
+
+    private static void identity(LaunchSpec spec, ChildProgram program) {
+        LaunchSpec.Identity identity = spec.identity();
+        if (identity == null) {
+            return;
+        }
+        List<Long> groups = identity.groups();
+        MemorySegment list = program.allocate(4L * Math.max(1, groups.size()));
+        for (int i = 0; i < groups.size(); i++) {
+            list.setAtIndex(ValueLayout.JAVA_INT, i, (int) (long) groups.get(i));
+        }
+        StringJoiner names = new StringJoiner(", ", "[", "]");
+        groups.forEach(g -> names.add(Long.toString(g)));
+        // Groups first: after setresuid to a non-root user, setgroups would be refused.
+        program.step(new Step("setgroups", groups.size() + ", " + names), Linux.SYS_setgroups(), groups.size(),
+                list.address());
+        program.step(new Step("setresgid", identity.gid() + ", " + identity.gid() + ", " + identity.gid()),
+                Linux.SYS_setresgid(), identity.gid(), identity.gid(), identity.gid());
+        program.step(new Step("setresuid", identity.uid() + ", " + identity.uid() + ", " + identity.uid()),
+                Linux.SYS_setresuid(), identity.uid(), identity.uid(), identity.uid());
+    }
+
+    static String quote(String value) {
+        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    private static String argv(List<String> args) {
+        StringJoiner joiner = new StringJoiner(", ", "[", "]");
+        for (String arg : args) {
+            joiner.add(quote(arg));
+        }
+        return joiner.toString();
+    }
+}

@@ -1,0 +1,244 @@
+package dev.hako.namespaces;
+
+import dev.hako.syscalls.ChildStatus;
+import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.ProcessSyscalls;
+import dev.hako.syscalls.Signal;
+import dev.hako.syscalls.SyscallException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A process started by {@link ContainerBuilder}, managed through a pidfd.
+ *
+ * <p>Signals go through {@code pidfd_send_signal}, so they reach this process or nobody,
+ * never a later process that reused its pid. One shared thread watches every pidfd with
+ * epoll, reaps the process when it exits and completes {@link #onExit()}; the pidfd is
+ * closed then, and signalling a reaped process does nothing and returns false.
+ *
+ * <p>{@link #exitValue()} follows the shell: the exit code, or 128 plus the signal number
+ * for a process killed by a signal; {@link #exitStatus()} tells which it was.
+ *
+ * @see <a href="https://man7.org/linux/man-pages/man2/pidfd_open.2.html">pidfd_open(2)</a>
+ */
+public final class ContainerProcess extends Process implements AutoCloseable {
+
+    private final int pid;
+    private final LaunchSpec spec;
+    private final Object pidfdLock = new Object();
+    private final Fd pidfd;
+    private final CompletableFuture<ChildStatus> status = new CompletableFuture<>();
+    private final CompletableFuture<Process> exit;
+    private final OutputStream stdin;
+    private final InputStream stdout;
+    private final InputStream stderr;
+    private final ProcessHandle handle;
+
+    ContainerProcess(int pid, Fd pidfd, LaunchSpec spec, Fd[] parentEnds) {
+        this.pid = pid;
+        this.pidfd = pidfd;
+        this.spec = spec;
+        this.stdin = parentEnds[0] == null ? OutputStream.nullOutputStream() : new FdStreams.Output(parentEnds[0]);
+        this.stdout = parentEnds[1] == null ? InputStream.nullInputStream() : new FdStreams.Input(parentEnds[1]);
+        this.stderr = parentEnds[2] == null ? InputStream.nullInputStream() : new FdStreams.Input(parentEnds[2]);
+        this.handle = ProcessHandle.of(pid).orElse(null);
+        this.exit = status.thenApply(ignored -> this);
+        Reaper.INSTANCE.watch(this);
+    }
+
+    /** Called by the reaper thread once the process has been reaped. */
+    void exited(ChildStatus childStatus) {
+        synchronized (pidfdLock) {
+            pidfd.close();
+        }
+        status.complete(childStatus);
+    }
+
+    /** Called by the reaper thread if watching failed; the process is killed and reaped. */
+    void watchFailed(Throwable failure) {
+        synchronized (pidfdLock) {
+            Launcher.killAndReap(pidfd);
+        }
+        status.completeExceptionally(failure);
+    }
+
+    Fd pidfdForReaper() {
+        return pidfd;
+    }
+
+    /** The process id, in the JVM's pid namespace. */
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    /**
+     * The pidfd of the process: open while it runs, closed once it has been reaped. Use it
+     * only while holding no assumptions about the process being alive.
+     */
+    public Fd pidfd() {
+        return pidfd;
+    }
+
+    /** The spec this process was started with. */
+    public LaunchSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+        return stdin;
+    }
+
+    @Override
+    public InputStream getInputStream() {
+        return stdout;
+    }
+
+    @Override
+    public InputStream getErrorStream() {
+        return stderr;
+    }
+
+    @Override
+    public int waitFor() throws InterruptedException {
+        try {
+            return status.get().shellStatus();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("watching the process failed", e.getCause());
+        }
+    }
+
+    @Override
+    public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        try {
+            status.get(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("watching the process failed", e.getCause());
+        }
+    }
+
+    @Override
+    public int exitValue() {
+        ChildStatus done = status.getNow(null);
+        if (done == null) {
+            throw new IllegalThreadStateException("process " + pid + " has not exited");
+        }
+        return done.shellStatus();
+    }
+
+    /** How the process ended (exit code or signal), or empty while it runs. */
+    public Optional<ChildStatus> exitStatus() {
+        return Optional.ofNullable(status.getNow(null));
+    }
+
+    /** The signal that killed the process, or empty if it exited normally or still runs. */
+    public Optional<Signal> exitSignal() {
+        return exitStatus().filter(s -> s.kind() != ChildStatus.Kind.EXITED).flatMap(s -> Signal.of(s.status()));
+    }
+
+    @Override
+    public boolean isAlive() {
+        return !status.isDone();
+    }
+
+    @Override
+    public CompletableFuture<Process> onExit() {
+        return exit;
+    }
+
+    /** Completes with how the process ended once it has been reaped. */
+    public CompletableFuture<ChildStatus> onExitStatus() {
+        return status.copy();
+    }
+
+    /**
+     * Sends a signal through the pidfd.
+     *
+     * @return true if delivered, false if the process had already been reaped
+     * @throws SyscallException if the kernel refused (EPERM, EINVAL for a bad signal)
+     */
+    public boolean signal(int signal) throws SyscallException {
+        synchronized (pidfdLock) {
+            if (!pidfd.isOpen()) {
+                return false;
+            }
+            try {
+                ProcessSyscalls.pidfdSendSignal(pidfd, signal);
+                return true;
+            } catch (SyscallException e) {
+                if (e.errnoName().equals("ESRCH")) {
+                    return false; // exited, not yet reaped
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Sends SIGTERM. */
+    @Override
+    public void destroy() {
+        sendQuietly(Signal.SIGTERM);
+    }
+
+    /** Sends SIGKILL. */
+    @Override
+    public ContainerProcess destroyForcibly() {
+        sendQuietly(Signal.SIGKILL);
+        return this;
+    }
+
+    @Override
+    public boolean supportsNormalTermination() {
+        return true;
+    }
+
+    @Override
+    public ProcessHandle toHandle() {
+        if (handle == null) {
+            throw new UnsupportedOperationException("process " + pid + " exited before its handle was taken");
+        }
+        return handle;
+    }
+
+    /**
+     * Kills the process if it still runs, waits until it is reaped, and closes its streams:
+     * nothing of it is left behind.
+     */
+    @Override
+    public void close() {
+        if (isAlive()) {
+            destroyForcibly();
+        }
+        status.join();
+        try {
+            stdin.close();
+            stdout.close();
+            stderr.close();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void sendQuietly(Signal signal) {
+        try {
+            signal(signal.number());
+        } catch (SyscallException e) {
+            throw new IllegalStateException("could not send " + signal + " to pid " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        ChildStatus done = status.getNow(null);
+        return "ContainerProcess[pid=" + pid + ", " + (done == null ? "running" : done.toString()) + "]";
+    }
+}

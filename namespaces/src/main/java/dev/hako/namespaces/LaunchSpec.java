@@ -1,0 +1,89 @@
+package dev.hako.namespaces;
+
+import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.NamespaceType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything about how to start one container process, validated and immutable. Made by
+ * {@link ContainerBuilder}; compiled into a {@link LaunchPlan}.
+ *
+ * @param command           program and arguments; the program is an absolute path (resolved from PATH at build time)
+ * @param environment       the complete environment of the new process
+ * @param directory         working directory, or null to keep the JVM's
+ * @param stdin             standard input
+ * @param stdout            standard output
+ * @param stderr            standard error
+ * @param passedFds         extra descriptors: target number in the child to source descriptor
+ * @param newNamespaces     namespaces to create
+ * @param joinedNamespaces  existing namespaces to join
+ * @param uidMap            uid_map lines for a new user namespace
+ * @param gidMap            gid_map lines for a new user namespace
+ * @param setgroupsAllowed  whether setgroups(2) stays allowed in a new user namespace
+ * @param hostname          hostname in a new UTS namespace, or null
+ * @param domainname        NIS domain name in a new UTS namespace, or null
+ * @param identity          user and groups to switch to, or null to keep them
+ * @param noNewPrivileges   set PR_SET_NO_NEW_PRIVS before exec
+ * @param parentDeathSignal signal sent to the child when the thread that started it ends, or 0
+ * @param newSession        call setsid(2) so the child leads a new session
+ * @param umask             file mode creation mask, or -1 to keep the JVM's
+ * @param cgroup            control group to start in, or null
+ * @param execTimeout       how long start() waits for the child to reach execve
+ */
+public record LaunchSpec(
+        List<String> command,
+        Map<String, String> environment,
+        Path directory,
+        Redirect stdin,
+        Redirect stdout,
+        Redirect stderr,
+        Map<Integer, Fd> passedFds,
+        Set<NamespaceType> newNamespaces,
+        Map<NamespaceType, NamespaceJoin> joinedNamespaces,
+        List<IdMapping> uidMap,
+        List<IdMapping> gidMap,
+        boolean setgroupsAllowed,
+        String hostname,
+        String domainname,
+        Identity identity,
+        boolean noNewPrivileges,
+        int parentDeathSignal,
+        boolean newSession,
+        int umask,
+        CgroupPlacement cgroup,
+        Duration execTimeout) {
+
+    /**
+     * The user and groups a process runs as: setresuid/setresgid/setgroups before exec.
+     *
+     * @param uid    user id (real, effective, saved)
+     * @param gid    group id (real, effective, saved)
+     * @param groups supplementary groups
+     */
+    public record Identity(long uid, long gid, List<Long> groups) {
+        /** Validates the ids. */
+        public Identity {
+            checkId("uid", uid);
+            checkId("gid", gid);
+            groups = List.copyOf(groups);
+            for (long group : groups) {
+                checkId("supplementary group", group);
+            }
+        }
+
+        private static void checkId(String what, long id) {
+            if (id < 0 || id > IdMapping.MAX_ID) {
+                throw new IllegalArgumentException(what + " " + id + " is outside 0.." + IdMapping.MAX_ID);
+            }
+        }
+    }
+
+    /** Whether the child must wait for the parent before it acts (user maps, cgroup attach). */
+    boolean childWaitsForParent(boolean cloneIntoCgroup) {
+        return newNamespaces.contains(NamespaceType.USER) || (cgroup != null && !cloneIntoCgroup);
+    }
+}

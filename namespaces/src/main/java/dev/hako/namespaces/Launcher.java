@@ -1,0 +1,335 @@
+package dev.hako.namespaces;
+
+import dev.hako.bindings.Linux;
+import dev.hako.bindings.clone_args;
+import dev.hako.syscalls.EventSyscalls;
+import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.FileSyscalls;
+import dev.hako.syscalls.Flag;
+import dev.hako.syscalls.NamespaceType;
+import dev.hako.syscalls.OpenFlag;
+import dev.hako.syscalls.PollEvent;
+import dev.hako.syscalls.ProcessSyscalls;
+import dev.hako.syscalls.SyscallException;
+import dev.hako.syscalls.WaitOption;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Carries out a {@link LaunchPlan}: opens what the child needs, forks through
+ * {@link ChildInterpreter}, does the parent's part (user maps, cgroup attach), and waits,
+ * bounded, for the child to reach execve. On any failure the child is killed through its
+ * pidfd and reaped, every descriptor opened for the start is closed, and the caller gets an
+ * exception naming the step that failed.
+ */
+final class Launcher {
+
+    private Launcher() {
+    }
+
+    /** Descriptors opened for one start; closed at the end unless handed to the process. */
+    private static final class Opened implements AutoCloseable {
+        private final List<Fd> fds = new ArrayList<>();
+
+        Fd add(Fd fd) {
+            fds.add(fd);
+            return fd;
+        }
+
+        FileSyscalls.Pipe add(FileSyscalls.Pipe pipe) {
+            fds.add(pipe.read());
+            fds.add(pipe.write());
+            return pipe;
+        }
+
+        /** Takes a descriptor out of the set closed at the end (it now belongs to the process). */
+        Fd keep(Fd fd) {
+            fds.remove(fd);
+            return fd;
+        }
+
+        @Override
+        public void close() {
+            for (Fd fd : fds) {
+                fd.close();
+            }
+        }
+    }
+
+    static ContainerProcess start(LaunchPlan plan) throws IOException {
+        ChildInterpreter.ensureWarm();
+        Fd[] parentEnds = new Fd[3];
+        boolean started = false;
+        try {
+            ContainerProcess process = forkAndExec(plan, parentEnds);
+            started = true;
+            return process;
+        } finally {
+            if (!started) {
+                for (Fd end : parentEnds) {
+                    if (end != null) {
+                        end.close();
+                    }
+                }
+            }
+        }
+    }
+
+    private static ContainerProcess forkAndExec(LaunchPlan plan, Fd[] parentEnds) throws IOException {
+        LaunchSpec spec = plan.spec();
+        boolean intoCgroup = plan.cloneIntoCgroup();
+        try (Arena arena = Arena.ofConfined(); Opened opened = new Opened()) {
+            FileSyscalls.Pipe report = opened.add(FileSyscalls.pipe2(false));
+            FileSyscalls.Pipe sync = spec.childWaitsForParent(intoCgroup) ? opened.add(FileSyscalls.pipe2(false)) : null;
+
+            // Sources of the child's descriptors, and the JVM's ends of stdio pipes.
+            Map<Integer, Fd> sources = new TreeMap<>();
+            Map<Integer, String> names = new LinkedHashMap<>();
+            Redirect[] stdio = {spec.stdin(), spec.stdout(), spec.stderr()};
+            for (int target = 0; target < 3; target++) {
+                Fd source = stdioSource(target, stdio[target], opened, parentEnds);
+                if (source != null) {
+                    sources.put(target, source);
+                    names.put(target, stdioName(target, stdio[target]));
+                }
+            }
+            spec.passedFds().forEach((target, fd) -> {
+                sources.put(target, fd);
+                names.put(target, "fd for " + target);
+            });
+            // Move every source above every target so the child's dup3s never overwrite one.
+            int above = Math.max(3, sources.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
+            Map<Integer, Integer> moves = new TreeMap<>();
+            for (Map.Entry<Integer, Fd> source : sources.entrySet()) {
+                moves.put(source.getKey(), opened.add(FileSyscalls.dupCloexec(source.getValue(), above)).value());
+            }
+
+            Map<NamespaceType, Integer> joins = new EnumMap<>(NamespaceType.class);
+            Map<NamespaceType, String> joinNames = new EnumMap<>(NamespaceType.class);
+            for (var join : spec.joinedNamespaces().entrySet()) {
+                joins.put(join.getKey(), opened.add(openJoin(join.getKey(), join.getValue())).value());
+                joinNames.put(join.getKey(), LaunchPlan.joinName(join.getKey(), join.getValue()));
+            }
+            Fd cgroupDir = intoCgroup ? opened.add(FileSyscalls.openat2(null,
+                    ((CgroupPlacement.V2) spec.cgroup()).directory().toString(),
+                    EnumSet.of(OpenFlag.DIRECTORY, OpenFlag.READ_ONLY), 0, Set.of())) : null;
+
+            ChildProgram program = new ChildProgram(arena);
+            ChildCompiler.compile(spec, new ChildCompiler.Descriptors(sync == null ? -1 : sync.read().value(), moves, names,
+                    joins, joinNames), program, KernelSupport.get().clearSighand());
+
+            MemorySegment pidfdSlot = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment args = clone_args.allocate(arena);
+            long flags = Linux.CLONE_PIDFD() | Flag.combine(spec.newNamespaces());
+            if (KernelSupport.get().clearSighand()) {
+                flags |= Linux.CLONE_CLEAR_SIGHAND();
+            }
+            if (cgroupDir != null) {
+                flags |= Linux.CLONE_INTO_CGROUP();
+                clone_args.cgroup(args, cgroupDir.value());
+            }
+            clone_args.flags(args, flags);
+            clone_args.pidfd(args, pidfdSlot.address());
+            clone_args.exit_signal(args, Linux.SIGCHLD());
+            MemorySegment code = program.assemble(Linux.SYS_clone3(), args, report.write().value(), Linux.SYS_write(),
+                    Linux.SYS_exit_group());
+            MemorySegment capture = ChildInterpreter.capture(code);
+
+            long pid = ChildInterpreter.forkAndRun(code, capture);
+            if (pid < 0) {
+                throw new SyscallException("clone3", "{flags=" + String.join("|", plan.cloneFlagNames()) + "}",
+                        ChildInterpreter.errno(capture));
+            }
+            Fd pidfd = Fd.adopt(pidfdSlot.get(ValueLayout.JAVA_INT, 0));
+            boolean started = false;
+            Fd reportRead = opened.keep(report.read());
+            Fd syncWrite = sync == null ? null : opened.keep(sync.write());
+            try {
+                // Close the parent's copies of what the child uses: EOF on the report pipe
+                // needs the write end closed everywhere but in the child.
+                opened.close();
+                if (spec.newNamespaces().contains(NamespaceType.USER)) {
+                    writeUserMaps((int) pid, spec);
+                }
+                if (spec.cgroup() != null && !intoCgroup) {
+                    for (Path dir : attachDirectories(spec.cgroup())) {
+                        writeFile(dir.resolve("cgroup.procs"), Long.toString(pid));
+                    }
+                }
+                if (syncWrite != null) {
+                    FileSyscalls.writeFully(syncWrite, new byte[] {'x'});
+                    syncWrite.close();
+                }
+                awaitExec(reportRead, arena, program, spec, (int) pid);
+                started = true;
+            } finally {
+                reportRead.close();
+                if (syncWrite != null) {
+                    syncWrite.close();
+                }
+                if (!started) {
+                    killAndReap(pidfd);
+                }
+            }
+            return new ContainerProcess((int) pid, pidfd, spec, parentEnds);
+        }
+    }
+
+    private static Fd stdioSource(int target, Redirect redirect, Opened opened, Fd[] parentEnds) throws SyscallException {
+        return switch (redirect) {
+            case Redirect.Inherit inherit -> null;
+            case Redirect.Pipe pipe -> {
+                FileSyscalls.Pipe p = FileSyscalls.pipe2(false);
+                // The JVM's end is not added to `opened`: the process object owns it.
+                parentEnds[target] = target == 0 ? p.write() : p.read();
+                yield opened.add(target == 0 ? p.read() : p.write());
+            }
+            case Redirect.FromFile file -> opened.add(FileSyscalls.openat2(null, file.file().toString(),
+                    EnumSet.of(OpenFlag.READ_ONLY), 0, Set.of()));
+            case Redirect.ToFile file -> opened.add(FileSyscalls.openat2(null, file.file().toString(),
+                    EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.CREATE, file.append() ? OpenFlag.APPEND : OpenFlag.TRUNCATE),
+                    0644, Set.of()));
+            case Redirect.ToFd fd -> fd.fd();
+        };
+    }
+
+    static String stdioName(int target, Redirect redirect) {
+        String stream = target == 0 ? "stdin" : target == 1 ? "stdout" : "stderr";
+        return switch (redirect) {
+            case Redirect.Pipe pipe -> stream + " pipe";
+            case Redirect.FromFile file -> stream + " from " + file.file();
+            case Redirect.ToFile file -> stream + " to " + file.file();
+            case Redirect.ToFd fd -> stream + " fd";
+            case Redirect.Inherit inherit -> stream;
+        };
+    }
+
+    private static Fd openJoin(NamespaceType type, NamespaceJoin join) throws IOException {
+        return switch (join) {
+            case NamespaceJoin.OfPid pid -> {
+                try {
+                    yield FileSyscalls.openat2(null, "/proc/" + pid.pid() + "/ns/" + type.procName(),
+                            EnumSet.of(OpenFlag.READ_ONLY), 0, Set.of());
+                } catch (SyscallException e) {
+                    if (e.errno() == Linux.ENOENT() || e.errno() == Linux.ESRCH()) {
+                        throw new IOException("cannot join the " + type.procName() + " namespace of pid " + pid.pid()
+                                + ": no such process (it exited?)", e);
+                    }
+                    throw e;
+                }
+            }
+            case NamespaceJoin.OfPath path -> FileSyscalls.openat2(null, path.path().toString(),
+                    EnumSet.of(OpenFlag.READ_ONLY), 0, Set.of());
+            case NamespaceJoin.OfPidfd pidfd -> FileSyscalls.dupCloexec(pidfd.pidfd(), 3);
+        };
+    }
+
+    /** setgroups before gid_map: an unprivileged writer must deny setgroups first. */
+    private static void writeUserMaps(int pid, LaunchSpec spec) throws IOException {
+        Path proc = Path.of("/proc", Integer.toString(pid));
+        writeFile(proc.resolve("setgroups"), spec.setgroupsAllowed() ? "allow" : "deny");
+        if (!spec.uidMap().isEmpty()) {
+            writeFile(proc.resolve("uid_map"), mapLines(spec.uidMap()));
+        }
+        if (!spec.gidMap().isEmpty()) {
+            writeFile(proc.resolve("gid_map"), mapLines(spec.gidMap()));
+        }
+    }
+
+    private static String mapLines(List<IdMapping> map) {
+        StringBuilder text = new StringBuilder();
+        for (IdMapping mapping : map) {
+            text.append(mapping.line()).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** One write(2) of the whole value, as /proc maps and cgroup files require. */
+    static void writeFile(Path file, String value) throws SyscallException {
+        try (Fd fd = FileSyscalls.openat2(null, file.toString(), EnumSet.of(OpenFlag.WRITE_ONLY), 0, Set.of())) {
+            FileSyscalls.writeFully(fd, value.getBytes(StandardCharsets.UTF_8));
+        } catch (SyscallException e) {
+            throw new SyscallException("write", "\"" + file + "\", " + ChildCompiler.quote(value.strip()), e.errno());
+        }
+    }
+
+    static List<Path> attachDirectories(CgroupPlacement placement) {
+        return switch (placement) {
+            case CgroupPlacement.V2 v2 -> List.of(v2.directory());
+            case CgroupPlacement.Attach attach -> attach.directories();
+        };
+    }
+
+    /**
+     * Waits for EOF (exec succeeded: the O_CLOEXEC write end closed) or a failure report
+     * (step index, errno), at most the exec timeout.
+     */
+    private static void awaitExec(Fd report, Arena arena, ChildProgram program, LaunchSpec spec, int pid)
+            throws IOException {
+        if (EventSyscalls.poll(report, EnumSet.of(PollEvent.IN), spec.execTimeout()).isEmpty()) {
+            String where = describeBlocked(pid);
+            throw new IOException("the child (pid " + pid + ") did not reach execve within "
+                    + spec.execTimeout().toMillis() + " ms" + where + "; it was killed. Run plan().describe() to see"
+                    + " its steps");
+        }
+        MemorySegment buffer = arena.allocate(8);
+        long n = FileSyscalls.read(report, buffer);
+        if (n == 0) {
+            return;
+        }
+        if (n != 8) {
+            throw new IOException("the child's failure report was cut short (" + n + " bytes)");
+        }
+        int index = buffer.get(ValueLayout.JAVA_INT, 0);
+        int errno = buffer.get(ValueLayout.JAVA_INT, 4);
+        List<ChildProgram.Step> steps = program.descriptions();
+        ChildProgram.Step step = steps.get(index);
+        SyscallException cause = new SyscallException(step.syscall(), step.arguments(), errno);
+        if (index == steps.size() - 1 && step.syscall().equals("execve")) {
+            throw new IOException("Cannot run program \"" + spec.command().getFirst() + "\""
+                    + (spec.directory() == null ? "" : " (in directory \"" + spec.directory() + "\")")
+                    + ": error=" + errno + ", " + cause.errnoName() + " (" + cause.description() + ")", cause);
+        }
+        throw cause;
+    }
+
+    /** For a timeout message: which syscall the child is blocked in, from /proc. */
+    private static String describeBlocked(int pid) {
+        try {
+            String syscall = Files.readString(Path.of("/proc/" + pid + "/syscall")).trim().split(" ")[0];
+            String wchan = Files.readString(Path.of("/proc/" + pid + "/wchan")).trim();
+            return " (blocked in syscall " + syscall + (wchan.isEmpty() || wchan.equals("0") ? "" : ", " + wchan) + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** Kills a child that must not live on and reaps it, so no zombie stays behind. */
+    static void killAndReap(Fd pidfd) {
+        try {
+            ProcessSyscalls.pidfdSendSignal(pidfd, Linux.SIGKILL());
+        } catch (SyscallException e) {
+            // Already exited (ESRCH): reaping below is all that is left to do.
+        }
+        try {
+            ProcessSyscalls.waitidPidfd(pidfd, EnumSet.of(WaitOption.EXITED));
+        } catch (SyscallException e) {
+            // ECHILD: reaped already.
+        } finally {
+            pidfd.close();
+        }
+    }
+}
