@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.testing.Privileged;
+import dev.hako.testing.Requirement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,6 +75,7 @@ class CgroupLifecycleTest {
         freezeThaw(leaf, leaf);
     }
 
+    @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
     @Test
     @Timeout(30)
     void v1FreezerStopsACounterToo() throws Exception {
@@ -110,6 +112,7 @@ class CgroupLifecycleTest {
         }
     }
 
+    @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
     @Test
     @Timeout(30)
     void killWithoutCgroupKillFreezesSignalsAndThaws() throws Exception {
@@ -216,6 +219,7 @@ class CgroupLifecycleTest {
         }
     }
 
+    @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
     @Test
     @Timeout(30)
     void applyReportsTheFailingFileItsErrnoAndWhatWasApplied() throws Exception {
