@@ -1,4 +1,6 @@
 /** Typed cgroup v2 and v1 controllers: discovery, lifecycle, limits, stats and events. */
 module dev.hako.cgroupfs {
     requires transitive dev.hako.syscalls;
+
+    exports dev.hako.cgroupfs;
 }
