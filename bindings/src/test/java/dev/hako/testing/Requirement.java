@@ -36,7 +36,13 @@ public enum Requirement {
     USER_NAMESPACES("needs user namespaces (kernel.unprivileged_userns_clone / user.max_user_namespaces > 0)") {
         @Override boolean holds() {
             try {
-                return Long.parseLong(Files.readString(Path.of("/proc/sys/user/max_user_namespaces")).trim()) > 0;
+                // Not Files.readString: it reads /proc/sys files byte by byte past offset 0
+                // and sees "4" of "40"; a plain InputStream read gets it whole.
+                try (var in = Files.newInputStream(Path.of("/proc/sys/user/max_user_namespaces"))) {
+                    byte[] buffer = new byte[64];
+                    int n = in.read(buffer);
+                    return Long.parseLong(new String(buffer, 0, Math.max(n, 0)).trim()) > 0;
+                }
             } catch (IOException | NumberFormatException e) {
                 return false;
             }

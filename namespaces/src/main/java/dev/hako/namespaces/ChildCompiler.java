@@ -1,6 +1,11 @@
 package dev.hako.namespaces;
 
 import dev.hako.bindings.Linux;
+import dev.hako.bindings.cap_user_data;
+import dev.hako.bindings.cap_user_header;
+import dev.hako.bindings.rlimit;
+import dev.hako.syscalls.Capability;
+import dev.hako.syscalls.Flag;
 import dev.hako.namespaces.ChildProgram.Arg;
 import dev.hako.namespaces.ChildProgram.Step;
 import dev.hako.syscalls.NamespaceType;
@@ -50,7 +55,10 @@ final class ChildCompiler {
             program.step(new Step("setdomainname", quote(spec.domainname()) + ", " + length), Linux.SYS_setdomainname(),
                     program.string(spec.domainname()), length);
         }
+        resourceLimits(spec, program);
+        dropBoundingSet(spec, program);
         identity(spec, program);
+        capabilities(spec, program);
         if (spec.umask() >= 0) {
             program.step(new Step("umask", "0" + Integer.toOctalString(spec.umask())), Linux.SYS_umask(), spec.umask());
         }
@@ -126,6 +134,9 @@ final class ChildCompiler {
         if (identity == null) {
             return;
         }
+        if (spec.capabilities() != null) {
+            program.step(new Step("prctl", "PR_SET_KEEPCAPS, 1"), Linux.SYS_prctl(), Linux.PR_SET_KEEPCAPS(), 1, 0, 0, 0);
+        }
         List<Long> groups = identity.groups();
         MemorySegment list = program.allocate(4L * Math.max(1, groups.size()));
         for (int i = 0; i < groups.size(); i++) {
@@ -143,6 +154,73 @@ final class ChildCompiler {
                 Linux.SYS_setresgid(), identity.gid(), identity.gid(), identity.gid());
         program.step(new Step("setresuid", identity.uid() + ", " + identity.uid() + ", " + identity.uid()),
                 Linux.SYS_setresuid(), identity.uid(), identity.uid(), identity.uid());
+    }
+
+    private static void resourceLimits(LaunchSpec spec, ChildProgram program) {
+        spec.resourceLimits().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
+            MemorySegment limit = program.allocate(rlimit.sizeof());
+            rlimit.rlim_cur(limit, entry.getValue().soft());
+            rlimit.rlim_max(limit, entry.getValue().hard());
+            program.step(new Step("prlimit64", "0, " + entry.getKey().cName() + ", " + entry.getValue() + ", NULL"),
+                    Linux.SYS_prlimit64(), 0, entry.getKey().number(), limit.address(), 0);
+        });
+    }
+
+    /** Drops from the bounding set what is not kept; needs CAP_SETPCAP, so before setresuid. */
+    private static void dropBoundingSet(LaunchSpec spec, ChildProgram program) {
+        Capabilities caps = spec.capabilities();
+        if (caps == null) {
+            return;
+        }
+        int last = lastCapability();
+        for (Capability capability : Capability.values()) {
+            if (capability.number() <= last && !caps.bounding().contains(capability)) {
+                program.step(new Step("prctl", "PR_CAPBSET_DROP, " + capability.cName()), Linux.SYS_prctl(),
+                        Linux.PR_CAPBSET_DROP(), capability.number(), 0, 0, 0);
+            }
+        }
+    }
+
+    /**
+     * Sets effective, permitted and inheritable with capset, then raises the ambient ones.
+     * With a user switch, PR_SET_KEEPCAPS (set before setresuid) kept the permitted set alive.
+     */
+    private static void capabilities(LaunchSpec spec, ChildProgram program) {
+        Capabilities caps = spec.capabilities();
+        if (caps == null) {
+            return;
+        }
+        MemorySegment header = program.allocate(cap_user_header.sizeof());
+        cap_user_header.version(header, Linux._LINUX_CAPABILITY_VERSION_3());
+        cap_user_header.pid(header, 0);
+        MemorySegment data = program.allocate(cap_user_data.sizeof() * 2);
+        long effective = Flag.combine(caps.effective());
+        long permitted = Flag.combine(caps.permitted());
+        long inheritable = Flag.combine(caps.inheritable());
+        for (int i = 0; i < 2; i++) {
+            MemorySegment half = cap_user_data.asSlice(data, i);
+            cap_user_data.effective(half, (int) (effective >>> (32 * i)));
+            cap_user_data.permitted(half, (int) (permitted >>> (32 * i)));
+            cap_user_data.inheritable(half, (int) (inheritable >>> (32 * i)));
+        }
+        program.step(new Step("capset", "{_LINUX_CAPABILITY_VERSION_3, 0}, {effective=" + caps.effective()
+                + ", permitted=" + caps.permitted() + ", inheritable=" + caps.inheritable() + "}"),
+                Linux.SYS_capset(), header.address(), data.address());
+        program.step(new Step("prctl", "PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL"), Linux.SYS_prctl(),
+                Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_CLEAR_ALL(), 0, 0, 0);
+        for (Capability capability : caps.ambient()) {
+            program.step(new Step("prctl", "PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, " + capability.cName()),
+                    Linux.SYS_prctl(), Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_RAISE(), capability.number(), 0, 0);
+        }
+    }
+
+    /** The highest capability this kernel knows (/proc/sys/kernel/cap_last_cap). */
+    private static int lastCapability() {
+        try {
+            return Integer.parseInt(dev.hako.syscalls.KernelFiles.read("/proc/sys/kernel/cap_last_cap").trim());
+        } catch (dev.hako.syscalls.SyscallException | NumberFormatException e) {
+            return Capability.values()[Capability.values().length - 1].number();
+        }
     }
 
     static String quote(String value) {

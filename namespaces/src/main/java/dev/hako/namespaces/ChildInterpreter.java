@@ -1,18 +1,11 @@
 package dev.hako.namespaces;
 
 import static dev.hako.namespaces.ChildProgram.CAPTURE;
-import static dev.hako.namespaces.ChildProgram.CLONE_ARGS;
-import static dev.hako.namespaces.ChildProgram.CLONE_NR;
-import static dev.hako.namespaces.ChildProgram.CLONE_SIZE;
-import static dev.hako.namespaces.ChildProgram.EXIT_NR;
-import static dev.hako.namespaces.ChildProgram.EXIT_STATUS;
 import static dev.hako.namespaces.ChildProgram.REGISTERS;
 import static dev.hako.namespaces.ChildProgram.REPORT;
-import static dev.hako.namespaces.ChildProgram.REPORT_FD;
-import static dev.hako.namespaces.ChildProgram.STEPS;
-import static dev.hako.namespaces.ChildProgram.STEP_COUNT;
-import static dev.hako.namespaces.ChildProgram.STEP_SIZE;
-import static dev.hako.namespaces.ChildProgram.WRITE_NR;
+import static dev.hako.namespaces.ChildProgram.ROWS;
+import static dev.hako.namespaces.ChildProgram.ROW_COUNT;
+import static dev.hako.namespaces.ChildProgram.ROW_SIZE;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.clone_args;
@@ -54,6 +47,7 @@ final class ChildInterpreter {
     private static final Object LOCK = new Object();
     private static volatile long verifiedAt = System.nanoTime() - 2 * RECHECK_NANOS;
     private static volatile boolean verifiable = true;
+    private static boolean segmentKindsLoaded;
 
     private ChildInterpreter() {
     }
@@ -120,105 +114,71 @@ final class ChildInterpreter {
     }
 
     /**
-     * Forks and, in the child, runs the step table. Returns the clone result in the parent:
-     * the child's pid, or -1 with errno in the program's capture area. Returns 0 only while
-     * warming up, where the "fork" is a harmless call that returns 0 and the exit is too.
+     * Forks and, in the child, runs the rows. Returns the fork result in the parent: the
+     * child's pid, or -1 with errno in the capture area. Returns 0 only while warming up,
+     * where the "fork" is a harmless call that returns 0 and so is the exit.
+     *
+     * <p>One counted loop and one downcall site: few branches for the warm-up to cover,
+     * little code for the JIT (C1 gives up on larger versions of this method, and a method
+     * left at a profiling tier would ask for compilation in the child). A failed step does
+     * not leave the loop; later steps are skipped and the tail rows report and exit.
      *
      * @param capture the program's errno capture area, sliced once before the fork so that
      *                the child allocates nothing
      */
     static long forkAndRun(MemorySegment p, MemorySegment capture) {
-        long result;
-        try {
-            result = (long) SYSCALL.invokeExact(capture, p.get(ValueLayout.JAVA_LONG, CLONE_NR),
-                    p.get(ValueLayout.JAVA_LONG, CLONE_ARGS), p.get(ValueLayout.JAVA_LONG, CLONE_SIZE), 0L, 0L, 0L, 0L);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-        if (result != 0) {
-            return result;
-        }
-        // From here on this is the child (or the warm-up).
-        int count = (int) p.get(ValueLayout.JAVA_LONG, STEP_COUNT);
+        int count = (int) p.get(ValueLayout.JAVA_LONG, ROW_COUNT);
+        boolean skipping = false;
         for (int i = 0; i < count; i++) {
-            long base = STEPS + i * STEP_SIZE;
+            long base = ROWS + i * ROW_SIZE;
             long control = p.get(ValueLayout.JAVA_LONG, base + 56);
-            long a1 = p.get(ValueLayout.JAVA_LONG, base + 8);
-            long a2 = p.get(ValueLayout.JAVA_LONG, base + 16);
-            long a3 = p.get(ValueLayout.JAVA_LONG, base + 24);
-            long a4 = p.get(ValueLayout.JAVA_LONG, base + 32);
-            long a5 = p.get(ValueLayout.JAVA_LONG, base + 40);
-            long a6 = p.get(ValueLayout.JAVA_LONG, base + 48);
-            if ((control & 0xffffff00L) != 0) {
-                long r;
-                if ((r = (control >>> 8) & 15) != 0) {
-                    a1 = p.get(ValueLayout.JAVA_LONG, REGISTERS + (r - 1) * 8);
-                }
-                if ((r = (control >>> 12) & 15) != 0) {
-                    a2 = p.get(ValueLayout.JAVA_LONG, REGISTERS + (r - 1) * 8);
-                }
-                if ((r = (control >>> 16) & 15) != 0) {
-                    a3 = p.get(ValueLayout.JAVA_LONG, REGISTERS + (r - 1) * 8);
-                }
-                if ((r = (control >>> 20) & 15) != 0) {
-                    a4 = p.get(ValueLayout.JAVA_LONG, REGISTERS + (r - 1) * 8);
-                }
-                if ((r = (control >>> 24) & 15) != 0) {
-                    a5 = p.get(ValueLayout.JAVA_LONG, REGISTERS + (r - 1) * 8);
-                }
-                if ((r = (control >>> 28) & 15) != 0) {
-                    a6 = p.get(ValueLayout.JAVA_LONG, REGISTERS + (r - 1) * 8);
-                }
+            if (skipping == ((control & ChildProgram.TAIL) == 0)) {
+                continue; // steps after a failure, or the tail when nothing failed
             }
+            long first = (control >>> 8) & 15;
+            long a1 = first == 0 ? p.get(ValueLayout.JAVA_LONG, base + 8)
+                    : p.get(ValueLayout.JAVA_LONG, REGISTERS + (first - 1) * 8);
             long value;
             try {
-                value = (long) SYSCALL.invokeExact(capture, p.get(ValueLayout.JAVA_LONG, base),
-                        a1, a2, a3, a4, a5, a6);
+                value = (long) SYSCALL.invokeExact(capture, p.get(ValueLayout.JAVA_LONG, base), a1,
+                        p.get(ValueLayout.JAVA_LONG, base + 16), p.get(ValueLayout.JAVA_LONG, base + 24),
+                        p.get(ValueLayout.JAVA_LONG, base + 32), p.get(ValueLayout.JAVA_LONG, base + 40),
+                        p.get(ValueLayout.JAVA_LONG, base + 48));
             } catch (Throwable t) {
                 throw new AssertionError(t);
             }
-            boolean failed = value == -1 || (value == 0 && (control & ChildProgram.ZERO_IS_FAILURE) != 0);
-            if (failed && (control & ChildProgram.IGNORE_FAILURE) == 0) {
-                int errno = value == -1 ? capture.get(ValueLayout.JAVA_INT, ERRNO_IN_CAPTURE) : EPIPE;
-                p.set(ValueLayout.JAVA_INT, REPORT, i);
-                p.set(ValueLayout.JAVA_INT, REPORT + 4, errno);
-                try {
-                    long ignored = (long) SYSCALL.invokeExact(capture, p.get(ValueLayout.JAVA_LONG, WRITE_NR),
-                            p.get(ValueLayout.JAVA_LONG, REPORT_FD), p.address() + REPORT, 8L, 0L, 0L, 0L);
-                } catch (Throwable t) {
-                    throw new AssertionError(t);
+            if ((control & ChildProgram.FORK) != 0) {
+                if (value != 0) {
+                    return value; // the parent (or a failed fork)
                 }
-                break;
+            } else if ((control & (ChildProgram.TAIL | ChildProgram.IGNORE_FAILURE)) == 0
+                    && (value == -1 || (value == 0 && (control & ChildProgram.ZERO_IS_FAILURE) != 0))) {
+                p.set(ValueLayout.JAVA_INT, REPORT, i - 1);
+                p.set(ValueLayout.JAVA_INT, REPORT + 4,
+                        value == -1 ? capture.get(ValueLayout.JAVA_INT, ERRNO_IN_CAPTURE) : EPIPE);
+                skipping = true;
+            } else if ((control & 0xf0) != 0) {
+                p.set(ValueLayout.JAVA_LONG, REGISTERS + (((control >>> 4) & 15) - 1) * 8, value);
             }
-            long save = (control >>> 4) & 15;
-            if (save != 0) {
-                p.set(ValueLayout.JAVA_LONG, REGISTERS + (save - 1) * 8, value);
-            }
-        }
-        // Reached when execve (the last step) failed, or a step failed: end the child.
-        try {
-            long ignored = (long) SYSCALL.invokeExact(capture, p.get(ValueLayout.JAVA_LONG, EXIT_NR),
-                    p.get(ValueLayout.JAVA_LONG, EXIT_STATUS), 0L, 0L, 0L, 0L, 0L);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
         return 0;
     }
 
     /**
      * Runs the interpreter on harmless programs until it is compiled: the fork point
-     * returning non-zero (getpid) and zero (an empty close_range), steps that succeed,
-     * fail, are ignored, save results and read registers, and the failure report, which
-     * goes to a non-blocking pipe nobody reads (once full, the write fails with EAGAIN,
-     * which the interpreter ignores as it does in a real child). Nothing here forks.
+     * returning non-zero (getpid) and zero (an empty close_range), steps that succeed with
+     * zero and non-zero results, fail, are ignored, save a result and read a register, a
+     * failure followed by skipped steps, and the tail, whose report goes to a non-blocking
+     * pipe nobody reads (once full, the write fails with EAGAIN, which the tail ignores as
+     * it would in a real child) and whose "exit" is getpid. Nothing here forks.
      */
     static void warmUp() {
+        loadEverySegmentKind();
         try (Arena arena = Arena.ofConfined(); FileSyscalls.Pipe report = FileSyscalls.pipe2(true)) {
-            MemorySegment args = clone_args.allocate(arena);
-            MemorySegment parentSide = program(arena, report, args, Linux.SYS_getpid(), Failure.NONE);
-            MemorySegment childSide = program(arena, report, args, Linux.SYS_close_range(), Failure.NONE);
-            MemorySegment failing = program(arena, report, args, Linux.SYS_close_range(), Failure.ERRNO);
-            MemorySegment endOfFile = program(arena, report, args, Linux.SYS_close_range(), Failure.ZERO);
+            MemorySegment parentSide = program(arena, report, Linux.SYS_getpid(), Failure.NONE);
+            MemorySegment childSide = program(arena, report, Linux.SYS_close_range(), Failure.NONE);
+            MemorySegment failing = program(arena, report, Linux.SYS_close_range(), Failure.ERRNO);
+            MemorySegment endOfFile = program(arena, report, Linux.SYS_close_range(), Failure.ZERO);
             for (int round = 0; round < WARM_UP_ROUNDS; round++) {
                 forkAndRun(parentSide, capture(parentSide));
                 forkAndRun(childSide, capture(childSide));
@@ -226,8 +186,47 @@ final class ChildInterpreter {
                 forkAndRun(endOfFile, capture(endOfFile));
             }
         } catch (SyscallException e) {
-            throw new ExceptionInInitializerError(e);
+            throw new IllegalStateException("cannot warm up the child interpreter: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Loads every implementation of MemorySegment and of arena sessions before the
+     * interpreter is compiled. C2 compiles it assuming the classes it has seen are the only
+     * ones (a class-hierarchy dependency); loading another one later, say the first heap
+     * segment of some program, throws the compiled code away, and the next child would run
+     * the interpreted version. Measured: the first MemorySegment.ofArray after warm-up did
+     * exactly that.
+     */
+    private static void loadEverySegmentKind() {
+        if (segmentKindsLoaded) {
+            return;
+        }
+        MemorySegment.ofArray(new byte[1]);
+        MemorySegment.ofArray(new char[1]);
+        MemorySegment.ofArray(new short[1]);
+        MemorySegment.ofArray(new int[1]);
+        MemorySegment.ofArray(new long[1]);
+        MemorySegment.ofArray(new float[1]);
+        MemorySegment.ofArray(new double[1]);
+        MemorySegment.ofBuffer(java.nio.ByteBuffer.allocate(1));
+        Arena.ofAuto().allocate(1);
+        Arena.global();
+        try (Arena shared = Arena.ofShared()) {
+            shared.allocate(1);
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("hako-warm-up", ".bin");
+            try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.wrap(new byte[] {0}));
+                channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, 1, shared);
+            } finally {
+                java.nio.file.Files.delete(file);
+            }
+        } catch (java.io.IOException e) {
+            // Without a temporary file the mapped kind stays unloaded; the periodic check in
+            // ensureWarm() still catches a deoptimisation it would cause.
+        }
+        segmentKindsLoaded = true;
     }
 
     /** The errno a failed fork left in a program's capture area. */
@@ -243,25 +242,15 @@ final class ChildInterpreter {
         return program.asSlice(CAPTURE, ChildProgram.CAPTURE_SIZE);
     }
 
-    private static MemorySegment program(Arena arena, FileSyscalls.Pipe report, MemorySegment cloneArgs, int cloneNumber,
-                                         Failure failure) {
+    private static MemorySegment program(Arena arena, FileSyscalls.Pipe report, int forkNumber, Failure failure) {
         ChildProgram program = new ChildProgram(arena);
         int register = program.newRegister();
         Step warm = new Step("warm-up", "");
-        // close_range(~1, ~0, 0) touches no descriptor and returns 0: the child branch.
+        // close_range(~1, ~0, 0) touches no descriptor and returns 0.
         long high = 0xfffffffeL;
         program.stepWith(warm, Linux.SYS_getpid(), 0, register, Arg.of(0));
-        program.stepWith(warm, Linux.SYS_getpid(), 0, -1, Arg.register(register), Arg.register(register),
-                Arg.register(register), Arg.register(register), Arg.register(register), Arg.register(register));
-        // Registers on alternate arguments, so each argument's "from a register" test is
-        // seen both ways (a branch never taken in warm-up compiles to a trap, and an
-        // uncommon trap in a child blocks on a VM lock another thread held at the fork).
-        program.stepWith(warm, Linux.SYS_getpid(), 0, -1, Arg.register(register), Arg.of(0),
-                Arg.register(register), Arg.of(0), Arg.register(register), Arg.of(0));
-        program.stepWith(warm, Linux.SYS_getpid(), 0, -1, Arg.of(0), Arg.register(register),
-                Arg.of(0), Arg.register(register), Arg.of(0), Arg.register(register));
+        program.stepWith(warm, Linux.SYS_getpid(), 0, -1, Arg.register(register));
         program.stepWith(warm, Linux.SYS_close(), ChildProgram.IGNORE_FAILURE, -1, Arg.of(-1));
-        // A zero result without ZERO_IS_FAILURE: the common case of a successful call.
         program.stepWith(warm, Linux.SYS_close_range(), 0, -1, Arg.of(high), Arg.of(high + 1), Arg.of(0));
         program.stepWith(warm, Linux.SYS_close_range(), ChildProgram.IGNORE_FAILURE | ChildProgram.ZERO_IS_FAILURE, -1,
                 Arg.of(high), Arg.of(high + 1), Arg.of(0));
@@ -272,13 +261,8 @@ final class ChildInterpreter {
             case NONE -> { }
         }
         program.step(warm, Linux.SYS_getppid());
-        MemorySegment segment = program.assemble(cloneNumber, cloneArgs, report.write().value(),
+        long forkArg = forkNumber == Linux.SYS_close_range() ? high : 0;
+        return program.assemble(forkNumber, forkArg, forkArg + (forkArg == 0 ? 0 : 1), report.write().value(),
                 Linux.SYS_write(), Linux.SYS_getpid());
-        if (cloneNumber == Linux.SYS_close_range()) {
-            // The fork point's arguments: an empty range, so the "clone" returns 0.
-            segment.set(ValueLayout.JAVA_LONG, CLONE_ARGS, high);
-            segment.set(ValueLayout.JAVA_LONG, CLONE_SIZE, high + 1);
-        }
-        return segment;
     }
 }

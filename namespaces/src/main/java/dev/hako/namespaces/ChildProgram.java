@@ -9,46 +9,45 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The child's side of a launch as data: a table of syscall steps in off-heap memory that
- * {@link ChildInterpreter} runs after clone3, plus every string, array and struct those
- * steps point to, all written before the fork.
+ * The child's side of a launch as data: a table of syscall rows in off-heap memory that
+ * {@link ChildInterpreter} runs, plus every string, array and struct those rows point to,
+ * all written before the fork.
  *
  * <p>Layout of the segment (all fields 8 bytes):
  * <pre>
- * header:    clone nr, clone_args address, clone_args size, step count, report fd,
- *            write nr, exit nr, exit status
- * report:    step index (int) and errno (int) written on failure
+ * header:    row count
+ * report:    step index (int) and errno (int), written on failure
  * capture:   the errno capture area of the downcall
- * registers: results saved by steps for later steps' arguments
- * steps:     count x (nr, a1..a6, control)
+ * registers: results saved by steps for later steps
+ * rows:      count x (nr, a1..a6, control):
+ *              row 0          the fork point (clone3)
+ *              rows 1..n      the steps, ending with execve
+ *              rows n+1, n+2  the tail: write the report, exit_group(127)
  * data:      strings and structs the arguments point to
  * </pre>
  *
- * <p>The control word of a step: bit 0 ignore failure; bit 1 a zero result is a failure
+ * <p>The control word of a row: bit 0 ignore failure; bit 1 a zero result is a failure
  * (reported as EPIPE: a read that met end of file instead of the parent's go-ahead);
- * bits 4..7 register to store the result in, plus one (0 = none); bits 8..31, four bits
- * per argument: take that argument from register (value - 1) instead.
+ * bit 2 the fork point; bit 3 a tail row (runs only once a step failed, result ignored);
+ * bits 4..7 register to store the result in, plus one (0 = none); bits 8..11 register to
+ * take the first argument from, plus one (0 = none).
  */
 final class ChildProgram {
 
-    static final long CLONE_NR = 0;
-    static final long CLONE_ARGS = 8;
-    static final long CLONE_SIZE = 16;
-    static final long STEP_COUNT = 24;
-    static final long REPORT_FD = 32;
-    static final long WRITE_NR = 40;
-    static final long EXIT_NR = 48;
-    static final long EXIT_STATUS = 56;
-    static final long REPORT = 64;
-    static final long CAPTURE = 72;
+    static final long ROW_COUNT = 0;
+    static final long REPORT = 8;
+    static final long CAPTURE = 16;
     static final long CAPTURE_SIZE = align8(Linker.Option.captureStateLayout().byteSize());
     static final int REGISTER_COUNT = 15;
     static final long REGISTERS = CAPTURE + CAPTURE_SIZE;
-    static final long STEPS = REGISTERS + REGISTER_COUNT * 8L;
-    static final long STEP_SIZE = 64;
+    static final long ROWS = REGISTERS + REGISTER_COUNT * 8L;
+    static final long ROW_SIZE = 64;
 
     static final long IGNORE_FAILURE = 1;
     static final long ZERO_IS_FAILURE = 2;
+    static final long FORK = 4;
+    static final long TAIL = 8;
+    static final int MAX_STEPS = 900;
 
     /** One step as the plan shows it and as a failure names it. */
     record Step(String syscall, String arguments) {
@@ -116,12 +115,20 @@ final class ChildProgram {
         if (args.length > 6) {
             throw new IllegalArgumentException("a syscall takes at most six arguments");
         }
+        if (steps.size() >= MAX_STEPS) {
+            // C2 strip-mines counted loops with a safepoint poll every 1000 iterations; the
+            // child must never reach one, so its loop stays well below that.
+            throw new IllegalStateException("a child program has at most " + MAX_STEPS + " steps");
+        }
         long[] step = new long[8];
         step[0] = number;
         long control = flags | (saveRegister >= 0 ? (long) (saveRegister + 1) << 4 : 0);
         for (int i = 0; i < args.length; i++) {
             if (args[i].register >= 0) {
-                control |= (long) (args[i].register + 1) << (8 + 4 * i);
+                if (i != 0) {
+                    throw new IllegalArgumentException("only the first argument can come from a register");
+                }
+                control |= (long) (args[i].register + 1) << 8;
             } else {
                 step[1 + i] = args[i].value;
             }
@@ -166,28 +173,32 @@ final class ChildProgram {
     }
 
     /**
-     * Writes the header and step table.
+     * Writes the row table: the fork point, the steps, and the tail that reports a failure
+     * and ends the child.
      *
-     * @param cloneNumber syscall number of the fork point (clone3, or a harmless call when warming)
-     * @param cloneArgs   the clone_args struct
+     * @param forkNumber  syscall number of the fork point (clone3, or a harmless call when warming)
+     * @param forkArg1    its first argument (the clone_args address)
+     * @param forkArg2    its second argument (the clone_args size)
      * @param reportFd    the write end of the report pipe
-     * @param writeNumber syscall number used to report a failure
+     * @param writeNumber syscall number that writes the report (write)
      * @param exitNumber  syscall number that ends the child (exit_group)
      */
-    MemorySegment assemble(int cloneNumber, MemorySegment cloneArgs, int reportFd, int writeNumber, int exitNumber) {
-        MemorySegment program = arena.allocate(STEPS + STEP_SIZE * steps.size(), 8);
-        program.set(ValueLayout.JAVA_LONG, CLONE_NR, cloneNumber);
-        program.set(ValueLayout.JAVA_LONG, CLONE_ARGS, cloneArgs.address());
-        program.set(ValueLayout.JAVA_LONG, CLONE_SIZE, cloneArgs.byteSize());
-        program.set(ValueLayout.JAVA_LONG, STEP_COUNT, steps.size());
-        program.set(ValueLayout.JAVA_LONG, REPORT_FD, reportFd);
-        program.set(ValueLayout.JAVA_LONG, WRITE_NR, writeNumber);
-        program.set(ValueLayout.JAVA_LONG, EXIT_NR, exitNumber);
-        program.set(ValueLayout.JAVA_LONG, EXIT_STATUS, 127);
+    MemorySegment assemble(int forkNumber, long forkArg1, long forkArg2, int reportFd, int writeNumber,
+                           int exitNumber) {
+        long rows = steps.size() + 3L;
+        MemorySegment program = arena.allocate(ROWS + ROW_SIZE * rows, 8);
+        program.set(ValueLayout.JAVA_LONG, ROW_COUNT, rows);
+        writeRow(program, 0, new long[] {forkNumber, forkArg1, forkArg2, 0, 0, 0, 0, FORK});
         for (int i = 0; i < steps.size(); i++) {
-            MemorySegment.copy(steps.get(i), 0, program, ValueLayout.JAVA_LONG, STEPS + i * STEP_SIZE, 8);
+            writeRow(program, i + 1, steps.get(i));
         }
+        writeRow(program, rows - 2, new long[] {writeNumber, reportFd, program.address() + REPORT, 8, 0, 0, 0, TAIL});
+        writeRow(program, rows - 1, new long[] {exitNumber, 127, 0, 0, 0, 0, 0, TAIL});
         return program;
+    }
+
+    private static void writeRow(MemorySegment program, long row, long[] values) {
+        MemorySegment.copy(values, 0, program, ValueLayout.JAVA_LONG, ROWS + row * ROW_SIZE, 8);
     }
 
     private static long align8(long size) {

@@ -2,6 +2,8 @@ package dev.hako.namespaces;
 
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.NamespaceType;
+import dev.hako.syscalls.Resource;
+import dev.hako.syscalls.ResourceLimit;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +59,8 @@ public final class ContainerBuilder {
     private String hostname;
     private String domainname;
     private LaunchSpec.Identity identity;
+    private Capabilities capabilities;
+    private final EnumMap<Resource, ResourceLimit> resourceLimits = new EnumMap<>(Resource.class);
     private boolean noNewPrivileges;
     private int parentDeathSignal;
     private boolean newSession;
@@ -202,6 +206,22 @@ public final class ContainerBuilder {
         return this;
     }
 
+    /** Keeps only these capability sets (the rest are dropped before exec). */
+    public ContainerBuilder capabilities(Capabilities capabilities) {
+        this.capabilities = Objects.requireNonNull(capabilities, "capabilities");
+        return this;
+    }
+
+    /**
+     * Sets a resource limit (setrlimit/prlimit) for the process.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/prlimit.2.html">prlimit(2)</a>
+     */
+    public ContainerBuilder resourceLimit(Resource resource, ResourceLimit limit) {
+        resourceLimits.put(Objects.requireNonNull(resource, "resource"), Objects.requireNonNull(limit, "limit"));
+        return this;
+    }
+
     /** Sets PR_SET_NO_NEW_PRIVS: exec can never grant privileges (setuid bits, file capabilities). */
     public ContainerBuilder noNewPrivileges(boolean value) {
         this.noNewPrivileges = value;
@@ -300,7 +320,7 @@ public final class ContainerBuilder {
         return new LaunchSpec(List.copyOf(resolved), env, directory, stdin, stdout, stderr, Map.copyOf(passedFds),
                 newNamespaces.isEmpty() ? Set.of() : EnumSet.copyOf(newNamespaces), Map.copyOf(joins),
                 List.copyOf(uidMap), List.copyOf(gidMap), setgroupsAllowed, hostname, domainname, identity,
-                noNewPrivileges, parentDeathSignal, newSession, umask, cgroup, execTimeout);
+                capabilities, Map.copyOf(resourceLimits), noNewPrivileges, parentDeathSignal, newSession, umask, cgroup, execTimeout);
     }
 
     /** Compiles the settings into the steps a start would take, without running any. */

@@ -1,8 +1,5 @@
 package dev.hako.namespaces;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * What the launch engine may use on this kernel. Probed once.
@@ -18,18 +15,25 @@ record KernelSupport(boolean clearSighand, boolean cloneIntoCgroup) {
         return CURRENT;
     }
 
+    /**
+     * CLONE_INTO_CGROUP comes from the feature probe. CLONE_CLEAR_SIGHAND has no probe that
+     * tells it apart (every kernel answers EINVAL to the safe test calls), so it goes by
+     * version: it is missing only on 5.3 and 5.4, the first kernels with clone3.
+     */
     private static KernelSupport probe() {
         int[] version = release();
-        return new KernelSupport(atLeast(version, 5, 5), atLeast(version, 5, 7));
+        boolean intoCgroup = dev.hako.syscalls.KernelFeatures.probe()
+                .available(dev.hako.syscalls.KernelFeatures.Feature.CLONE_INTO_CGROUP);
+        return new KernelSupport(atLeast(version, 5, 5), intoCgroup);
     }
 
     /** The running kernel's major and minor version, from /proc/sys/kernel/osrelease. */
     static int[] release() {
         try {
-            String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+            String release = dev.hako.syscalls.KernelFiles.read("/proc/sys/kernel/osrelease").trim();
             String[] parts = release.split("[.-]");
             return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
-        } catch (IOException | RuntimeException e) {
+        } catch (dev.hako.syscalls.SyscallException | RuntimeException e) {
             return new int[] {0, 0};
         }
     }

@@ -44,7 +44,7 @@ public final class LaunchPlan {
 
     /** Whether the child is created directly in its cgroup (CLONE_INTO_CGROUP). */
     boolean cloneIntoCgroup() {
-        return spec.cgroup() instanceof CgroupPlacement.V2 && kernel.cloneIntoCgroup();
+        return spec.cgroup() != null && spec.cgroup().v2Directory() != null && kernel.cloneIntoCgroup();
     }
 
     /** The clone3 flags, namespaces included. */
@@ -78,8 +78,7 @@ public final class LaunchPlan {
         spec.joinedNamespaces().forEach((type, join) ->
                 steps.add(joinOpen(type, join) + " = <" + joinName(type, join) + ">"));
         if (cloneIntoCgroup()) {
-            steps.add("open(\"" + ((CgroupPlacement.V2) spec.cgroup()).directory() + "\", O_PATH|O_DIRECTORY|O_CLOEXEC)"
-                    + " = <cgroup dir>");
+            steps.add("open(\"" + spec.cgroup().v2Directory() + "\", O_RDONLY|O_DIRECTORY|O_CLOEXEC) = <cgroup dir>");
         }
         steps.add("clone3({flags=" + String.join("|", cloneFlagNames()) + ", pidfd=&pidfd, exit_signal=SIGCHLD"
                 + (cloneIntoCgroup() ? ", cgroup=<cgroup dir>" : "") + "}, 88) = <pid>");
@@ -89,8 +88,8 @@ public final class LaunchPlan {
             steps.add("write(\"/proc/<pid>/uid_map\", " + mapText(spec.uidMap()) + ")");
             steps.add("write(\"/proc/<pid>/gid_map\", " + mapText(spec.gidMap()) + ")");
         }
-        if (spec.cgroup() != null && !cloneIntoCgroup()) {
-            for (var dir : Launcher.attachDirectories(spec.cgroup())) {
+        if (spec.cgroup() != null) {
+            for (var dir : Launcher.attachDirectories(spec.cgroup(), cloneIntoCgroup())) {
                 steps.add("write(\"" + dir.resolve("cgroup.procs") + "\", \"<pid>\")");
             }
         }

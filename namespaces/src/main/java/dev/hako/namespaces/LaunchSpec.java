@@ -2,6 +2,8 @@ package dev.hako.namespaces;
 
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.NamespaceType;
+import dev.hako.syscalls.Resource;
+import dev.hako.syscalls.ResourceLimit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +29,8 @@ import java.util.Set;
  * @param hostname          hostname in a new UTS namespace, or null
  * @param domainname        NIS domain name in a new UTS namespace, or null
  * @param identity          user and groups to switch to, or null to keep them
+ * @param capabilities      capability sets to keep, or null to keep the JVM's
+ * @param resourceLimits    resource limits to set (prlimit) before exec
  * @param noNewPrivileges   set PR_SET_NO_NEW_PRIVS before exec
  * @param parentDeathSignal signal sent to the child when the thread that started it ends, or 0
  * @param newSession        call setsid(2) so the child leads a new session
@@ -50,6 +54,8 @@ public record LaunchSpec(
         String hostname,
         String domainname,
         Identity identity,
+        Capabilities capabilities,
+        Map<Resource, ResourceLimit> resourceLimits,
         boolean noNewPrivileges,
         int parentDeathSignal,
         boolean newSession,
@@ -84,6 +90,7 @@ public record LaunchSpec(
 
     /** Whether the child must wait for the parent before it acts (user maps, cgroup attach). */
     boolean childWaitsForParent(boolean cloneIntoCgroup) {
-        return newNamespaces.contains(NamespaceType.USER) || (cgroup != null && !cloneIntoCgroup);
+        return newNamespaces.contains(NamespaceType.USER)
+                || (cgroup != null && (!cgroup.attach().isEmpty() || !cloneIntoCgroup));
     }
 }

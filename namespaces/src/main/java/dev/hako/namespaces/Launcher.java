@@ -123,8 +123,7 @@ final class Launcher {
                 joins.put(join.getKey(), opened.add(openJoin(join.getKey(), join.getValue())).value());
                 joinNames.put(join.getKey(), LaunchPlan.joinName(join.getKey(), join.getValue()));
             }
-            Fd cgroupDir = intoCgroup ? opened.add(FileSyscalls.openat2(null,
-                    ((CgroupPlacement.V2) spec.cgroup()).directory().toString(),
+            Fd cgroupDir = intoCgroup ? opened.add(FileSyscalls.openat2(null, spec.cgroup().v2Directory().toString(),
                     EnumSet.of(OpenFlag.DIRECTORY, OpenFlag.READ_ONLY), 0, Set.of())) : null;
 
             ChildProgram program = new ChildProgram(arena);
@@ -144,8 +143,8 @@ final class Launcher {
             clone_args.flags(args, flags);
             clone_args.pidfd(args, pidfdSlot.address());
             clone_args.exit_signal(args, Linux.SIGCHLD());
-            MemorySegment code = program.assemble(Linux.SYS_clone3(), args, report.write().value(), Linux.SYS_write(),
-                    Linux.SYS_exit_group());
+            MemorySegment code = program.assemble(Linux.SYS_clone3(), args.address(), args.byteSize(),
+                    report.write().value(), Linux.SYS_write(), Linux.SYS_exit_group());
             MemorySegment capture = ChildInterpreter.capture(code);
 
             long pid = ChildInterpreter.forkAndRun(code, capture);
@@ -164,8 +163,8 @@ final class Launcher {
                 if (spec.newNamespaces().contains(NamespaceType.USER)) {
                     writeUserMaps((int) pid, spec);
                 }
-                if (spec.cgroup() != null && !intoCgroup) {
-                    for (Path dir : attachDirectories(spec.cgroup())) {
+                if (spec.cgroup() != null) {
+                    for (Path dir : attachDirectories(spec.cgroup(), intoCgroup)) {
                         writeFile(dir.resolve("cgroup.procs"), Long.toString(pid));
                     }
                 }
@@ -262,15 +261,23 @@ final class Launcher {
         try (Fd fd = FileSyscalls.openat2(null, file.toString(), EnumSet.of(OpenFlag.WRITE_ONLY), 0, Set.of())) {
             FileSyscalls.writeFully(fd, value.getBytes(StandardCharsets.UTF_8));
         } catch (SyscallException e) {
-            throw new SyscallException("write", "\"" + file + "\", " + ChildCompiler.quote(value.strip()), e.errno());
+            String name = file.getFileName().toString();
+            String hint = e.errno() == Linux.EPERM() && (name.equals("uid_map") || name.equals("gid_map"))
+                    ? "a map is written once, by a process with CAP_SETUID (uid_map) or CAP_SETGID (gid_map) over the"
+                            + " namespace; an unprivileged user can map only its own id"
+                    : null;
+            throw new SyscallException("write", "\"" + file + "\", " + ChildCompiler.quote(value.strip()), e.errno(), hint);
         }
     }
 
-    static List<Path> attachDirectories(CgroupPlacement placement) {
-        return switch (placement) {
-            case CgroupPlacement.V2 v2 -> List.of(v2.directory());
-            case CgroupPlacement.Attach attach -> attach.directories();
-        };
+    /** The directories to write the child's pid to: all but the one it was cloned into. */
+    static List<Path> attachDirectories(CgroupPlacement placement, boolean clonedIntoV2) {
+        List<Path> directories = new ArrayList<>();
+        if (placement.v2Directory() != null && !clonedIntoV2) {
+            directories.add(placement.v2Directory());
+        }
+        directories.addAll(placement.attach());
+        return directories;
     }
 
     /**

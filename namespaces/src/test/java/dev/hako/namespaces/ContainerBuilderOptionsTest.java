@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.NamespaceType;
+import dev.hako.syscalls.Resource;
+import dev.hako.syscalls.ResourceLimit;
 import dev.hako.testing.Privileged;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -145,6 +147,35 @@ class ContainerBuilderOptionsTest {
         assertThat(statusField(status, "Uid")).isEqualTo("65534\t65534\t65534\t65534");
         assertThat(statusField(status, "Gid")).isEqualTo("65534\t65534\t65534\t65534");
         assertThat(statusField(status, "Groups")).isEqualTo("100 200");
+    }
+
+    @Test
+    void resourceLimits() throws Exception {
+        String limits = sh(builder().resourceLimit(Resource.NOFILE, new ResourceLimit(64, 128))
+                .resourceLimit(Resource.CORE, ResourceLimit.of(0)), "cat /proc/self/limits");
+        assertThat(limits).containsPattern("Max open files\\s+64\\s+128\\s+files");
+        assertThat(limits).containsPattern("Max core file size\\s+0\\s+0\\s+bytes");
+    }
+
+    @Test
+    @Privileged
+    void capabilitiesAreReducedToTheKeptSets() throws Exception {
+        String status = sh(builder().capabilities(Capabilities.keep("CHOWN", "CAP_NET_BIND_SERVICE")),
+                "cat /proc/self/status");
+        // CAP_CHOWN is bit 0, CAP_NET_BIND_SERVICE bit 10.
+        for (String set : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")) {
+            assertThat(statusField(status, set)).as(set).isEqualTo("0000000000000401");
+        }
+    }
+
+    @Test
+    @Privileged
+    void ambientCapabilitiesSurviveASwitchToAnUnprivilegedUser() throws Exception {
+        String status = sh(builder().user(65534, 65534).capabilities(Capabilities.keep("NET_BIND_SERVICE")),
+                "cat /proc/self/status");
+        assertThat(statusField(status, "Uid")).startsWith("65534");
+        assertThat(statusField(status, "CapEff")).isEqualTo("0000000000000400");
+        assertThat(statusField(status, "CapAmb")).isEqualTo("0000000000000400");
     }
 
     @Test

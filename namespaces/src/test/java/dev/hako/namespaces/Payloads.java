@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -58,6 +59,16 @@ final class Payloads {
             }
         }
         return zombies;
+    }
+
+    /**
+     * Opens what stays open for the JVM's lifetime once used: the JDK's /dev/random and
+     * /dev/urandom (on the first temporary directory name) and the reaper's epoll instance,
+     * so that counts taken afterwards see only what tests open.
+     */
+    static void openLongLivedDescriptors() throws IOException {
+        Files.delete(Files.createTempDirectory("hako-fd-baseline"));
+        Objects.requireNonNull(Reaper.INSTANCE);
     }
 
     /** This JVM's open descriptors, except jars and directories the class loader holds. */

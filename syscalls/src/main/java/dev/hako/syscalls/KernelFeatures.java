@@ -317,10 +317,6 @@ public final class KernelFeatures {
     }
 
     private static String readOrNull(String path) {
-        try {
-            return Files.readString(Path.of(path)).strip();
-        } catch (IOException e) {
-            return null;
-        }
+        return KernelFiles.readStrippedOrNull(path);
     }
 }

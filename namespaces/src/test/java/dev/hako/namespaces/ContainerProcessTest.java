@@ -1,0 +1,94 @@
+package dev.hako.namespaces;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hako.bindings.Linux;
+import dev.hako.syscalls.ChildStatus;
+import dev.hako.syscalls.Signal;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The java.lang.Process contract, through pidfds. */
+@Timeout(60)
+class ContainerProcessTest {
+
+    @Test
+    void exitCodeAndStatus() throws Exception {
+        try (ContainerProcess p = new ContainerBuilder("/bin/sh", "-c", "exit 3").start()) {
+            assertThat(p.waitFor()).isEqualTo(3);
+            assertThat(p.exitValue()).isEqualTo(3);
+            assertThat(p.exitStatus()).get().extracting(ChildStatus::kind).isEqualTo(ChildStatus.Kind.EXITED);
+            assertThat(p.exitSignal()).isEmpty();
+            assertThat(p.isAlive()).isFalse();
+        }
+    }
+
+    @Test
+    void destroyTerminatesAndDestroyForciblyKills() throws Exception {
+        try (ContainerProcess p = new ContainerBuilder("/bin/sleep", "60").start()) {
+            assertThat(p.isAlive()).isTrue();
+            assertThatThrownBy(p::exitValue).isInstanceOf(IllegalThreadStateException.class)
+                    .hasMessage("process " + p.pid() + " has not exited");
+            assertThat(p.waitFor(50, TimeUnit.MILLISECONDS)).isFalse();
+            p.destroy();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(128 + Linux.SIGTERM());
+            assertThat(p.exitSignal()).contains(Signal.SIGTERM);
+        }
+        try (ContainerProcess p = new ContainerBuilder("/bin/sleep", "60").start()) {
+            p.destroyForcibly();
+            assertThat(p.onExit().get(20, TimeUnit.SECONDS)).isSameAs(p);
+            assertThat(p.exitValue()).isEqualTo(137);
+            assertThat(p.exitSignal()).contains(Signal.SIGKILL);
+        }
+    }
+
+    @Test
+    void signallingAReapedProcessReachesNobody() throws Exception {
+        try (ContainerProcess p = new ContainerBuilder("/bin/true").start()) {
+            p.onExit().get(20, TimeUnit.SECONDS);
+            // The pid may already belong to someone else; the closed pidfd guarantees we never signal it.
+            assertThat(p.pidfd().isOpen()).isFalse();
+            assertThat(p.signal(Linux.SIGKILL())).isFalse();
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void handleAndPidAgree() throws Exception {
+        try (ContainerProcess p = new ContainerBuilder("/bin/sleep", "60").start()) {
+            assertThat(p.toHandle().pid()).isEqualTo(p.pid());
+            assertThat(p.toHandle().isAlive()).isTrue();
+            assertThat(p.supportsNormalTermination()).isTrue();
+            assertThat(p.spec().command()).containsExactly("/bin/sleep", "60");
+            assertThat(p).hasToString("ContainerProcess[pid=" + p.pid() + ", running]");
+        }
+    }
+
+    @Test
+    void closeKillsAndReaps() throws Exception {
+        ContainerProcess p = new ContainerBuilder("/bin/sleep", "60").start();
+        p.close();
+        assertThat(p.isAlive()).isFalse();
+        assertThat(Payloads.zombieChildren()).isEmpty();
+    }
+
+    @Test
+    void manyProcessesShareOneReaper() throws Exception {
+        ContainerProcess[] processes = new ContainerProcess[50];
+        for (int i = 0; i < processes.length; i++) {
+            processes[i] = new ContainerBuilder("/bin/sh", "-c", "exit " + (i % 7)).start();
+        }
+        for (int i = 0; i < processes.length; i++) {
+            try (ContainerProcess p = processes[i]) {
+                assertThat(p.waitFor()).isEqualTo(i % 7);
+            }
+        }
+        long reapers = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("hako-reaper")).count();
+        assertThat(reapers).isEqualTo(1);
+        assertThat(Duration.ZERO).isNotNull();
+    }
+}
