@@ -1,0 +1,91 @@
+package dev.hako.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The benchmarks that are not JMH benchmarks, run by {@code benchmarks/run}:
+ *
+ * <pre>
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b3 --out F [--rounds R] [--scale S] [--copies 1,4] [--only a,b] [--disk-dir D]
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b4 --out F [--window-ms W] [--windows N] [--memory-seconds S] [--disk-dir D]
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b5-shell --out F [--iterations N] [--batches B]
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver report --results DIR --markdown F --chart F --command TEXT
+ * </pre>
+ *
+ * B3 and B4 run whole processes for about a second each and alternate their A and B sides
+ * run by run, which JMH cannot do (it runs one benchmark after another); B5's baseline is
+ * a shell script. Each writes JSON for {@link Report}.
+ */
+public final class Driver {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Driver() {
+    }
+
+    /** Entry point; see the class comment. */
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: Driver b3|b4|b5-shell|report --option value ...");
+            System.exit(2);
+        }
+        Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
+        Path disk = Path.of(o.getOrDefault("disk-dir", NativeBuild.directory().toString()));
+        ObjectNode result;
+        switch (args[0]) {
+            case "b3" -> result = Overhead.run(new Overhead.Config(
+                    Integer.parseInt(o.getOrDefault("rounds", "4")),
+                    Double.parseDouble(o.getOrDefault("scale", "1")),
+                    Arrays.stream(o.getOrDefault("copies", "1,4").split(",")).map(Integer::valueOf).toList(),
+                    o.containsKey("only") ? Set.of(o.get("only").split(",")) : Set.of(), disk));
+            case "b4" -> result = Enforcement.run(new Enforcement.Config(
+                    Duration.ofMillis(Long.parseLong(o.getOrDefault("window-ms", "5000"))),
+                    Integer.parseInt(o.getOrDefault("windows", "1")),
+                    Double.parseDouble(o.getOrDefault("memory-seconds", "2")), disk));
+            case "b5-shell" -> result = ShellCgroupOps.run(Integer.parseInt(o.getOrDefault("iterations", "200")),
+                    Integer.parseInt(o.getOrDefault("batches", "3")));
+            case "report" -> {
+                Report.write(Path.of(required(o, "results")), Path.of(required(o, "markdown")),
+                        Path.of(required(o, "chart")), required(o, "command"));
+                return;
+            }
+            default -> throw new IllegalArgumentException("unknown command " + args[0]);
+        }
+        write(result, Path.of(required(o, "out")));
+    }
+
+    static void write(ObjectNode result, Path out) throws java.io.IOException {
+        Path parent = out.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        JSON.writeValue(out.toFile(), result);
+    }
+
+    private static String required(Map<String, String> o, String key) {
+        String v = o.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("missing --" + key);
+        }
+        return v;
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value, got " + List.of(args).subList(i, args.length));
+            }
+            out.put(args[i].substring(2), args[i + 1]);
+        }
+        return out;
+    }
+}

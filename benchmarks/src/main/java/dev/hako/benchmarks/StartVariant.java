@@ -1,0 +1,97 @@
+package dev.hako.benchmarks;
+
+import dev.hako.cgroupfs.CgroupLayout;
+import dev.hako.cgroupfs.Hierarchy;
+import dev.hako.namespaces.CgroupPlacement;
+import dev.hako.namespaces.ContainerBuilder;
+import dev.hako.namespaces.Redirect;
+import dev.hako.syscalls.NamespaceType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The B2 variants: which namespaces a start creates, and whether it starts in a cgroup.
+ * The same names are used by {@code benchmarks/run} for the C floor and for unshare(1).
+ */
+public enum StartVariant {
+    /** No new namespace: the cost of the launch engine alone. */
+    NONE("none"),
+    /** pid, mount, ipc and uts namespaces. */
+    PID_MNT_IPC_UTS("pid,mnt,ipc,uts", NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.IPC, NamespaceType.UTS),
+    /** ... and a network namespace. */
+    PLUS_NET("pid,mnt,ipc,uts,net", NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.IPC, NamespaceType.UTS,
+            NamespaceType.NET),
+    /** ... and a user namespace, root mapped to the caller. */
+    PLUS_USER("pid,mnt,ipc,uts,net,user", NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.IPC,
+            NamespaceType.UTS, NamespaceType.NET, NamespaceType.USER),
+    /** pid, mount, ipc and uts, started inside a cgroup v2 directory with CLONE_INTO_CGROUP. */
+    PLUS_CGROUP("pid,mnt,ipc,uts+cgroup", NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.IPC,
+            NamespaceType.UTS);
+
+    /** The cgroup (relative to the unified mount) that {@link #PLUS_CGROUP} starts in. */
+    public static final String CGROUP_PATH = "/hako-bench/b2";
+
+    private final String label;
+    private final NamespaceType[] namespaces;
+
+    StartVariant(String label, NamespaceType... namespaces) {
+        this.label = label;
+        this.namespaces = namespaces;
+    }
+
+    /** {@return the label used in parameters, file names and tables} */
+    public String label() {
+        return label;
+    }
+
+    /** {@return the variant with this label} */
+    public static StartVariant of(String label) {
+        for (StartVariant v : values()) {
+            if (v.label.equals(label)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("no start variant " + label);
+    }
+
+    /**
+     * The unified (cgroup v2) directory {@link #PLUS_CGROUP} uses, created if missing. On a
+     * hybrid layout the unified mount has no controllers, but CLONE_INTO_CGROUP works there.
+     */
+    public static Path cgroupDirectory() throws IOException {
+        Hierarchy unified = CgroupLayout.detect().unified().orElseThrow(() -> new IllegalStateException(
+                "no cgroup v2 mount here, so there is nothing to CLONE_INTO_CGROUP"));
+        return Files.createDirectories(unified.directory(CGROUP_PATH));
+    }
+
+    /** {@return a builder that starts {@code command} this way, standard streams discarded} */
+    public ContainerBuilder builder(String... command) throws IOException {
+        ContainerBuilder b = new ContainerBuilder(command)
+                .redirectInput(Redirect.DISCARD)
+                .redirectOutput(Redirect.DISCARD)
+                .redirectError(Redirect.INHERIT);
+        b.environment().clear();
+        if (namespaces.length > 0) {
+            b.namespaces(namespaces);
+        }
+        if (this == PLUS_USER) {
+            b.mapRootToCurrentUser();
+        }
+        if (this == PLUS_CGROUP) {
+            b.cgroup(CgroupPlacement.v2(cgroupDirectory()));
+        }
+        return b;
+    }
+
+    /** {@return every label} */
+    public static List<String> labels() {
+        List<String> out = new ArrayList<>();
+        for (StartVariant v : values()) {
+            out.add(v.label);
+        }
+        return out;
+    }
+}
