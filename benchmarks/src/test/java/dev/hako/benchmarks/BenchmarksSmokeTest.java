@@ -1,0 +1,79 @@
+package dev.hako.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hako.testing.Privileged;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark once, tiny, so none can rot: each JMH benchmark for one 100 ms
+ * iteration in this JVM, the B3/B4/B5 drivers with minimal work, one C start loop, and the
+ * report generator over all of it. The figures mean nothing; only that everything runs
+ * and the report has every section.
+ */
+@Privileged(programs = "gcc")
+class BenchmarksSmokeTest {
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyBenchmarkRunsOnceAndTheReportIsWritten(@TempDir Path results) throws Exception {
+        Options options = new OptionsBuilder()
+                .include("dev\\.hako\\.benchmarks\\..*")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100))
+                .shouldFailOnError(true)
+                .resultFormat(ResultFormatType.JSON)
+                .result(results.resolve("jmh-r1.json").toString())
+                .build();
+        var run = new Runner(options).run();
+        assertThat(run.stream().map(r -> r.getParams().getBenchmark().replace("dev.hako.benchmarks.", "")))
+                .contains("DowncallBenchmark.cLoop", "DowncallBenchmark.ffmCritical", "StartLatencyBenchmark.hako",
+                        "StartHeapBenchmark.hakoHeap4g", "StartHeapBenchmark.processBuilder",
+                        "CgroupOpsBenchmark.createConfigureAttachDelete");
+        assertThat(run).allSatisfy((RunResult r) -> assertThat(r.getPrimaryResult().getSampleCount()).isPositive());
+
+        Path disk = Files.createDirectories(results.resolve("disk"));
+        Driver.write(Overhead.run(new Overhead.Config(1, 0.005, List.of(1, 2), Set.of(), disk)),
+                results.resolve("b3.json"));
+        Driver.write(Enforcement.run(new Enforcement.Config(Duration.ofMillis(150), 1, 0.05, disk)),
+                results.resolve("b4.json"));
+        ObjectNode shell = ShellCgroupOps.run(5, 1);
+        assertThat(shell.get("opsPerSecond").get(0).asDouble()).isPositive();
+        Driver.write(shell, results.resolve("b5-shell-r1.json"));
+
+        Path b2 = Files.createDirectories(results.resolve("b2"));
+        Files.writeString(b2.resolve("manifest.tsv"), "clone3-pmiu\tclone3\tpid,mnt,ipc,uts\tstartloop clone3 pid,mnt,ipc,uts\n"
+                + "absent\tnosuchtool\tpid,mnt,ipc,uts\tnosuchtool run\n");
+        Process loop = new ProcessBuilder(NativeBuild.program(NativeBuild.STARTLOOP).toString(), "clone3", "3",
+                "pid,mnt,ipc,uts").redirectOutput(b2.resolve("clone3-pmiu.r1.txt").toFile()).start();
+        assertThat(loop.waitFor()).isZero();
+        Files.writeString(b2.resolve("clone3-pmiu.status"), "ok");
+        Files.writeString(b2.resolve("absent.status"), "not installable here (test)");
+
+        Path markdown = results.resolve("RESULTS.md");
+        Path chart = results.resolve("chart.png");
+        Report.write(results, markdown, chart, "smoke test");
+        String text = Files.readString(markdown);
+        assertThat(text).contains("## B1", "## B2", "## B3", "## B4", "## B5", "## Targets", "## Machine",
+                "C clone3 loop (floor)", "not installable here (test)", "mem-triad", "io-disk")
+                .doesNotContain("No B1 results", "No B3 results", "No B5 results");
+        assertThat(Files.size(chart)).isPositive();
+    }
+}
