@@ -68,5 +68,6 @@ public class CgroupOpsBenchmark {
         sleeper.destroyForcibly();
         sleeper.waitFor();
         home.delete(Duration.ofSeconds(5), true);
+        BenchCgroups.removeEmpty();
     }
 }

@@ -67,7 +67,11 @@ public final class Enforcement {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         CgroupLayout layout = CgroupLayout.detect();
         cpu(layout, config, out.putObject("cpu"));
-        memory(layout, config, out.putObject("memory"));
+        try {
+            memory(layout, config, out.putObject("memory"));
+        } finally {
+            BenchCgroups.removeEmpty();
+        }
         return out;
     }
 

@@ -163,6 +163,7 @@ public final class Overhead {
             } catch (java.nio.file.NoSuchFileException ignored) {
                 // already gone
             }
+            BenchCgroups.removeEmpty();
         }
         return out;
     }

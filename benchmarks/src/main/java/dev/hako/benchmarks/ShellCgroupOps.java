@@ -102,6 +102,7 @@ public final class ShellCgroupOps {
             sleeper.waitFor();
             Files.deleteIfExists(script);
             home.delete(Duration.ofSeconds(10), true);
+            BenchCgroups.removeEmpty();
         }
         return out;
     }

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * B2, start latency: start-to-exit of {@code /bin/true} through Hako from a warm JVM, for
@@ -40,6 +41,12 @@ public class StartLatencyBenchmark {
         for (int i = 0; i < 3; i++) {
             startAndWait(builder);
         }
+    }
+
+    /** Removes the benchmark's cgroup directory. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        BenchCgroups.removeEmpty();
     }
 
     /** Start, then wait for exit. */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 @Privileged(programs = "gcc")
 class BenchmarksSmokeTest {
+
+    @AfterAll
+    static void removeCgroups() {
+        BenchCgroups.removeEmpty();
+    }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
