@@ -120,7 +120,13 @@ public final class Overhead {
         config.copies().forEach(conf.putArray("copies")::add);
         ArrayNode ns = out.putArray("namespaces");
         NAMESPACES.forEach(n -> ns.add(n.name().toLowerCase()));
-        out.put("cgroup", "one group per container with " + limits + " (layout " + layout.mode() + ")");
+        List<String> settings = new ArrayList<>();
+        for (ControllerSpec spec : limits) {
+            spec.render(layout.versionOf(spec.controller()).orElseThrow())
+                    .forEach(s -> settings.add(s.file() + " = " + s.value()));
+        }
+        out.put("cgroup", "one cgroup per container (" + layout.mode().toString().toLowerCase(java.util.Locale.ROOT)
+                + " layout), generous limits: " + String.join(", ", settings));
         ArrayNode descriptions = out.putArray("workloads");
         ArrayNode runs = out.putArray("runs");
         List<Cgroup> groups = new ArrayList<>();

@@ -511,8 +511,9 @@ final class Report {
                 .append(" MiB file through mmap, in passes, after dropping it from the page cache so that its "
                         + "pages are charged to the loop's group; the limit is ")
                 .append(mem.get("interface").asText())
-                .append(". Throughput of pages touched, against the run without a limit.\n\n"
-                        + "| limit (MiB) | GiB/s touched | relative to no limit |\n|---|---|---|\n");
+                .append(". One byte is read per 4 KiB page; throughput in pages touched per second, against "
+                        + "the run without a limit.\n\n"
+                        + "| limit (MiB) | million pages/s | relative to no limit |\n|---|---|---|\n");
         double base = Double.NaN;
         for (JsonNode p : mem.get("points")) {
             int limit = p.get("limitMiB").asInt();
@@ -521,7 +522,7 @@ final class Report {
                         .append(" | |\n");
                 continue;
             }
-            double gibs = p.get("bytes").asDouble() / (p.get("elapsedNs").asDouble() / 1e9) / (1L << 30);
+            double gibs = p.get("bytes").asDouble() / 4096 / (p.get("elapsedNs").asDouble() / 1e9) / 1e6;
             if (limit == 0) {
                 base = gibs;
             }
