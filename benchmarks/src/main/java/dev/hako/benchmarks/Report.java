@@ -428,7 +428,8 @@ final class Report {
             pair[r.get("placement").asText().equals("native") ? 0 : 1] = max / 1e6;
         }
         List<String> cpuMem4 = new ArrayList<>();
-        boolean cpuMemMet = true;
+        int met = 0;
+        int missed = 0;
         for (Map.Entry<String, Map<Integer, double[]>> e : makespan.entrySet()) {
             String[] k = e.getKey().split("\t");
             List<Double> nat = new ArrayList<>();
@@ -450,14 +451,22 @@ final class Report {
                 bars.add(new Bar("B3 container ÷ native, 4 copies", k[0], 1 + o.mean() / 100, "lower is better"));
                 if (k[0].startsWith("cpu-") || k[0].startsWith("mem-")) {
                     cpuMem4.add(k[0] + " " + f(o.mean()) + " ± " + f(o.ci()) + "%");
-                    cpuMemMet &= o.mean() <= 1.0;
+                    if (o.mean() + o.ci() <= 1.0) {
+                        met++;
+                    } else if (o.mean() - o.ci() > 1.0) {
+                        missed++;
+                    }
                 }
             }
         }
         md.append('\n');
         if (!cpuMem4.isEmpty()) {
+            // Met only if the whole 95% interval is at or under 1%, missed only if it is wholly above.
+            String verdict = met == cpuMem4.size() ? "met" : missed > 0 ? "missed"
+                    : "not resolved: the 95% intervals are wider than the 1% target, so this run can neither "
+                    + "confirm nor refute it";
             targets.add(new String[] {"B3: overhead ≤ 1% for CPU and memory workloads, 4 containers",
-                String.join("; ", cpuMem4), cpuMemMet ? "met (by mean)" : "missed (by mean)"});
+                String.join("; ", cpuMem4), verdict});
         }
     }
 
