@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Proves the cgroup v2 guest is what the stage promises, using nothing from the project:
  * the unified hierarchy with the controllers the tagged tests need, child groups with
- * their interface files, and real enforcement (a process over memory.max is OOM-killed).
+ * their interface files, real enforcement (a process over memory.max is OOM-killed), and
+ * namespaces (user, mount, pid) as the launch engine's tests need them.
  *
  * <p>Compiled and always included by {@code .ci/v2-guest/run}; it runs only in the guest
  * (tag {@code cgroup2}, and it is not part of any Maven module).
@@ -70,6 +71,23 @@ class GuestEnvironmentTest {
                 "cgroup.kill", "cgroup.freeze", "cpu.pressure", "memory.pressure", "io.pressure")) {
             assertTrue(Files.exists(group.resolve(file)), "missing " + file);
         }
+    }
+
+    /**
+     * The test JVM must not run chrooted: the kernel refuses user namespaces to a chrooted
+     * process (EPERM), which would fail every launch-engine test that uses one; and a
+     * container's root is set with pivot_root.
+     */
+    @Test
+    void namespacesAndPivotRootWork() throws Exception {
+        Process process = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "--pid",
+                "--fork", "--mount-proc", "/bin/sh", "-c",
+                "test $$ = 1 && mount -t tmpfs box /mnt && mkdir /mnt/old && cd /mnt && pivot_root . old")
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "unshare did not finish");
+        assertEquals(0, process.exitValue(), "unshare --user --mount --pid, pivot_root: " + output);
     }
 
     @Test
