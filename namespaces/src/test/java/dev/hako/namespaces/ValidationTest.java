@@ -80,6 +80,17 @@ class ValidationTest {
     }
 
     @Test
+    void rootlessMapsNameWhatIsMissing() {
+        ContainerBuilder builder = new ContainerBuilder("/bin/true").rootlessMaps(
+                List.of(new IdMapping(0, 4_000_000_000L, 1)), List.of(new IdMapping(0, 4_000_000_000L, 1)));
+        if (!Files.isExecutable(SubordinateIds.NEWUIDMAP)) {
+            refused(builder::spec, "rootlessMaps needs /usr/bin/newuidmap, which is not installed (Debian package uidmap)");
+        } else {
+            refused(builder::spec, "uid map range \"0 4000000000 1\" (outside ids 4000000000..4000000000) is not granted");
+        }
+    }
+
+    @Test
     void subordinateRangesMustBeGranted() throws Exception {
         Path subuid = Files.writeString(temp.resolve("subuid"), "alice:100000:65536\n1000:300000:10\nbob:200000:65536\n");
         List<SubordinateIds.Range> granted = SubordinateIds.granted(subuid, "alice", 1000);
