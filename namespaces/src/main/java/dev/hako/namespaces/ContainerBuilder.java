@@ -68,7 +68,6 @@ public final class ContainerBuilder {
     private CgroupPlacement cgroup;
     private Duration execTimeout = DEFAULT_EXEC_TIMEOUT;
     private MountSpec mounts;
-    private boolean init;
     private LaunchSpec.TimeOffsets timeOffsets;
     private boolean subordinateMaps;
     /** Extra child steps before execve; only tests set it, to make a child fail or hang. */
@@ -148,7 +147,19 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** Adds namespaces to create (any combination of the eight kinds). */
+    /**
+     * Adds namespaces to create (any combination of the eight kinds).
+     *
+     * <p>With {@link NamespaceType#PID} the payload is PID 1 of the new namespace, with what
+     * that means: the kernel delivers to PID 1 only the signals it installed a handler for
+     * (a SIGTERM or SIGINT from outside, or from {@link ContainerProcess#destroy()}, does
+     * nothing to a program that does not handle it; SIGKILL from the parent namespace
+     * always works), orphans of the namespace are re-parented to it and stay zombies unless
+     * it waits for them, and when it exits the kernel kills every other process of the
+     * namespace. Run a payload that does not expect this under an init of its own.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man7/pid_namespaces.7.html">pid_namespaces(7)</a>
+     */
     public ContainerBuilder namespaces(NamespaceType... types) {
         newNamespaces.addAll(Arrays.asList(types));
         return this;
@@ -290,24 +301,6 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /**
-     * Whether a small reaper stays PID 1 of the new pid namespace and runs the payload as
-     * its child. <b>Not implemented yet</b>: {@link #spec()} refuses {@code true}.
-     *
-     * <p>Without it the payload is PID 1, with what that means: the kernel delivers to
-     * PID 1 only the signals it installed a handler for (so a SIGTERM or SIGINT from
-     * outside the namespace, or from {@link ContainerProcess#destroy()}, does nothing to a
-     * program that does not handle it; SIGKILL from the parent namespace always works),
-     * orphaned processes of the namespace are re-parented to it and stay zombies unless it
-     * waits for them, and when it exits the kernel kills every other process of the
-     * namespace with SIGKILL.
-     *
-     * @see <a href="https://man7.org/linux/man-pages/man7/pid_namespaces.7.html">pid_namespaces(7)</a>
-     */
-    public ContainerBuilder init(boolean init) {
-        this.init = init;
-        return this;
-    }
 
     /**
      * Gives the process a new time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are
@@ -393,7 +386,7 @@ public final class ContainerBuilder {
                 newNamespaces.isEmpty() ? Set.of() : EnumSet.copyOf(newNamespaces), Map.copyOf(joins),
                 List.copyOf(uidMap), List.copyOf(gidMap), setgroupsAllowed, hostname, domainname, identity,
                 capabilities, Map.copyOf(resourceLimits), noNewPrivileges, parentDeathSignal, newSession, umask, cgroup,
-                execTimeout, mounts, init, timeOffsets, subordinateMaps);
+                execTimeout, mounts, timeOffsets, subordinateMaps);
     }
 
     /** Compiles the settings into the steps a start would take, without running any. */
@@ -415,14 +408,6 @@ public final class ContainerBuilder {
     private void checkNamespaceOptions() {
         if (mounts != null && joins.containsKey(NamespaceType.MOUNT)) {
             throw new IllegalArgumentException("mounts need a new mount namespace, but the mount namespace is joined");
-        }
-        if (init) {
-            if (!newNamespaces.contains(NamespaceType.PID)) {
-                throw new IllegalArgumentException("init(true) keeps a reaper as PID 1 of a new pid namespace; add"
-                        + " NamespaceType.PID");
-            }
-            throw new UnsupportedOperationException("init(true) is not implemented yet: the payload is PID 1 (see"
-                    + " ContainerBuilder.init for what that means for signals and orphans)");
         }
         if (timeOffsets != null) {
             timeOffsets.checkAgainstClocks();

@@ -38,7 +38,6 @@ import java.util.Set;
  * @param cgroup            control group to start in, or null
  * @param execTimeout       how long start() waits for the child to reach execve
  * @param mounts            the file system view of a new mount namespace, or null to keep a copy of the JVM's
- * @param init              keep a reaper as PID 1 of a new pid namespace (see {@link ContainerBuilder#init(boolean)})
  * @param timeOffsets       clock offsets of a new time namespace, or null
  * @param subordinateMaps   write the uid/gid maps with newuidmap(1)/newgidmap(1) (ranges from /etc/subuid, /etc/subgid)
  */
@@ -67,7 +66,6 @@ public record LaunchSpec(
         CgroupPlacement cgroup,
         Duration execTimeout,
         MountSpec mounts,
-        boolean init,
         TimeOffsets timeOffsets,
         boolean subordinateMaps) {
 

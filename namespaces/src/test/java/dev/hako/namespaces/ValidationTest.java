@@ -72,10 +72,9 @@ class ValidationTest {
     }
 
     @Test
-    void mountsAndInitNeedTheirNamespaces() {
+    void mountsNeedTheirNamespace() {
         refused(() -> new ContainerBuilder("/bin/true").mounts(MountSpec.builder().build())
                 .join(NamespaceType.MOUNT, NamespaceJoin.ofPid(1)).spec(), "namespace MOUNT is both created and joined");
-        refused(() -> new ContainerBuilder("/bin/true").init(true).spec(), "add NamespaceType.PID");
         refused(() -> MountSpec.builder().ociMaskedPaths().build(), "add proc() or sysReadOnly()");
     }
 
