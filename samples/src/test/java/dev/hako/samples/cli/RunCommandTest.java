@@ -1,0 +1,89 @@
+package dev.hako.samples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hako.cgroupfs.CgroupLayout;
+import dev.hako.testing.Privileged;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code hako run} for real: namespaces, exit statuses, limits, and nothing left behind. */
+@Privileged
+@Timeout(60)
+class RunCommandTest {
+
+    private final String name = "test-run-" + ProcessHandle.current().pid();
+
+    @AfterEach
+    void groupIsGone() throws Exception {
+        CgroupLayout layout = CgroupLayout.detect();
+        for (var h : layout.groupHierarchies()) {
+            assertThat(Files.exists(h.directory(Groups.runPath(name)))).as(h.toString()).isFalse();
+        }
+    }
+
+    @Test
+    void showsIsolationAtAGlance() {
+        Cli.Result result = Cli.run("run", "--name", name, "--hostname", "demo", "--memory", "64M", "--",
+                "/bin/sh", "-c", "echo \"$(hostname) $$\"");
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.out()).isEqualTo("demo 1\n");
+    }
+
+    @Test
+    void exitsWithThePayloadsStatus() {
+        Cli.Result result = Cli.run("run", "--name", name, "--", "/bin/sh", "-c", "exit 7");
+        assertThat(result.status()).isEqualTo(7);
+    }
+
+    @Test
+    void passesEnvironmentAndDirectory() {
+        Cli.Result result = Cli.run("run", "--name", name, "--env", "GREETING=hi", "--cwd", "/usr", "--",
+                "/bin/sh", "-c", "echo $GREETING $(pwd)");
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.out()).isEqualTo("hi /usr\n");
+    }
+
+    @Test
+    void networkIsOffUnlessShared() {
+        Cli.Result isolated = Cli.run("run", "--name", name, "--", "/bin/sh", "-c", "cat /proc/net/dev | wc -l");
+        assertThat(isolated.out().strip()).isEqualTo("3"); // two header lines and lo
+        Cli.Result shared = Cli.run("run", "--name", name, "--share-net", "--", "/bin/sh", "-c",
+                "readlink /proc/self/ns/net");
+        assertThat(shared.out().strip()).isEqualTo(readLink("/proc/self/ns/net"));
+    }
+
+    @Test
+    void oomKillIsReportedWithTheLimit() {
+        Cli.Result result = Cli.run("run", "--name", name, "--memory", "32M", "--",
+                "/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1");
+        assertThat(result.status()).isEqualTo(128 + 9);
+        assertThat(result.err())
+                .contains("hako: killed by the kernel's OOM killer: memory limit 32 MiB reached\n");
+    }
+
+    @Test
+    void pidsLimitRefusesForks() {
+        Cli.Result result = Cli.run("run", "--name", name, "--pids", "2", "--", "/bin/sh", "-c",
+                "/bin/true & /bin/true & /bin/true & wait; echo done");
+        assertThat(result.err()).containsIgnoringCase("fork");
+    }
+
+    @Test
+    void failureToStartExits125() {
+        Cli.Result result = Cli.run("run", "--name", name, "--", "/no/such/program");
+        assertThat(result.status()).isEqualTo(125);
+        assertThat(result.err()).startsWith("hako: ").doesNotContain("\tat ");
+    }
+
+    private static String readLink(String path) {
+        try {
+            return Files.readSymbolicLink(Path.of(path)).toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
