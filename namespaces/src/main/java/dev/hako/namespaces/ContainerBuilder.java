@@ -73,6 +73,8 @@ public final class ContainerBuilder {
     private boolean subordinateMaps;
     /** Extra child steps before execve; only tests set it, to make a child fail or hang. */
     java.util.function.Consumer<ChildProgram> extraChildSteps = program -> { };
+    /** Use mount(2) even where the new mount API exists; only tests set it, to cover that path. */
+    boolean classicMounts;
 
     /** A builder for this program and arguments. */
     public ContainerBuilder(String... command) {
@@ -396,7 +398,7 @@ public final class ContainerBuilder {
 
     /** Compiles the settings into the steps a start would take, without running any. */
     public LaunchPlan plan() {
-        return new LaunchPlan(spec(), extraChildSteps);
+        return new LaunchPlan(spec(), extraChildSteps, classicMounts);
     }
 
     /**

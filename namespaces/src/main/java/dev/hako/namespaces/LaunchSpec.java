@@ -156,6 +156,17 @@ public record LaunchSpec(
         }
     }
 
+    /**
+     * The namespaces clone3 creates: all new ones but the time namespace, which the child
+     * makes with unshare(2) so that it can still write the offsets before execve enters it.
+     */
+    Set<NamespaceType> cloneNamespaces() {
+        java.util.EnumSet<NamespaceType> types = java.util.EnumSet.noneOf(NamespaceType.class);
+        types.addAll(newNamespaces);
+        types.remove(NamespaceType.TIME);
+        return types;
+    }
+
     /** Whether the child must wait for the parent before it acts (user maps, cgroup attach). */
     boolean childWaitsForParent(boolean cloneIntoCgroup) {
         return newNamespaces.contains(NamespaceType.USER)

@@ -70,6 +70,9 @@ final class Launcher {
     }
 
     static ContainerProcess start(LaunchPlan plan) throws IOException {
+        if (plan.spec().mounts() != null) {
+            MountCompiler.checkDestinations(plan.spec().mounts());
+        }
         ChildInterpreter.ensureWarm();
         Fd[] parentEnds = new Fd[3];
         boolean started = false;
@@ -132,7 +135,7 @@ final class Launcher {
 
             MemorySegment pidfdSlot = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment args = clone_args.allocate(arena);
-            long flags = Linux.CLONE_PIDFD() | Flag.combine(spec.newNamespaces());
+            long flags = Linux.CLONE_PIDFD() | Flag.combine(spec.cloneNamespaces());
             if (KernelSupport.get().clearSighand()) {
                 flags |= Linux.CLONE_CLEAR_SIGHAND();
             }
