@@ -1,5 +1,6 @@
 package dev.hako.samples.cli;
 
+import dev.hako.cgroupfs.Bytes;
 import dev.hako.cgroupfs.Cgroup;
 import dev.hako.cgroupfs.CgroupLayout;
 import dev.hako.cgroupfs.CgroupVersion;
@@ -10,6 +11,7 @@ import dev.hako.cgroupfs.Setting;
 import dev.hako.namespaces.CgroupPlacement;
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.MountSpec;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.Signal;
 import java.io.IOException;
@@ -40,12 +42,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         customSynopsis = "hako run [OPTIONS] -- CMD [ARGS...]",
         description = {"Runs a command in fresh namespaces (pid, mount, uts, ipc, cgroup, and net unless"
-                + " --share-net) and its own cgroup under /hako, removed when it ends.",
+                + " --share-net) and its own cgroup under /hako, removed when it ends. The host's root is"
+                + " read-only inside, with a fresh /proc and a private /tmp.",
                 "Exits with the command's status (128+N when signal N killed it)."})
 final class RunCommand implements Callable<Integer> {
 
     /** Grace period to empty and remove the group after the payload ended. */
     private static final Duration CLEANUP = Duration.ofSeconds(10);
+
+    /** Size of the private /tmp: enough for scratch files, small enough to not eat the host's memory. */
+    private static final Bytes DEFAULT_TMP = Bytes.mib(64);
 
     @Spec
     CommandSpec spec;
@@ -55,6 +61,20 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--hostname", paramLabel = "NAME", description = "Hostname inside (new uts namespace).")
     String hostname;
+
+    @Option(names = "--rootfs", paramLabel = "DIR",
+            description = "Use DIR as the root (with fresh /proc, read-only /sys, a minimal /dev);"
+                    + " default: the host's root, read-only.")
+    Path rootfs;
+
+    @Option(names = "--bind", paramLabel = "SRC:DST[:ro]",
+            description = "Bind a host path into the container, read-write unless :ro (repeatable).")
+    List<String> binds = new ArrayList<>();
+
+    @Option(names = "--tmpfs", paramLabel = "DST[:SIZE]",
+            description = "Mount an empty tmpfs (default size 64M) on DST (repeatable). A private /tmp is"
+                    + " mounted unless DST is /tmp here or a --bind targets /tmp.")
+    List<String> tmpfs = new ArrayList<>();
 
     @Option(names = "--user-ns", description = "Also create a user namespace (unmapped ids appear as nobody).")
     boolean userNs;
@@ -180,6 +200,7 @@ final class RunCommand implements Callable<Integer> {
         if (mapRoot) {
             builder.mapRootToCurrentUser();
         }
+        builder.mounts(mounts());
         if (hostname != null) {
             builder.hostname(hostname);
         }
@@ -190,6 +211,49 @@ final class RunCommand implements Callable<Integer> {
         builder.parentDeathSignal(Signal.SIGKILL.number());
         Payload.redirect(builder, hako.inheritStdio);
         return builder;
+    }
+
+    /**
+     * The file system view: the host's tree read-only (or --rootfs), a fresh /proc for the
+     * new pid namespace, a private /tmp, then the binds and tmpfs mounts in order given.
+     */
+    private MountSpec mounts() {
+        MountSpec.Builder view = MountSpec.builder().proc();
+        if (rootfs != null) {
+            view.rootfs(rootfs.toAbsolutePath()).sysReadOnly().minimalDev();
+        } else {
+            view.hostRootReadOnly();
+        }
+        boolean ownTmp = false;
+        for (String bind : binds) {
+            String[] parts = bind.split(":", -1);
+            if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || !parts[1].startsWith("/")
+                    || (parts.length == 3 && !parts[2].equals("ro") && !parts[2].equals("rw"))) {
+                throw new ParameterException(spec.commandLine(),
+                        "--bind needs SRC:DST or SRC:DST:ro with an absolute DST, not '" + bind + "'");
+            }
+            view.bind(Path.of(parts[0]).toAbsolutePath(), parts[1], parts.length == 3 && parts[2].equals("ro"));
+            ownTmp |= parts[1].equals("/tmp");
+        }
+        List<String[]> tmpfsMounts = new ArrayList<>();
+        for (String mount : tmpfs) {
+            int colon = mount.indexOf(':');
+            String destination = colon < 0 ? mount : mount.substring(0, colon);
+            if (!destination.startsWith("/")) {
+                throw new ParameterException(spec.commandLine(),
+                        "--tmpfs needs an absolute destination, not '" + mount + "'");
+            }
+            tmpfsMounts.add(new String[] {destination, colon < 0 ? "64M" : mount.substring(colon + 1)});
+            ownTmp |= destination.equals("/tmp");
+        }
+        if (!ownTmp) {
+            // Like /tmp on a fresh boot: empty, world-writable with the sticky bit.
+            view.tmpfs("/tmp", DEFAULT_TMP.value(), 01777);
+        }
+        for (String[] mount : tmpfsMounts) {
+            view.tmpfs(mount[0], Sizes.parse(mount[1]).value(), 01777);
+        }
+        return view.build();
     }
 
     /** Controllers the group gets: the limited ones plus what ps and top read, where available. */

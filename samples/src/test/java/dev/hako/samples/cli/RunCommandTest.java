@@ -34,6 +34,29 @@ class RunCommandTest {
     }
 
     @Test
+    void hostRootIsReadOnlyWithAPrivateTmpAndFreshProc(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("f"), "from the host\n");
+        Cli.Result result = Cli.run("run", "--name", name, "--bind", dir + ":/mnt:ro", "--tmpfs", "/srv:1M", "--",
+                "/bin/sh", "-c", "cat /mnt/f; touch /etc/hako-test 2>/dev/null || echo etc read-only;"
+                        + " touch /mnt/g 2>/dev/null || echo bind read-only; ls -A /tmp | wc -l;"
+                        + " ls /proc | grep -c '^[0-9]'; grep ' /srv ' /proc/self/mounts | cut -d' ' -f3");
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.out()).isEqualTo("from the host\netc read-only\nbind read-only\n0\n%s\ntmpfs\n"
+                .formatted(result.out().lines().toList().get(4)));
+        // Only the container's own processes in /proc: sh, ls and grep at most.
+        assertThat(Integer.parseInt(result.out().lines().toList().get(4))).isBetween(1, 3);
+        assertThat(Files.exists(dir.resolve("g"))).isFalse();
+    }
+
+    @Test
+    void badBindIsAUsageError() {
+        Cli.Result result = Cli.run("run", "--bind", "/tmp", "--", "/bin/true");
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.err().lines().findFirst())
+                .hasValue("hako run: --bind needs SRC:DST or SRC:DST:ro with an absolute DST, not '/tmp'");
+    }
+
+    @Test
     void exitsWithThePayloadsStatus() {
         Cli.Result result = Cli.run("run", "--name", name, "--", "/bin/sh", "-c", "exit 7");
         assertThat(result.status()).isEqualTo(7);
