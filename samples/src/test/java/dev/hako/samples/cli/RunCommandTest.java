@@ -49,6 +49,21 @@ class RunCommandTest {
     }
 
     @Test
+    @Privileged(programs = "busybox")
+    void rootfsBecomesTheRoot(@org.junit.jupiter.api.io.TempDir Path rootfs) throws Exception {
+        // A one-binary root: a statically linked busybox (Debian's package is) and mount points.
+        for (String dir : new String[] {"bin", "proc", "sys", "dev", "tmp"}) {
+            Files.createDirectory(rootfs.resolve(dir));
+        }
+        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
+        Files.createSymbolicLink(rootfs.resolve("bin/sh"), Path.of("busybox"));
+        Cli.Result result = Cli.run("run", "--name", name, "--rootfs", rootfs.toString(), "--",
+                "/bin/sh", "-c", "/bin/busybox ls /; test -c /dev/null && echo dev ok");
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.out()).isEqualTo("bin\ndev\nproc\nsys\ntmp\ndev ok\n");
+    }
+
+    @Test
     void badBindIsAUsageError() {
         Cli.Result result = Cli.run("run", "--bind", "/tmp", "--", "/bin/true");
         assertThat(result.status()).isEqualTo(2);
