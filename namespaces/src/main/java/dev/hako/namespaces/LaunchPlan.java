@@ -84,7 +84,15 @@ public final class LaunchPlan {
         steps.add("clone3({flags=" + String.join("|", cloneFlagNames()) + ", pidfd=&pidfd, exit_signal=SIGCHLD"
                 + (cloneIntoCgroup() ? ", cgroup=<cgroup dir>" : "") + "}, 88) = <pid>");
         steps.add("close(<child ends>)");
-        if (spec.newNamespaces().contains(NamespaceType.USER)) {
+        if (spec.subordinateMaps()) {
+            if (!spec.setgroupsAllowed()) {
+                steps.add("write(\"/proc/<pid>/setgroups\", \"deny\")");
+            }
+            steps.add(String.join(" ", Launcher.helperCommand(SubordinateIds.NEWUIDMAP, 0, spec.uidMap()))
+                    .replaceFirst(" 0", " <pid>") + "  (setuid helper)");
+            steps.add(String.join(" ", Launcher.helperCommand(SubordinateIds.NEWGIDMAP, 0, spec.gidMap()))
+                    .replaceFirst(" 0", " <pid>") + "  (setuid helper)");
+        } else if (spec.newNamespaces().contains(NamespaceType.USER)) {
             steps.add("write(\"/proc/<pid>/setgroups\", \"" + (spec.setgroupsAllowed() ? "allow" : "deny") + "\")");
             steps.add("write(\"/proc/<pid>/uid_map\", " + mapText(spec.uidMap()) + ")");
             steps.add("write(\"/proc/<pid>/gid_map\", " + mapText(spec.gidMap()) + ")");

@@ -376,11 +376,19 @@ final class MountCompiler {
             save(context, "open_tree", "AT_FDCWD, " + quote(source) + ", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC"
                     + (recursive ? "|AT_RECURSIVE" : ""), Linux.SYS_open_tree(), Arg.of(AT_FDCWD), str(source),
                     Arg.of(Linux.OPEN_TREE_CLONE() | Linux.OPEN_TREE_CLOEXEC() | (recursive ? Linux.AT_RECURSIVE() : 0)));
-            if (readOnly) {
+            // In the host's read-only view the source itself is read-only now: a writable
+            // bind clears that on its copy (never on the host's mount).
+            boolean clear = !readOnly && spec.hostRoot();
+            if (readOnly || clear) {
                 MemorySegment attr = program.allocate(mount_attr.sizeof());
-                mount_attr.attr_set(attr, Linux.MOUNT_ATTR_RDONLY());
+                if (readOnly) {
+                    mount_attr.attr_set(attr, Linux.MOUNT_ATTR_RDONLY());
+                } else {
+                    mount_attr.attr_clr(attr, Linux.MOUNT_ATTR_RDONLY());
+                }
                 program.stepWith(new Step("mount_setattr", "<tree of " + source + ">, \"\", AT_EMPTY_PATH"
-                        + (recursive ? "|AT_RECURSIVE" : "") + ", {attr_set=MOUNT_ATTR_RDONLY}, " + mount_attr.sizeof()),
+                        + (recursive ? "|AT_RECURSIVE" : "") + ", {" + (readOnly ? "attr_set" : "attr_clr")
+                        + "=MOUNT_ATTR_RDONLY}, " + mount_attr.sizeof()),
                         Linux.SYS_mount_setattr(), 0, -1, Arg.register(context), str(""),
                         Arg.of(Linux.AT_EMPTY_PATH() | (recursive ? Linux.AT_RECURSIVE() : 0)), Arg.of(attr.address()),
                         Arg.of(mount_attr.sizeof()));
@@ -400,15 +408,17 @@ final class MountCompiler {
         long flags = Linux.MS_BIND() | (recursive ? Linux.MS_REC() : 0);
         step("mount", quote(source) + ", " + quote(where) + ", NULL, MS_BIND" + (recursive ? "|MS_REC" : "") + ", NULL",
                 Linux.SYS_mount(), program.string(source), program.string(where), 0, flags, 0);
-        if (readOnly) {
+        if (readOnly || spec.hostRoot()) {
             // "." still names the directory under the new mount; the mount's own root is
-            // reached by looking the destination up again.
+            // reached by looking the destination up again. In the host's read-only view a
+            // writable bind is remounted without MS_RDONLY, which its source now has.
             String remountOn = where;
             if (where.equals(".")) {
                 enter(entered);
             }
-            step("mount", "NULL, " + quote(remountOn) + ", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY, NULL", Linux.SYS_mount(),
-                    0, program.string(remountOn), 0, Linux.MS_REMOUNT() | Linux.MS_BIND() | Linux.MS_RDONLY(), 0);
+            long remount = Linux.MS_REMOUNT() | Linux.MS_BIND() | (readOnly ? Linux.MS_RDONLY() : 0);
+            step("mount", "NULL, " + quote(remountOn) + ", NULL, MS_REMOUNT|MS_BIND" + (readOnly ? "|MS_RDONLY" : "")
+                    + ", NULL", Linux.SYS_mount(), 0, program.string(remountOn), 0, remount, 0);
         }
     }
 

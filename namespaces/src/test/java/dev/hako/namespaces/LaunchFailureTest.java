@@ -45,13 +45,7 @@ class LaunchFailureTest {
     @AfterEach
     void nothingLeftBehind() throws Exception {
         assertThat(Payloads.zombieChildren()).as("zombie children").isEmpty();
-        List<String> fds = Payloads.openFds();
-        for (int i = 0; i < 20 && !fds.equals(fdsBefore); i++) {
-            System.gc();
-            Thread.sleep(50);
-            fds = Payloads.openFds();
-        }
-        assertThat(fds).as("open descriptors").isEqualTo(fdsBefore);
+        Payloads.assertDescriptorsBackTo(fdsBefore);
         assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo"))).as("mounts").isEqualTo(mountsBefore);
     }
 
