@@ -112,10 +112,15 @@ public final class NetnsEchoServer implements AutoCloseable {
 
     /** Stops serving; the namespace disappears with its last socket and reference. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         server.close();
-        thread.join(5000);
-        namespace.close();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the caller's to handle; the socket is closed anyway
+        } finally {
+            namespace.close();
+        }
     }
 
     /** Starts the server, asks it one question from inside its namespace, and stops. */

@@ -131,7 +131,7 @@ final class CgroupCommand implements Callable<Integer> {
                 node.put("current", m.current());
                 m.peak().ifPresent(p -> node.put("peak", p));
             });
-            read(() -> Groups.oomKills(group).ifPresent(n -> root.with("memory").put("oomKills", n)));
+            read(() -> Groups.oomKills(group).ifPresent(n -> root.withObjectProperty("memory").put("oomKills", n)));
             read(() -> {
                 CpuStats c = group.cpuStats();
                 ObjectNode node = root.putObject("cpu");
@@ -150,7 +150,7 @@ final class CgroupCommand implements Callable<Integer> {
                     Pressure.Resource.IO)) {
                 read(() -> {
                     Pressure p = group.pressure(resource);
-                    ObjectNode node = root.with("pressure").putObject(resource.name().toLowerCase(Locale.ROOT));
+                    ObjectNode node = root.withObjectProperty("pressure").putObject(resource.name().toLowerCase(Locale.ROOT));
                     node.put("someAvg10", p.some().avg10());
                     node.put("someAvg60", p.some().avg60());
                     p.full().ifPresent(f -> node.put("fullAvg10", f.avg10()));
