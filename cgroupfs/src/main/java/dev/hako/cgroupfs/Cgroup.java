@@ -390,7 +390,19 @@ public final class Cgroup {
      * @throws IOException if it cannot be read
      */
     public String read(Controller controller, String file) throws IOException {
-        return ControlFiles.read(directory(controller).resolve(file));
+        Path path = directory(controller).resolve(file);
+        try {
+            return ControlFiles.read(path);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // On v2 a controller's files exist only where the parent enabled it: say so
+            // rather than leave the caller with a bare missing file.
+            if (layout.versionOf(controller).orElse(null) == CgroupVersion.V2 && !controllers().contains(controller)) {
+                throw new CgroupException("cannot read " + path + ": the " + controller.v2Name().orElse(controller.v1Name())
+                        + " controller is not enabled for cgroup " + this.path + "; create it with Controller."
+                        + controller.name());
+            }
+            throw e;
+        }
     }
 
     /**

@@ -32,8 +32,9 @@ final class ChildCompiler {
     private ChildCompiler() {
     }
 
-    static void compile(LaunchSpec spec, Descriptors fds, ChildProgram program, boolean clearSighandInClone,
+    static void compile(LaunchSpec spec, Descriptors fds, ChildProgram program, KernelSupport kernel,
                         java.util.function.Consumer<ChildProgram> extraSteps) {
+        boolean clearSighandInClone = kernel.clearSighand();
         if (fds.syncRead() >= 0) {
             MemorySegment buffer = program.allocate(8);
             program.stepWith(new Step("read", "<sync pipe>, buf, 1) = 1 (the parent's go-ahead"), Linux.SYS_read(),
@@ -54,6 +55,15 @@ final class ChildCompiler {
             int length = spec.domainname().getBytes(StandardCharsets.UTF_8).length;
             program.step(new Step("setdomainname", quote(spec.domainname()) + ", " + length), Linux.SYS_setdomainname(),
                     program.string(spec.domainname()), length);
+        }
+        if (spec.newNamespaces().contains(NamespaceType.TIME)) {
+            timeNamespace(spec, program);
+        }
+        if (spec.newNamespaces().contains(NamespaceType.NET)) {
+            loopbackUp(program);
+        }
+        if (spec.mounts() != null) {
+            MountCompiler.compile(spec, program, kernel.newMountApi(), kernel.openat2());
         }
         resourceLimits(spec, program);
         dropBoundingSet(spec, program);
@@ -127,6 +137,44 @@ final class ChildCompiler {
             program.step(new Step("setns", "<" + fds.joinNames().get(type) + ">, " + type.cName()), Linux.SYS_setns(),
                     fds.joins().get(type), type.bits());
         }
+    }
+
+    /**
+     * Creates the time namespace now rather than at clone3: a process that is already in
+     * a time namespace can no longer set its offsets. The child itself stays outside; it
+     * writes the offsets through /proc/self/timens_offsets (before any new /proc is
+     * mounted) and enters the namespace at execve.
+     */
+    private static void timeNamespace(LaunchSpec spec, ChildProgram program) {
+        program.step(new Step("unshare", "CLONE_NEWTIME"), Linux.SYS_unshare(), Linux.CLONE_NEWTIME());
+        if (spec.timeOffsets() == null) {
+            return;
+        }
+        int fd = program.newRegister();
+        program.stepWith(new Step("openat", "AT_FDCWD, \"/proc/self/timens_offsets\", O_WRONLY|O_CLOEXEC"),
+                Linux.SYS_openat(), 0, fd, Arg.of(Linux.AT_FDCWD()), Arg.of(program.string("/proc/self/timens_offsets")),
+                Arg.of(Linux.O_WRONLY() | Linux.O_CLOEXEC()));
+        String text = spec.timeOffsets().text();
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        program.stepWith(new Step("write", "<timens_offsets>, " + quote(text).replace("\n", "\\n") + ", " + bytes.length),
+                Linux.SYS_write(), 0, -1, Arg.register(fd), Arg.of(program.string(text)), Arg.of(bytes.length));
+        program.stepWith(new Step("close", "<timens_offsets>"), Linux.SYS_close(), 0, -1, Arg.register(fd));
+    }
+
+    /**
+     * Brings up the loopback interface of a new network namespace (it starts down), as
+     * {@code ip link set lo up} does: SIOCSIFFLAGS on any socket of the namespace.
+     */
+    private static void loopbackUp(ChildProgram program) {
+        int socket = program.newRegister();
+        program.stepWith(new Step("socket", "AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, 0"), Linux.SYS_socket(), 0, socket,
+                Arg.of(Linux.AF_INET()), Arg.of(Linux.SOCK_DGRAM() | Linux.SOCK_CLOEXEC()), Arg.of(0));
+        MemorySegment request = program.allocate(dev.hako.bindings.ifreq.sizeof());
+        request.setString(0, "lo", StandardCharsets.US_ASCII);
+        dev.hako.bindings.ifreq.ifr_flags(request, (short) (Linux.IFF_UP() | Linux.IFF_LOOPBACK() | Linux.IFF_RUNNING()));
+        program.stepWith(new Step("ioctl", "<socket>, SIOCSIFFLAGS, {ifr_name=\"lo\", ifr_flags=IFF_UP|IFF_LOOPBACK|IFF_RUNNING}"),
+                Linux.SYS_ioctl(), 0, -1, Arg.register(socket), Arg.of(Linux.SIOCSIFFLAGS()), Arg.of(request.address()));
+        program.stepWith(new Step("close", "<socket>"), Linux.SYS_close(), 0, -1, Arg.register(socket));
     }
 
     private static void identity(LaunchSpec spec, ChildProgram program) {

@@ -67,8 +67,13 @@ public final class ContainerBuilder {
     private int umask = -1;
     private CgroupPlacement cgroup;
     private Duration execTimeout = DEFAULT_EXEC_TIMEOUT;
+    private MountSpec mounts;
+    private LaunchSpec.TimeOffsets timeOffsets;
+    private boolean subordinateMaps;
     /** Extra child steps before execve; only tests set it, to make a child fail or hang. */
     java.util.function.Consumer<ChildProgram> extraChildSteps = program -> { };
+    /** Use mount(2) even where the new mount API exists; only tests set it, to cover that path. */
+    boolean classicMounts;
 
     /** A builder for this program and arguments. */
     public ContainerBuilder(String... command) {
@@ -142,7 +147,19 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** Adds namespaces to create (any combination of the eight kinds). */
+    /**
+     * Adds namespaces to create (any combination of the eight kinds).
+     *
+     * <p>With {@link NamespaceType#PID} the payload is PID 1 of the new namespace, with what
+     * that means: the kernel delivers to PID 1 only the signals it installed a handler for
+     * (a SIGTERM or SIGINT from outside, or from {@link ContainerProcess#destroy()}, does
+     * nothing to a program that does not handle it; SIGKILL from the parent namespace
+     * always works), orphans of the namespace are re-parented to it and stay zombies unless
+     * it waits for them, and when it exits the kernel kills every other process of the
+     * namespace. Run a payload that does not expect this under an init of its own.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man7/pid_namespaces.7.html">pid_namespaces(7)</a>
+     */
     public ContainerBuilder namespaces(NamespaceType... types) {
         newNamespaces.addAll(Arrays.asList(types));
         return this;
@@ -272,6 +289,53 @@ public final class ContainerBuilder {
     }
 
     /**
+     * Gives the process a new mount namespace with this file system view (adds
+     * {@link NamespaceType#MOUNT}). The mounts happen in the child, after namespaces are
+     * joined and the hostname set, before the user and capabilities change.
+     *
+     * @see MountSpec
+     */
+    public ContainerBuilder mounts(MountSpec mounts) {
+        this.mounts = Objects.requireNonNull(mounts, "mounts");
+        newNamespaces.add(NamespaceType.MOUNT);
+        return this;
+    }
+
+
+    /**
+     * Gives the process a new time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are
+     * offset from the host's (adds {@link NamespaceType#TIME}). The child creates it with
+     * unshare(CLONE_NEWTIME), writes /proc/self/timens_offsets, and enters it at execve:
+     * offsets can be written only before any process is in the namespace.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man7/time_namespaces.7.html">time_namespaces(7)</a>
+     */
+    public ContainerBuilder timeOffsets(Duration monotonic, Duration boottime) {
+        this.timeOffsets = new LaunchSpec.TimeOffsets(monotonic, boottime);
+        newNamespaces.add(NamespaceType.TIME);
+        return this;
+    }
+
+    /**
+     * Maps ranges of subordinate ids into a new user namespace (adds
+     * {@link NamespaceType#USER}) through the setuid helpers newuidmap(1) and newgidmap(1)
+     * (Debian package {@code uidmap}), which let an unprivileged user map the ranges
+     * /etc/subuid and /etc/subgid grant it. {@link #spec()} checks every range (except the
+     * user's own id) against those files and names the one that is not granted.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man1/newuidmap.1.html">newuidmap(1)</a>
+     */
+    public ContainerBuilder rootlessMaps(List<IdMapping> uidMap, List<IdMapping> gidMap) {
+        newNamespaces.add(NamespaceType.USER);
+        this.uidMap.clear();
+        this.uidMap.addAll(uidMap);
+        this.gidMap.clear();
+        this.gidMap.addAll(gidMap);
+        this.subordinateMaps = true;
+        return this;
+    }
+
+    /**
      * Validates the settings and returns them as an immutable spec.
      *
      * @throws IllegalArgumentException naming the field and the rule that a value breaks
@@ -314,18 +378,20 @@ public final class ContainerBuilder {
         IdMapping.validate(gidMap, "gid");
         checkHostname("hostname", hostname);
         checkHostname("domainname", domainname);
+        checkNamespaceOptions();
         if (parentDeathSignal < 0 || parentDeathSignal > 64) {
             throw new IllegalArgumentException("parent death signal " + parentDeathSignal + " is outside 0..64");
         }
         return new LaunchSpec(List.copyOf(resolved), env, directory, stdin, stdout, stderr, Map.copyOf(passedFds),
                 newNamespaces.isEmpty() ? Set.of() : EnumSet.copyOf(newNamespaces), Map.copyOf(joins),
                 List.copyOf(uidMap), List.copyOf(gidMap), setgroupsAllowed, hostname, domainname, identity,
-                capabilities, Map.copyOf(resourceLimits), noNewPrivileges, parentDeathSignal, newSession, umask, cgroup, execTimeout);
+                capabilities, Map.copyOf(resourceLimits), noNewPrivileges, parentDeathSignal, newSession, umask, cgroup,
+                execTimeout, mounts, timeOffsets, subordinateMaps);
     }
 
     /** Compiles the settings into the steps a start would take, without running any. */
     public LaunchPlan plan() {
-        return new LaunchPlan(spec(), extraChildSteps);
+        return new LaunchPlan(spec(), extraChildSteps, classicMounts);
     }
 
     /**
@@ -337,6 +403,18 @@ public final class ContainerBuilder {
      */
     public ContainerProcess start() throws IOException {
         return Launcher.start(plan());
+    }
+
+    private void checkNamespaceOptions() {
+        if (mounts != null && joins.containsKey(NamespaceType.MOUNT)) {
+            throw new IllegalArgumentException("mounts need a new mount namespace, but the mount namespace is joined");
+        }
+        if (timeOffsets != null) {
+            timeOffsets.checkAgainstClocks();
+        }
+        if (subordinateMaps) {
+            SubordinateIds.check(uidMap, gidMap);
+        }
     }
 
     private void checkFdTargets() {

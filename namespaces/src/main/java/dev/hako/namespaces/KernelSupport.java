@@ -6,8 +6,10 @@ package dev.hako.namespaces;
  *
  * @param clearSighand   clone3 accepts CLONE_CLEAR_SIGHAND (Linux 5.5)
  * @param cloneIntoCgroup clone3 accepts CLONE_INTO_CGROUP (Linux 5.7)
+ * @param newMountApi    fsopen/fsmount/open_tree/move_mount (5.2) and mount_setattr (5.12)
+ * @param openat2        openat2(2) with RESOLVE_* flags (Linux 5.6)
  */
-record KernelSupport(boolean clearSighand, boolean cloneIntoCgroup) {
+record KernelSupport(boolean clearSighand, boolean cloneIntoCgroup, boolean newMountApi, boolean openat2) {
 
     private static final KernelSupport CURRENT = probe();
 
@@ -22,9 +24,17 @@ record KernelSupport(boolean clearSighand, boolean cloneIntoCgroup) {
      */
     private static KernelSupport probe() {
         int[] version = release();
-        boolean intoCgroup = dev.hako.syscalls.KernelFeatures.probe()
-                .available(dev.hako.syscalls.KernelFeatures.Feature.CLONE_INTO_CGROUP);
-        return new KernelSupport(atLeast(version, 5, 5), intoCgroup);
+        var features = dev.hako.syscalls.KernelFeatures.probe();
+        boolean intoCgroup = features.available(dev.hako.syscalls.KernelFeatures.Feature.CLONE_INTO_CGROUP);
+        boolean newMountApi = features.available(dev.hako.syscalls.KernelFeatures.Feature.NEW_MOUNT_API)
+                && features.available(dev.hako.syscalls.KernelFeatures.Feature.MOUNT_SETATTR);
+        return new KernelSupport(atLeast(version, 5, 5), intoCgroup, newMountApi,
+                features.available(dev.hako.syscalls.KernelFeatures.Feature.OPENAT2));
+    }
+
+    /** The same kernel as if it had only mount(2) (for tests of that path). */
+    KernelSupport withoutNewMountApi() {
+        return new KernelSupport(clearSighand, cloneIntoCgroup, false, openat2);
     }
 
     /** The running kernel's major and minor version, from /proc/sys/kernel/osrelease. */

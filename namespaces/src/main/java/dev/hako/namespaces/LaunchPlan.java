@@ -26,15 +26,16 @@ public final class LaunchPlan {
     private final KernelSupport kernel;
     private final java.util.function.Consumer<ChildProgram> extraChildSteps;
 
-    LaunchPlan(LaunchSpec spec, java.util.function.Consumer<ChildProgram> extraChildSteps) {
+    LaunchPlan(LaunchSpec spec, java.util.function.Consumer<ChildProgram> extraChildSteps, boolean classicMounts) {
         this.spec = spec;
-        this.kernel = KernelSupport.get();
+        KernelSupport current = KernelSupport.get();
+        this.kernel = classicMounts ? current.withoutNewMountApi() : current;
         this.extraChildSteps = extraChildSteps;
     }
 
     /** Compiles the child's steps into {@code program} with the given descriptors. */
     void compileChild(ChildCompiler.Descriptors fds, ChildProgram program) {
-        ChildCompiler.compile(spec, fds, program, kernel.clearSighand(), extraChildSteps);
+        ChildCompiler.compile(spec, fds, program, kernel, extraChildSteps);
     }
 
     /** The spec this plan was compiled from. */
@@ -57,8 +58,8 @@ public final class LaunchPlan {
         if (cloneIntoCgroup()) {
             names.add("CLONE_INTO_CGROUP");
         }
-        if (!spec.newNamespaces().isEmpty()) {
-            names.add(Flag.describe(spec.newNamespaces()));
+        if (!spec.cloneNamespaces().isEmpty()) {
+            names.add(Flag.describe(spec.cloneNamespaces()));
         }
         return names;
     }
@@ -83,7 +84,15 @@ public final class LaunchPlan {
         steps.add("clone3({flags=" + String.join("|", cloneFlagNames()) + ", pidfd=&pidfd, exit_signal=SIGCHLD"
                 + (cloneIntoCgroup() ? ", cgroup=<cgroup dir>" : "") + "}, 88) = <pid>");
         steps.add("close(<child ends>)");
-        if (spec.newNamespaces().contains(NamespaceType.USER)) {
+        if (spec.subordinateMaps()) {
+            if (!spec.setgroupsAllowed()) {
+                steps.add("write(\"/proc/<pid>/setgroups\", \"deny\")");
+            }
+            steps.add(String.join(" ", Launcher.helperCommand(SubordinateIds.NEWUIDMAP, 0, spec.uidMap()))
+                    .replaceFirst(" 0", " <pid>") + "  (setuid helper)");
+            steps.add(String.join(" ", Launcher.helperCommand(SubordinateIds.NEWGIDMAP, 0, spec.gidMap()))
+                    .replaceFirst(" 0", " <pid>") + "  (setuid helper)");
+        } else if (spec.newNamespaces().contains(NamespaceType.USER)) {
             steps.add("write(\"/proc/<pid>/setgroups\", \"" + (spec.setgroupsAllowed() ? "allow" : "deny") + "\")");
             steps.add("write(\"/proc/<pid>/uid_map\", " + mapText(spec.uidMap()) + ")");
             steps.add("write(\"/proc/<pid>/gid_map\", " + mapText(spec.gidMap()) + ")");

@@ -37,6 +37,9 @@ import java.util.Set;
  * @param umask             file mode creation mask, or -1 to keep the JVM's
  * @param cgroup            control group to start in, or null
  * @param execTimeout       how long start() waits for the child to reach execve
+ * @param mounts            the file system view of a new mount namespace, or null to keep a copy of the JVM's
+ * @param timeOffsets       clock offsets of a new time namespace, or null
+ * @param subordinateMaps   write the uid/gid maps with newuidmap(1)/newgidmap(1) (ranges from /etc/subuid, /etc/subgid)
  */
 public record LaunchSpec(
         List<String> command,
@@ -61,7 +64,70 @@ public record LaunchSpec(
         boolean newSession,
         int umask,
         CgroupPlacement cgroup,
-        Duration execTimeout) {
+        Duration execTimeout,
+        MountSpec mounts,
+        TimeOffsets timeOffsets,
+        boolean subordinateMaps) {
+
+    /**
+     * Offsets of a new time namespace's clocks from the host's, written to
+     * /proc/PID/timens_offsets.
+     *
+     * @param monotonic offset of CLOCK_MONOTONIC (and its raw and coarse variants)
+     * @param boottime  offset of CLOCK_BOOTTIME
+     * @see <a href="https://man7.org/linux/man-pages/man7/time_namespaces.7.html">time_namespaces(7)</a>
+     */
+    public record TimeOffsets(Duration monotonic, Duration boottime) {
+        /**
+         * The kernel's bound on an offset: KTIME_SEC_MAX / 2 seconds, where KTIME_SEC_MAX is
+         * the largest second count a signed 64-bit nanosecond time holds.
+         */
+        public static final long MAX_OFFSET_SECONDS = Long.MAX_VALUE / 1_000_000_000L / 2;
+
+        /** Validates both offsets against the kernel's limits. */
+        public TimeOffsets {
+            check("monotonic", monotonic);
+            check("boottime", boottime);
+        }
+
+        private static void check(String clock, Duration offset) {
+            java.util.Objects.requireNonNull(offset, clock + " offset");
+            if (Math.abs(offset.getSeconds()) > MAX_OFFSET_SECONDS) {
+                throw new IllegalArgumentException("time offset " + clock + " " + offset + " is beyond the kernel's"
+                        + " limit of +/-" + MAX_OFFSET_SECONDS + " s (KTIME_SEC_MAX / 2)");
+            }
+        }
+
+        /**
+         * The kernel refuses (ERANGE) an offset that puts a clock, as it reads now, below
+         * zero or above KTIME_SEC_MAX / 2 seconds; checked here so the message names the clock.
+         */
+        void checkAgainstClocks() {
+            checkResult("monotonic", monotonic, System.nanoTime() / 1_000_000_000L); // CLOCK_MONOTONIC on Linux
+            long boot;
+            try {
+                boot = (long) Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/uptime"))
+                        .trim().split("\\s+")[0]);
+            } catch (java.io.IOException | RuntimeException e) {
+                return; // no /proc: the kernel's own check still applies
+            }
+            checkResult("boottime", boottime, boot);
+        }
+
+        private static void checkResult(String clock, Duration offset, long nowSeconds) {
+            long result = nowSeconds + offset.getSeconds();
+            if (result < 0 || result > MAX_OFFSET_SECONDS) {
+                throw new IllegalArgumentException("time offset " + clock + " " + offset + " would make the clock read "
+                        + result + " s (it reads " + nowSeconds + " s now); the kernel allows 0.." + MAX_OFFSET_SECONDS);
+            }
+        }
+
+        /** The text for timens_offsets: one "clock seconds nanoseconds" line per clock. */
+        String text() {
+            return "monotonic " + monotonic.getSeconds() + " " + monotonic.getNano() + "\n"
+                    + "boottime " + boottime.getSeconds() + " " + boottime.getNano() + "\n";
+        }
+    }
 
     /**
      * The user and groups a process runs as: setresuid/setresgid/setgroups before exec.
@@ -86,6 +152,17 @@ public record LaunchSpec(
                 throw new IllegalArgumentException(what + " " + id + " is outside 0.." + IdMapping.MAX_ID);
             }
         }
+    }
+
+    /**
+     * The namespaces clone3 creates: all new ones but the time namespace, which the child
+     * makes with unshare(2) so that it can still write the offsets before execve enters it.
+     */
+    Set<NamespaceType> cloneNamespaces() {
+        java.util.EnumSet<NamespaceType> types = java.util.EnumSet.noneOf(NamespaceType.class);
+        types.addAll(newNamespaces);
+        types.remove(NamespaceType.TIME);
+        return types;
     }
 
     /** Whether the child must wait for the parent before it acts (user maps, cgroup attach). */

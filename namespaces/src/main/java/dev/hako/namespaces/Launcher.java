@@ -70,6 +70,14 @@ final class Launcher {
     }
 
     static ContainerProcess start(LaunchPlan plan) throws IOException {
+        if (plan.spec().mounts() != null) {
+            MountCompiler.checkDestinations(plan.spec().mounts());
+        }
+        return startUnchecked(plan);
+    }
+
+    /** Starts without the parent's destination check (tests use it to reach the child's own check). */
+    static ContainerProcess startUnchecked(LaunchPlan plan) throws IOException {
         ChildInterpreter.ensureWarm();
         Fd[] parentEnds = new Fd[3];
         boolean started = false;
@@ -132,7 +140,7 @@ final class Launcher {
 
             MemorySegment pidfdSlot = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment args = clone_args.allocate(arena);
-            long flags = Linux.CLONE_PIDFD() | Flag.combine(spec.newNamespaces());
+            long flags = Linux.CLONE_PIDFD() | Flag.combine(spec.cloneNamespaces());
             if (KernelSupport.get().clearSighand()) {
                 flags |= Linux.CLONE_CLEAR_SIGHAND();
             }
@@ -239,12 +247,55 @@ final class Launcher {
     /** setgroups before gid_map: an unprivileged writer must deny setgroups first. */
     private static void writeUserMaps(int pid, LaunchSpec spec) throws IOException {
         Path proc = Path.of("/proc", Integer.toString(pid));
+        if (spec.subordinateMaps()) {
+            // The setuid helpers write the maps with their privilege; setgroups is denied
+            // first only when asked, since a denied setgroups cannot be allowed again.
+            if (!spec.setgroupsAllowed()) {
+                writeFile(proc.resolve("setgroups"), "deny");
+            }
+            runHelper(SubordinateIds.NEWUIDMAP, pid, spec.uidMap());
+            runHelper(SubordinateIds.NEWGIDMAP, pid, spec.gidMap());
+            return;
+        }
         writeFile(proc.resolve("setgroups"), spec.setgroupsAllowed() ? "allow" : "deny");
         if (!spec.uidMap().isEmpty()) {
             writeFile(proc.resolve("uid_map"), mapLines(spec.uidMap()));
         }
         if (!spec.gidMap().isEmpty()) {
             writeFile(proc.resolve("gid_map"), mapLines(spec.gidMap()));
+        }
+    }
+
+    /** Runs newuidmap/newgidmap PID inside outside count..., bounded, and reports its stderr on failure. */
+    static List<String> helperCommand(Path helper, long pid, List<IdMapping> map) {
+        List<String> command = new ArrayList<>();
+        command.add(helper.toString());
+        command.add(Long.toString(pid));
+        for (IdMapping mapping : map) {
+            command.add(Long.toString(mapping.inside()));
+            command.add(Long.toString(mapping.outside()));
+            command.add(Long.toString(mapping.count()));
+        }
+        return command;
+    }
+
+    private static void runHelper(Path helper, int pid, List<IdMapping> map) throws IOException {
+        List<String> command = helperCommand(helper, pid, map);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IOException(String.join(" ", command) + " did not finish within 10 s");
+            }
+            if (process.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed with status " + process.exitValue()
+                        + (output.isEmpty() ? "" : ": " + output));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + helper, e);
+        } finally {
+            process.destroyForcibly();
         }
     }
 

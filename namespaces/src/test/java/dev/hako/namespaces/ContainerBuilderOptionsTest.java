@@ -10,6 +10,8 @@ import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.Resource;
 import dev.hako.syscalls.ResourceLimit;
 import dev.hako.testing.Privileged;
+import dev.hako.testing.Tags;
+import org.junit.jupiter.api.Tag;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Each option of the builder, observed from inside the payload. */
 @Timeout(60)
+@Tag(Tags.GUEST)
 class ContainerBuilderOptionsTest {
 
     private static ContainerBuilder builder() {
@@ -224,20 +227,6 @@ class ContainerBuilderOptionsTest {
             String byPath = sh(builder().join(NamespaceType.UTS,
                     NamespaceJoin.ofPath(Path.of("/proc/" + holder.pid() + "/ns/uts"))), "hostname");
             assertThat(List.of(byPid, byPidfd, byPath)).containsOnly("joined\n");
-        }
-    }
-
-    @Test
-    @Privileged
-    void startsInAV1CgroupByAttachingBeforeExec() throws Exception {
-        Path memory = Path.of("/sys/fs/cgroup/memory");
-        Path group = memory.resolve("hako-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        Files.createDirectory(group);
-        try {
-            String cgroups = sh(builder().cgroup(CgroupPlacement.attach(List.of(group))), "cat /proc/$$/cgroup");
-            assertThat(cgroups).contains(":memory:/" + group.getFileName() + "\n");
-        } finally {
-            Files.delete(group);
         }
     }
 

@@ -8,11 +8,14 @@ import dev.hako.syscalls.ChildStatus;
 import dev.hako.syscalls.Signal;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import dev.hako.testing.Tags;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The java.lang.Process contract, through pidfds. */
 @Timeout(60)
+@Tag(Tags.GUEST)
 class ContainerProcessTest {
 
     @Test

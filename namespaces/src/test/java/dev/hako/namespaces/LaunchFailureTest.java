@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import dev.hako.testing.Tags;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * left behind (no process, no zombie, no descriptor, no mount).
  */
 @Timeout(60)
+@Tag(Tags.GUEST)
 class LaunchFailureTest {
 
     private List<String> fdsBefore;
@@ -42,13 +45,7 @@ class LaunchFailureTest {
     @AfterEach
     void nothingLeftBehind() throws Exception {
         assertThat(Payloads.zombieChildren()).as("zombie children").isEmpty();
-        List<String> fds = Payloads.openFds();
-        for (int i = 0; i < 20 && !fds.equals(fdsBefore); i++) {
-            System.gc();
-            Thread.sleep(50);
-            fds = Payloads.openFds();
-        }
-        assertThat(fds).as("open descriptors").isEqualTo(fdsBefore);
+        Payloads.assertDescriptorsBackTo(fdsBefore);
         assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo"))).as("mounts").isEqualTo(mountsBefore);
     }
 

@@ -70,12 +70,6 @@ class LaunchStressTest {
         assertThat(failureMessages).as("starts that failed or hung").isEmpty();
         assertThat(failures).isZero();
         assertThat(Payloads.zombieChildren()).as("zombies").isEmpty();
-        List<String> fds = Payloads.openFds();
-        for (int i = 0; i < 20 && !fds.equals(fdsBefore); i++) {
-            System.gc();
-            Thread.sleep(50);
-            fds = Payloads.openFds();
-        }
-        assertThat(fds).as("JVM descriptors").isEqualTo(fdsBefore);
+        Payloads.assertDescriptorsBackTo(fdsBefore);
     }
 }

@@ -90,6 +90,20 @@ final class Payloads {
         return result;
     }
 
+    /**
+     * Asserts the JVM's descriptors are back to {@code before}, giving the Cleaner a moment
+     * to close those of unreachable {@code Fd}s first (only numbers nobody owns are leaks).
+     */
+    static void assertDescriptorsBackTo(List<String> before) throws IOException, InterruptedException {
+        List<String> fds = openFds();
+        for (int i = 0; i < 20 && !fds.equals(before); i++) {
+            System.gc();
+            Thread.sleep(50);
+            fds = openFds();
+        }
+        org.assertj.core.api.Assertions.assertThat(fds).as("open descriptors").isEqualTo(before);
+    }
+
     /** Lines of /proc/self/status starting with {@code key}, values only. */
     static String statusField(String status, String key) {
         for (String line : status.split("\n")) {

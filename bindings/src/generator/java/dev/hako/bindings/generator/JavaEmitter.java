@@ -154,14 +154,36 @@ final class JavaEmitter {
         return scalarLayout(field.size(), field.align());
     }
 
+    /** The Java view of a C integer of each size: carrier type, layout constant, layout type. */
+    private enum Scalar {
+        BYTE("byte", "JAVA_BYTE", "OfByte"),
+        SHORT("short", "JAVA_SHORT", "OfShort"),
+        INT("int", "JAVA_INT", "OfInt"),
+        LONG("long", "JAVA_LONG", "OfLong");
+
+        final String carrier;
+        final String layout;
+        final String layoutType;
+
+        Scalar(String carrier, String layout, String layoutType) {
+            this.carrier = carrier;
+            this.layout = layout;
+            this.layoutType = layoutType;
+        }
+
+        static Scalar ofSize(long size) {
+            return switch ((int) size) {
+                case 1 -> BYTE;
+                case 2 -> SHORT;
+                case 4 -> INT;
+                case 8 -> LONG;
+                default -> throw new IllegalStateException("no Java type for a " + size + "-byte integer");
+            };
+        }
+    }
+
     private static String scalarLayout(long size, long align) {
-        String base = switch ((int) size) {
-            case 1 -> "JAVA_BYTE";
-            case 2 -> "JAVA_SHORT";
-            case 4 -> "JAVA_INT";
-            case 8 -> "JAVA_LONG";
-            default -> throw new IllegalStateException("no Java type for a " + size + "-byte integer");
-        };
+        String base = Scalar.ofSize(size).layout;
         return align >= size ? base : base + ".withByteAlignment(" + align + ")";
     }
 
@@ -169,28 +191,12 @@ final class JavaEmitter {
         return switch (field.field().kind()) {
             case ARRAY -> "SequenceLayout";
             case POINTER -> "AddressLayout";
-            case INTEGER -> valueLayoutType(field.size());
-        };
-    }
-
-    private static String valueLayoutType(long size) {
-        return switch ((int) size) {
-            case 1 -> "OfByte";
-            case 2 -> "OfShort";
-            case 4 -> "OfInt";
-            case 8 -> "OfLong";
-            default -> throw new IllegalStateException("no Java type for a " + size + "-byte integer");
+            case INTEGER -> Scalar.ofSize(field.size()).layoutType;
         };
     }
 
     private static String carrier(long size) {
-        return switch ((int) size) {
-            case 1 -> "byte";
-            case 2 -> "short";
-            case 4 -> "int";
-            case 8 -> "long";
-            default -> throw new IllegalStateException("no Java type for a " + size + "-byte integer");
-        };
+        return Scalar.ofSize(size).carrier;
     }
 
     private static String javaType(int size) {
