@@ -157,9 +157,12 @@ final class MountCompiler {
         }
         if (spec.hostRoot()) {
             close(rootFd, "<root>");
-            // The mounts moved the working directory around; put back the JVM's.
+            // The mounts moved the working directory around; put back the JVM's where the
+            // new view still has it, else stay at "/" (a tmpfs on /tmp hides a cwd under /tmp).
             String cwd = System.getProperty("user.dir");
-            step("chdir", quote(cwd), Linux.SYS_chdir(), program.string(cwd));
+            step("chdir", "\"/\"", Linux.SYS_chdir(), program.string("/"));
+            program.stepWith(new Step("chdir", quote(cwd) + "  (ignored if the view hides it)"), Linux.SYS_chdir(),
+                    ChildProgram.IGNORE_FAILURE, -1, Arg.of(program.string(cwd)));
         } else {
             program.stepWith(new Step("fchdir", "<root>"), Linux.SYS_fchdir(), 0, -1, Arg.register(rootFd));
             close(rootFd, "<root>");
