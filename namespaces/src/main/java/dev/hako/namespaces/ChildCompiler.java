@@ -56,7 +56,7 @@ final class ChildCompiler {
             program.step(new Step("setdomainname", quote(spec.domainname()) + ", " + length), Linux.SYS_setdomainname(),
                     program.string(spec.domainname()), length);
         }
-        if (spec.newNamespaces().contains(NamespaceType.TIME)) {
+        if (spec.timeOffsets() != null) {
             timeNamespace(spec, program);
         }
         if (spec.newNamespaces().contains(NamespaceType.NET)) {
@@ -147,9 +147,6 @@ final class ChildCompiler {
      */
     private static void timeNamespace(LaunchSpec spec, ChildProgram program) {
         program.step(new Step("unshare", "CLONE_NEWTIME"), Linux.SYS_unshare(), Linux.CLONE_NEWTIME());
-        if (spec.timeOffsets() == null) {
-            return;
-        }
         int fd = program.newRegister();
         program.stepWith(new Step("openat", "AT_FDCWD, \"/proc/self/timens_offsets\", O_WRONLY|O_CLOEXEC"),
                 Linux.SYS_openat(), 0, fd, Arg.of(Linux.AT_FDCWD()), Arg.of(program.string("/proc/self/timens_offsets")),

@@ -155,13 +155,17 @@ public record LaunchSpec(
     }
 
     /**
-     * The namespaces clone3 creates: all new ones but the time namespace, which the child
-     * makes with unshare(2) so that it can still write the offsets before execve enters it.
+     * The namespaces clone3 creates: all new ones, except a time namespace with offsets,
+     * which the child makes with unshare(2) so that it can still write the offsets before
+     * execve enters it. Without offsets clone3 creates it too, which also works on kernels
+     * where execve does not switch to the new time namespace (seen on 6.1 in the v2 guest).
      */
     Set<NamespaceType> cloneNamespaces() {
         java.util.EnumSet<NamespaceType> types = java.util.EnumSet.noneOf(NamespaceType.class);
         types.addAll(newNamespaces);
-        types.remove(NamespaceType.TIME);
+        if (timeOffsets != null) {
+            types.remove(NamespaceType.TIME);
+        }
         return types;
     }
 
