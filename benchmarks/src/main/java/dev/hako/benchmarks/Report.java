@@ -83,8 +83,17 @@ final class Report {
             head.append("| ").append(t[0]).append(" | ").append(t[1]).append(" | ").append(t[2]).append(" |\n");
         }
         head.append("\nTargets are reported, never asserted as timed tests.\n\n");
-        Files.writeString(markdown, head + body);
+        Files.writeString(markdown, repositoryRelative(head + body, markdown));
         r.chart(chart);
+    }
+
+    /**
+     * Writes paths inside the checkout relative to it ("benchmarks/build/..."): the report is
+     * committed, and where one machine keeps its checkout is nobody else's business.
+     */
+    static String repositoryRelative(String text, Path markdown) {
+        Path root = markdown.toAbsolutePath().normalize().getParent().getParent();
+        return root == null ? text : text.replace(root + "/", "");
     }
 
     // ---------------------------------------------------------------- input
