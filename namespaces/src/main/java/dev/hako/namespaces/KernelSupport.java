@@ -23,8 +23,8 @@ record KernelSupport(boolean clearSighand, boolean cloneIntoCgroup, boolean newM
      * version: it is missing only on 5.3 and 5.4, the first kernels with clone3.
      */
     private static KernelSupport probe() {
-        int[] version = release();
         var features = dev.hako.syscalls.KernelFeatures.probe();
+        int[] version = release(features.kernelRelease());
         boolean intoCgroup = features.available(dev.hako.syscalls.KernelFeatures.Feature.CLONE_INTO_CGROUP);
         boolean newMountApi = features.available(dev.hako.syscalls.KernelFeatures.Feature.NEW_MOUNT_API)
                 && features.available(dev.hako.syscalls.KernelFeatures.Feature.MOUNT_SETATTR);
@@ -37,13 +37,12 @@ record KernelSupport(boolean clearSighand, boolean cloneIntoCgroup, boolean newM
         return new KernelSupport(clearSighand, cloneIntoCgroup, false, openat2);
     }
 
-    /** The running kernel's major and minor version, from /proc/sys/kernel/osrelease. */
-    static int[] release() {
+    /** Major and minor version of a release string such as "6.1.0-56-amd64"; 0.0 if unreadable. */
+    static int[] release(String release) {
         try {
-            String release = dev.hako.syscalls.KernelFiles.read("/proc/sys/kernel/osrelease").trim();
-            String[] parts = release.split("[.-]");
+            String[] parts = release.trim().split("[.-]");
             return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
-        } catch (dev.hako.syscalls.SyscallException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return new int[] {0, 0};
         }
     }

@@ -233,7 +233,7 @@ class ContainerBuilderOptionsTest {
     @Test
     @Privileged
     void startsInAV2CgroupWithCloneIntoCgroup() throws Exception {
-        Path root = TestCgroups.v2Root();
+        Path root = dev.hako.cgroupfs.CgroupLayout.detect().unified().orElseThrow().mountPoint();
         Path group = root.resolve("hako-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         Files.createDirectory(group);
         try {

@@ -108,4 +108,14 @@ class ContainerBuilderValidationTest {
                 .join(NamespaceType.NET, NamespaceJoin.ofPid(1)).spec())
                 .hasMessage("namespace NET is both created and joined; choose one");
     }
+
+    @Test
+    void umaskExecTimeoutAndParentDeathSignalOutOfRange() {
+        assertThatThrownBy(() -> new ContainerBuilder("/bin/true").umask(01000))
+                .hasMessage("umask 1000 is outside 0..0777");
+        assertThatThrownBy(() -> new ContainerBuilder("/bin/true").execTimeout(java.time.Duration.ZERO))
+                .hasMessage("exec timeout must be positive: PT0S");
+        assertThatThrownBy(() -> new ContainerBuilder("/bin/true").parentDeathSignal(65).spec())
+                .hasMessage("parent death signal 65 is outside 0..64");
+    }
 }
