@@ -19,9 +19,6 @@ final class SubordinateIds {
 
     /** One granted range. */
     record Range(long first, long count) {
-        boolean contains(long start, long length) {
-            return start >= first && start + length <= first + count;
-        }
     }
 
     private SubordinateIds() {
@@ -52,13 +49,33 @@ final class SubordinateIds {
             if (mapping.count() == 1 && mapping.outside() == ownId) {
                 continue;
             }
-            if (granted.stream().noneMatch(r -> r.contains(mapping.outside(), mapping.count()))) {
+            if (!covered(granted, mapping.outside(), mapping.count())) {
                 throw new IllegalArgumentException(kind + " map range \"" + mapping.line() + "\" (outside ids "
                         + mapping.outside() + ".." + (mapping.outside() + mapping.count() - 1) + ") is not granted to"
                         + " this user in " + file + (granted.isEmpty() ? " (no ranges at all)" : " (granted: "
                         + granted.stream().map(r -> r.first() + ".." + (r.first() + r.count() - 1)).toList() + ")"));
             }
         }
+    }
+
+    /**
+     * Whether the granted ranges together hold {@code start..start+length-1}. Like the
+     * helpers, a range may span several lines that adjoin or overlap.
+     */
+    static boolean covered(List<Range> granted, long start, long length) {
+        long next = start;
+        long end = start + length;
+        boolean advanced = true;
+        while (next < end && advanced) {
+            advanced = false;
+            for (Range range : granted) {
+                if (range.first() <= next && next < range.first() + range.count()) {
+                    next = range.first() + range.count();
+                    advanced = true;
+                }
+            }
+        }
+        return next >= end;
     }
 
     /** The ranges granted to a user (by name or numeric id) in a subuid/subgid file. */

@@ -36,6 +36,12 @@ class SubordinateMapsTest {
     private static final long COUNT = 65536;
     private static final Path SUBUID = Path.of("/etc/subuid");
     private static final Path SUBGID = Path.of("/etc/subgid");
+    /**
+     * FIRST..FIRST+COUNT-1 in two adjacent lines: the helpers accept a range that spans
+     * them, and so must the check before the start.
+     */
+    private static final String GRANT = System.getProperty("user.name") + ":" + FIRST + ":" + COUNT / 2 + "\n"
+            + System.getProperty("user.name") + ":" + (FIRST + COUNT / 2) + ":" + COUNT / 2 + "\n";
 
     /** The files as they were (null: absent), restored after the class. */
     private static byte[] subuidBefore;
@@ -47,13 +53,12 @@ class SubordinateMapsTest {
 
     @BeforeAll
     static void grantARange() throws IOException {
-        String line = System.getProperty("user.name") + ":" + FIRST + ":" + COUNT + "\n";
         subuidBefore = read(SUBUID);
         subuidSaved = true;
-        append(SUBUID, subuidBefore, line);
+        append(SUBUID, subuidBefore, GRANT);
         subgidBefore = read(SUBGID);
         subgidSaved = true;
-        append(SUBGID, subgidBefore, line);
+        append(SUBGID, subgidBefore, GRANT);
     }
 
     @AfterAll
@@ -156,7 +161,8 @@ class SubordinateMapsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("gid map range \"0 " + (FIRST + 1) + " " + COUNT + "\" (outside ids "
                         + (FIRST + 1) + ".." + (FIRST + COUNT) + ") is not granted to this user in /etc/subgid (granted: [")
-                .hasMessageContaining(FIRST + ".." + (FIRST + COUNT - 1));
+                .hasMessageContaining(FIRST + ".." + (FIRST + COUNT / 2 - 1) + ", " + (FIRST + COUNT / 2) + ".."
+                        + (FIRST + COUNT - 1));
     }
 
     @Test
@@ -173,7 +179,7 @@ class SubordinateMapsTest {
                             + CurrentIds.uid() + " 1 1 " + FIRST + " " + COUNT + " failed with status 1: newuidmap: uid"
                             + " range [1-" + (COUNT + 1) + ") -> [" + FIRST + "-" + (FIRST + COUNT) + ") not allowed"));
         } finally {
-            append(SUBUID, subuidBefore, System.getProperty("user.name") + ":" + FIRST + ":" + COUNT + "\n");
+            append(SUBUID, subuidBefore, GRANT);
         }
     }
 }

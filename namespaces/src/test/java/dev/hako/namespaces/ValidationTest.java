@@ -100,4 +100,14 @@ class ValidationTest {
                 "/etc/subuid"), "uid map range \"1 200000 10\" (outside ids 200000..200009) is not granted to this"
                 + " user in /etc/subuid (granted: [100000..165535, 300000..300009])");
     }
+
+    @Test
+    void aRangeMaySpanAdjoiningGrantsButNotAGap() {
+        // As newuidmap does: lines in any order that adjoin or overlap add up.
+        List<SubordinateIds.Range> granted = List.of(new SubordinateIds.Range(100030, 10),
+                new SubordinateIds.Range(100010, 10), new SubordinateIds.Range(100000, 15));
+        assertThat(SubordinateIds.covered(granted, 100005, 15)).isTrue();
+        refused(() -> SubordinateIds.checkMap("gid", List.of(new IdMapping(0, 100005, 16)), 0, granted, "/etc/subgid"),
+                "gid map range \"0 100005 16\" (outside ids 100005..100020) is not granted");
+    }
 }
