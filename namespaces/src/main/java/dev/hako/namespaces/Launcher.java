@@ -266,7 +266,7 @@ final class Launcher {
         }
     }
 
-    /** Runs newuidmap/newgidmap PID inside outside count..., bounded, and reports its stderr on failure. */
+    /** The command line of newuidmap/newgidmap: PID, then inside outside count for each range. */
     static List<String> helperCommand(Path helper, long pid, List<IdMapping> map) {
         List<String> command = new ArrayList<>();
         command.add(helper.toString());
@@ -279,14 +279,16 @@ final class Launcher {
         return command;
     }
 
+    /** Runs a helper, bounded, and reports what it printed on failure. */
     private static void runHelper(Path helper, int pid, List<IdMapping> map) throws IOException {
         List<String> command = helperCommand(helper, pid, map);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            // Wait first: reading to EOF would block past the bound. Its few lines fit the pipe.
             if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
                 throw new IOException(String.join(" ", command) + " did not finish within 10 s");
             }
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (process.exitValue() != 0) {
                 throw new IOException(String.join(" ", command) + " failed with status " + process.exitValue()
                         + (output.isEmpty() ? "" : ": " + output));
