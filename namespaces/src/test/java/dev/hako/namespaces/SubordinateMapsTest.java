@@ -126,6 +126,14 @@ class SubordinateMapsTest {
     }
 
     @Test
+    void thePlanShowsTheHelperCommands() {
+        assertThat(twoRanges().plan().parentSteps()).containsSubsequence(
+                "write(\"/proc/<pid>/setgroups\", \"deny\")",
+                "/usr/bin/newuidmap <pid> 0 " + CurrentIds.uid() + " 1 1 " + FIRST + " " + COUNT + "  (setuid helper)",
+                "/usr/bin/newgidmap <pid> 0 " + CurrentIds.gid() + " 1 1 " + FIRST + " " + COUNT + "  (setuid helper)");
+    }
+
+    @Test
     void setgroupsCanStayAllowed() throws Exception {
         assertThat(Payloads.sh(twoRanges().setgroupsAllowed(true), "cat /proc/self/setgroups")).isEqualTo("allow\n");
     }
