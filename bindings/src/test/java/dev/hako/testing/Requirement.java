@@ -32,6 +32,15 @@ public enum Requirement {
                     && Files.exists(Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes"));
         }
     },
+    /**
+     * The loop block driver is there ({@code /dev/loop-control}), so a test can make a block
+     * device of a file with {@code losetup}. Pair it with {@code programs = "losetup"}.
+     */
+    LOOP_DEVICES("needs loop block devices (/dev/loop-control; modprobe loop)") {
+        @Override boolean holds() {
+            return Files.exists(Path.of("/dev/loop-control"));
+        }
+    },
     /** Unprivileged user namespaces are allowed on this kernel. */
     USER_NAMESPACES("needs user namespaces (kernel.unprivileged_userns_clone / user.max_user_namespaces > 0)") {
         @Override boolean holds() {

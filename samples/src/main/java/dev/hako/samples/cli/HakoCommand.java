@@ -119,7 +119,10 @@ public final class HakoCommand implements Callable<Integer> {
         return USAGE;
     }
 
-    /** Rewords picocli's messages about unmatched words, which speak of argument indexes. */
+    /**
+     * Rewords picocli's messages about unmatched words, which speak of argument indexes, and
+     * mends its doubled word in the message about a map option's value without '='.
+     */
     private static String sentence(ParameterException e) {
         if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
             String word = unmatched.getUnmatched().getFirst();
@@ -131,7 +134,9 @@ public final class HakoCommand implements Callable<Integer> {
             }
             return "unexpected argument '" + word + "'";
         }
-        String message = e.getMessage();
+        // picocli 4.7 says "Value for option option '--x' (K=V) should be in KEY=VALUE format" for a
+        // map option's value without '='; one "option" is enough.
+        String message = e.getMessage().replace("option option '", "option '");
         return message.isEmpty() ? message : Character.toLowerCase(message.charAt(0)) + message.substring(1);
     }
 

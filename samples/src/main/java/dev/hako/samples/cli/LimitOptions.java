@@ -9,13 +9,17 @@ import dev.hako.cgroupfs.IoSpec;
 import dev.hako.cgroupfs.MemorySpec;
 import dev.hako.cgroupfs.PidsSpec;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** The cgroup limit flags shared by {@code hako run}, {@code cgroup create} and {@code cgroup set}. */
 final class LimitOptions {
@@ -30,13 +34,13 @@ final class LimitOptions {
     @Option(names = "--pids", paramLabel = "N", description = "Most tasks (processes and threads) at once.")
     Long pids;
 
-    @Option(names = "--io-read-bps", paramLabel = "DEV=RATE",
+    @Option(names = "--io-read-bps", paramLabel = "DEV=RATE", converter = {DeviceConverter.class, SizeConverter.class},
             description = "Read bandwidth limit per device, e.g. /dev/sda=10M or 8:0=10M (repeatable).")
-    Map<String, String> ioReadBps = new java.util.LinkedHashMap<>();
+    Map<DeviceNumber, Bytes> ioReadBps = new LinkedHashMap<>();
 
-    @Option(names = "--io-write-bps", paramLabel = "DEV=RATE",
+    @Option(names = "--io-write-bps", paramLabel = "DEV=RATE", converter = {DeviceConverter.class, SizeConverter.class},
             description = "Write bandwidth limit per device, as --io-read-bps (repeatable).")
-    Map<String, String> ioWriteBps = new java.util.LinkedHashMap<>();
+    Map<DeviceNumber, Bytes> ioWriteBps = new LinkedHashMap<>();
 
     /** Whether any limit was given. */
     boolean any() {
@@ -63,10 +67,9 @@ final class LimitOptions {
 
     /**
      * The limits as controller specs, validated (so a bad value fails before any group exists).
-     *
-     * @throws IOException if a device path cannot be resolved to a device number
+     * Devices and sizes were already checked while parsing, by the converters.
      */
-    List<ControllerSpec> specs() throws IOException {
+    List<ControllerSpec> specs() {
         List<ControllerSpec> specs = new ArrayList<>();
         if (memory != null) {
             specs.add(MemorySpec.limit(memory));
@@ -79,27 +82,56 @@ final class LimitOptions {
         }
         if (!ioReadBps.isEmpty() || !ioWriteBps.isEmpty()) {
             IoSpec io = IoSpec.unset();
-            for (Map.Entry<String, String> e : ioReadBps.entrySet()) {
-                io = io.readBps(device(e.getKey()), Sizes.parse(e.getValue()));
+            for (Map.Entry<DeviceNumber, Bytes> e : ioReadBps.entrySet()) {
+                io = io.readBps(e.getKey(), e.getValue());
             }
-            for (Map.Entry<String, String> e : ioWriteBps.entrySet()) {
-                io = io.writeBps(device(e.getKey()), Sizes.parse(e.getValue()));
+            for (Map.Entry<DeviceNumber, Bytes> e : ioWriteBps.entrySet()) {
+                io = io.writeBps(e.getKey(), e.getValue());
             }
             specs.add(io);
         }
         return specs;
     }
 
-    /** A device given as a path under /dev or as MAJOR:MINOR. */
-    private static DeviceNumber device(String text) throws IOException {
-        return text.startsWith("/") ? DeviceNumber.of(Path.of(text)) : DeviceNumber.parse(text);
-    }
-
-    /** Converts --memory values; picocli names the option in the error message. */
-    static final class SizeConverter implements picocli.CommandLine.ITypeConverter<Bytes> {
+    /**
+     * Converts --memory values and the RATE of the --io-*-bps flags. A bad value is a
+     * {@link TypeConversionException}, which picocli reports as a usage error naming the
+     * option, with this message as is.
+     */
+    static final class SizeConverter implements ITypeConverter<Bytes> {
         @Override
         public Bytes convert(String value) {
-            return Sizes.parse(value);
+            try {
+                return Sizes.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Converts the DEV of the --io-*-bps flags: a block device node (an absolute path, whose
+     * device number is read with stat) or {@code MAJOR:MINOR}. Runs while parsing, so a
+     * missing or wrong device is a usage error (status 2) before any group exists.
+     */
+    static final class DeviceConverter implements ITypeConverter<DeviceNumber> {
+        @Override
+        public DeviceNumber convert(String text) {
+            if (!text.startsWith("/")) {
+                try {
+                    return DeviceNumber.parse(text);
+                } catch (IllegalArgumentException e) {
+                    throw new TypeConversionException("'" + text + "' is neither a block device path such as /dev/sda"
+                            + " nor MAJOR:MINOR such as 8:0");
+                }
+            }
+            try {
+                return DeviceNumber.of(Path.of(text));
+            } catch (NoSuchFileException e) {
+                throw new TypeConversionException("no such device " + text);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 }

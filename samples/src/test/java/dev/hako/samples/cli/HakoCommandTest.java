@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The parts of the command that need no privileges: help, usage errors, features, messages. */
@@ -82,9 +83,22 @@ class HakoCommandTest {
     void badSizeNamesTheOption() {
         Cli.Result result = Cli.run("run", "--memory", "lots", "--", "/bin/true");
         assertThat(result.status()).isEqualTo(2);
-        assertThat(result.err().lines().findFirst()).hasValueSatisfying(line -> assertThat(line)
-                .startsWith("hako run: invalid value for option '--memory'")
-                .contains("'lots' is not a size"));
+        assertThat(result.err().lines().findFirst()).hasValue("hako run: invalid value for option '--memory':"
+                + " 'lots' is not a size; write bytes or a number with K, M, G or T (binary units), e.g. 256M, or max");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            --io-read-bps  | /nonexistent=1M | invalid value for option '--io-read-bps' (DEV=RATE): no such device /nonexistent
+            --io-write-bps | /dev/null=1M    | invalid value for option '--io-write-bps' (DEV=RATE): /dev/null is not a block device: io limits name block devices
+            --io-read-bps  | sda=1M          | invalid value for option '--io-read-bps' (DEV=RATE): 'sda' is neither a block device path such as /dev/sda nor MAJOR:MINOR such as 8:0
+            --io-read-bps  | 8:0=fast        | invalid value for option '--io-read-bps' (DEV=RATE): 'fast' is not a size; write bytes or a number with K, M, G or T (binary units), e.g. 256M, or max
+            --io-write-bps | 8:0             | value for option '--io-write-bps' (DEV=RATE) should be in KEY=VALUE format but was 8:0
+            """)
+    void badIoLimitIsAUsageErrorNamingTheOption(String flag, String value, String message) {
+        Cli.Result result = Cli.run("run", flag, value, "--", "/bin/true");
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.err().lines().findFirst()).hasValue("hako run: " + message);
     }
 
     @Test
