@@ -2984,6 +2984,13 @@ public final class Linux {
         return _NSIG;
     }
 
+    private static final int SA_NOCLDSTOP = Arch.IS_X86_64 ? Linux_x86_64.SA_NOCLDSTOP : Linux_aarch64.SA_NOCLDSTOP;
+
+    /** Returns {@code SA_NOCLDSTOP} for the running architecture. */
+    public static int SA_NOCLDSTOP() {
+        return SA_NOCLDSTOP;
+    }
+
     private static final int NS_GET_NSTYPE = Arch.IS_X86_64 ? Linux_x86_64.NS_GET_NSTYPE : Linux_aarch64.NS_GET_NSTYPE;
 
     /** Returns {@code NS_GET_NSTYPE} for the running architecture. */
@@ -5957,6 +5964,13 @@ public final class Linux {
     /** Returns the number of syscall {@code rt_sigaction} on the running architecture. */
     public static int SYS_rt_sigaction() {
         return SYS_rt_sigaction;
+    }
+
+    private static final int SYS_rt_sigtimedwait = Arch.IS_X86_64 ? Linux_x86_64.SYS_rt_sigtimedwait : Linux_aarch64.SYS_rt_sigtimedwait;
+
+    /** Returns the number of syscall {@code rt_sigtimedwait} on the running architecture. */
+    public static int SYS_rt_sigtimedwait() {
+        return SYS_rt_sigtimedwait;
     }
 
     private static final int SYS_eventfd2 = Arch.IS_X86_64 ? Linux_x86_64.SYS_eventfd2 : Linux_aarch64.SYS_eventfd2;

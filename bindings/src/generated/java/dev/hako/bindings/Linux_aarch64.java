@@ -435,6 +435,7 @@ final class Linux_aarch64 {
     static final int SIG_UNBLOCK = 1;
     static final int SIG_SETMASK = 2;
     static final int _NSIG = 65;
+    static final int SA_NOCLDSTOP = 1;
     static final int NS_GET_NSTYPE = 46851;
     static final int NS_GET_OWNER_UID = 46852;
     static final int NS_GET_PARENT = 46850;
@@ -861,6 +862,7 @@ final class Linux_aarch64 {
     static final int SYS_uname = 160;
     static final int SYS_rt_sigprocmask = 135;
     static final int SYS_rt_sigaction = 134;
+    static final int SYS_rt_sigtimedwait = 137;
     static final int SYS_eventfd2 = 19;
     static final int SYS_epoll_create1 = 20;
     static final int SYS_epoll_ctl = 21;

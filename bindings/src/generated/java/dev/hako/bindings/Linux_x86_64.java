@@ -435,6 +435,7 @@ final class Linux_x86_64 {
     static final int SIG_UNBLOCK = 1;
     static final int SIG_SETMASK = 2;
     static final int _NSIG = 65;
+    static final int SA_NOCLDSTOP = 1;
     static final int NS_GET_NSTYPE = 46851;
     static final int NS_GET_OWNER_UID = 46852;
     static final int NS_GET_PARENT = 46850;
@@ -861,6 +862,7 @@ final class Linux_x86_64 {
     static final int SYS_uname = 63;
     static final int SYS_rt_sigprocmask = 14;
     static final int SYS_rt_sigaction = 13;
+    static final int SYS_rt_sigtimedwait = 128;
     static final int SYS_eventfd2 = 290;
     static final int SYS_epoll_create1 = 291;
     static final int SYS_epoll_ctl = 233;
