@@ -1,11 +1,14 @@
 package dev.hako.namespaces;
 
 import static dev.hako.namespaces.ChildProgram.CAPTURE;
-import static dev.hako.namespaces.ChildProgram.REGISTERS;
+import static dev.hako.namespaces.ChildProgram.ESCAPE_AT;
+import static dev.hako.namespaces.ChildProgram.ESCAPE_ROW;
+import static dev.hako.namespaces.ChildProgram.LIMIT;
 import static dev.hako.namespaces.ChildProgram.REPORT;
 import static dev.hako.namespaces.ChildProgram.ROWS;
 import static dev.hako.namespaces.ChildProgram.ROW_COUNT;
 import static dev.hako.namespaces.ChildProgram.ROW_SIZE;
+import static dev.hako.namespaces.ChildProgram.SLOTS;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.clone_args;
@@ -120,45 +123,57 @@ final class ChildInterpreter {
      *
      * <p>One counted loop and one downcall site: few branches for the warm-up to cover,
      * little code for the JIT (C1 gives up on larger versions of this method, and a method
-     * left at a profiling tier would ask for compilation in the child). A failed step does
-     * not leave the loop; later steps are skipped and the tail rows report and exit.
+     * left at a profiling tier would ask for compilation in the child). The loop counts
+     * iterations, not rows, so that jumps keep it a counted loop, which C2 compiles without
+     * a safepoint poll for the first 1000 iterations; a poll armed when the JVM forked would
+     * block the child forever. A failed step does not leave the loop; later steps are
+     * skipped and the tail rows report and exit. Arguments always add a slot (slot 0 is
+     * zero) and results always go to one (the scratch slot by default), so those paths have
+     * no branches; a row past the end runs the last one again.
      *
      * @param capture the program's errno capture area, sliced once before the fork so that
      *                the child allocates nothing
      */
     static long forkAndRun(MemorySegment p, MemorySegment capture) {
-        int count = (int) p.get(ValueLayout.JAVA_LONG, ROW_COUNT);
+        int limit = (int) p.get(ValueLayout.JAVA_LONG, LIMIT);
+        long escapeAt = p.get(ValueLayout.JAVA_LONG, ESCAPE_AT);
+        long last = p.get(ValueLayout.JAVA_LONG, ROW_COUNT) - 1;
+        long next = 0;
         boolean skipping = false;
-        for (int i = 0; i < count; i++) {
-            long base = ROWS + i * ROW_SIZE;
+        for (int n = 0; n < limit; n++) {
+            long row = Math.min(n == escapeAt ? p.get(ValueLayout.JAVA_LONG, ESCAPE_ROW) : next, last);
+            next = row + 1;
+            long base = ROWS + row * ROW_SIZE;
             long control = p.get(ValueLayout.JAVA_LONG, base + 56);
             if (skipping == ((control & ChildProgram.TAIL) == 0)) {
                 continue; // steps after a failure, or the tail when nothing failed
             }
-            long first = (control >>> 8) & 15;
-            long a1 = first == 0 ? p.get(ValueLayout.JAVA_LONG, base + 8)
-                    : p.get(ValueLayout.JAVA_LONG, REGISTERS + (first - 1) * 8);
             long value;
             try {
-                value = (long) SYSCALL.invokeExact(capture, p.get(ValueLayout.JAVA_LONG, base), a1,
-                        p.get(ValueLayout.JAVA_LONG, base + 16), p.get(ValueLayout.JAVA_LONG, base + 24),
-                        p.get(ValueLayout.JAVA_LONG, base + 32), p.get(ValueLayout.JAVA_LONG, base + 40),
-                        p.get(ValueLayout.JAVA_LONG, base + 48));
+                value = (long) SYSCALL.invokeExact(capture, p.get(ValueLayout.JAVA_LONG, base),
+                        p.get(ValueLayout.JAVA_LONG, base + 8) + p.get(ValueLayout.JAVA_LONG, SLOTS + ((control >>> 13) & 0x7f8)),
+                        p.get(ValueLayout.JAVA_LONG, base + 16) + p.get(ValueLayout.JAVA_LONG, SLOTS + ((control >>> 21) & 0x7f8)),
+                        p.get(ValueLayout.JAVA_LONG, base + 24), p.get(ValueLayout.JAVA_LONG, base + 32),
+                        p.get(ValueLayout.JAVA_LONG, base + 40), p.get(ValueLayout.JAVA_LONG, base + 48));
             } catch (Throwable t) {
                 throw new AssertionError(t);
             }
-            if ((control & ChildProgram.FORK) != 0) {
-                if (value != 0) {
-                    return value; // the parent (or a failed fork)
-                }
-            } else if ((control & (ChildProgram.TAIL | ChildProgram.IGNORE_FAILURE)) == 0
+            if ((control & ChildProgram.FORK) != 0 && value != 0) {
+                return value; // the parent (or a failed fork)
+            }
+            if ((control & (ChildProgram.TAIL | ChildProgram.IGNORE_FAILURE)) == 0
                     && (value == -1 || (value == 0 && (control & ChildProgram.ZERO_IS_FAILURE) != 0))) {
-                p.set(ValueLayout.JAVA_INT, REPORT, i - 1);
+                p.set(ValueLayout.JAVA_INT, REPORT, (int) row - 1);
                 p.set(ValueLayout.JAVA_INT, REPORT + 4,
                         value == -1 ? capture.get(ValueLayout.JAVA_INT, ERRNO_IN_CAPTURE) : EPIPE);
                 skipping = true;
-            } else if ((control & 0xf0) != 0) {
-                p.set(ValueLayout.JAVA_LONG, REGISTERS + (((control >>> 4) & 15) - 1) * 8, value);
+            } else {
+                p.set(ValueLayout.JAVA_LONG, SLOTS + ((control >>> 5) & 0x7f8), value);
+                boolean equal = p.get(ValueLayout.JAVA_LONG, SLOTS + ((control >>> 29) & 0x7f8))
+                        == p.get(ValueLayout.JAVA_LONG, base + 64);
+                if (equal != ((control & ChildProgram.NEGATE) != 0)) {
+                    next = p.get(ValueLayout.JAVA_LONG, base + 72);
+                }
             }
         }
         return 0;
@@ -167,18 +182,20 @@ final class ChildInterpreter {
     /**
      * Runs the interpreter on harmless programs until it is compiled: the fork point
      * returning non-zero (getpid) and zero (an empty close_range), steps that succeed with
-     * zero and non-zero results, fail, are ignored, save a result and read a register, a
-     * failure followed by skipped steps, and the tail, whose report goes to a non-blocking
-     * pipe nobody reads (once full, the write fails with EAGAIN, which the tail ignores as
-     * it would in a real child) and whose "exit" is getpid. Nothing here forks.
+     * zero and non-zero results, fail, are ignored, save a result and read slots in both
+     * arguments, jumps taken and not taken (plain and negated), a loop left through the
+     * escape, a failure followed by skipped steps, rows past the end, and the tail, whose
+     * report goes to a non-blocking pipe nobody reads (once full, the write fails with
+     * EAGAIN, which the tail ignores as it would in a real child) and whose "exit" is
+     * getpid. Nothing here forks.
      */
     static void warmUp() {
         loadEverySegmentKind();
         try (Arena arena = Arena.ofConfined(); FileSyscalls.Pipe report = FileSyscalls.pipe2(true)) {
-            MemorySegment parentSide = program(arena, report, Linux.SYS_getpid(), Failure.NONE);
-            MemorySegment childSide = program(arena, report, Linux.SYS_close_range(), Failure.NONE);
-            MemorySegment failing = program(arena, report, Linux.SYS_close_range(), Failure.ERRNO);
-            MemorySegment endOfFile = program(arena, report, Linux.SYS_close_range(), Failure.ZERO);
+            MemorySegment parentSide = program(arena, report, Linux.SYS_getpid(), Failure.NONE, false);
+            MemorySegment childSide = program(arena, report, Linux.SYS_close_range(), Failure.NONE, true);
+            MemorySegment failing = program(arena, report, Linux.SYS_close_range(), Failure.ERRNO, true);
+            MemorySegment endOfFile = program(arena, report, Linux.SYS_close_range(), Failure.ZERO, false);
             for (int round = 0; round < WARM_UP_ROUNDS; round++) {
                 forkAndRun(parentSide, capture(parentSide));
                 forkAndRun(childSide, capture(childSide));
@@ -242,18 +259,29 @@ final class ChildInterpreter {
         return program.asSlice(CAPTURE, ChildProgram.CAPTURE_SIZE);
     }
 
-    private static MemorySegment program(Arena arena, FileSyscalls.Pipe report, int forkNumber, Failure failure) {
+    private static MemorySegment program(Arena arena, FileSyscalls.Pipe report, int forkNumber, Failure failure,
+                                         boolean loop) {
         ChildProgram program = new ChildProgram(arena);
-        int register = program.newRegister();
+        int slot = program.newRegister();
         Step warm = new Step("warm-up", "");
+        ChildProgram.Label top = new ChildProgram.Label();
+        ChildProgram.Label end = new ChildProgram.Label();
         // close_range(~1, ~0, 0) touches no descriptor and returns 0.
         long high = 0xfffffffeL;
-        program.stepWith(warm, Linux.SYS_getpid(), 0, register, Arg.of(0));
-        program.stepWith(warm, Linux.SYS_getpid(), 0, -1, Arg.register(register));
-        program.stepWith(warm, Linux.SYS_close(), ChildProgram.IGNORE_FAILURE, -1, Arg.of(-1));
+        program.stepWith(warm, Linux.SYS_getpid(), 0, slot, Arg.of(0));
+        program.stepWith(warm, Linux.SYS_getpid(), 0, -1, Arg.register(slot), Arg.register(slot, 1));
+        program.stepWith(warm, Linux.SYS_close(), ChildProgram.IGNORE_FAILURE, -1, Arg.of(-1))
+                .jumpIf(0, 0, false, end, null); // negated, not taken
         program.stepWith(warm, Linux.SYS_close_range(), 0, -1, Arg.of(high), Arg.of(high + 1), Arg.of(0));
         program.stepWith(warm, Linux.SYS_close_range(), ChildProgram.IGNORE_FAILURE | ChildProgram.ZERO_IS_FAILURE, -1,
                 Arg.of(high), Arg.of(high + 1), Arg.of(0));
+        program.bind(top);
+        program.stepWith(warm, Linux.SYS_getppid(), 0, -1).jumpIf(slot, 0, true, end, null); // plain, not taken
+        if (loop) {
+            // Round and round (negated, taken) until the escape leaves for the end.
+            program.stepWith(warm, Linux.SYS_getpid(), 0, -1).jumpIf(0, 1, false, top, null);
+        }
+        program.bind(end);
         switch (failure) {
             case ERRNO -> program.stepWith(warm, Linux.SYS_close(), 0, -1, Arg.of(-1));
             case ZERO -> program.stepWith(warm, Linux.SYS_close_range(), ChildProgram.ZERO_IS_FAILURE, -1,
@@ -261,6 +289,11 @@ final class ChildInterpreter {
             case NONE -> { }
         }
         program.step(warm, Linux.SYS_getppid());
+        if (loop) {
+            program.escapeTo(end);
+        }
+        // With a loop: a few rounds before the escape. Without: two rows past the end.
+        program.limitIterations(program.size() + 3 + (loop ? 8 : 2));
         long forkArg = forkNumber == Linux.SYS_close_range() ? high : 0;
         return program.assemble(forkNumber, forkArg, forkArg + (forkArg == 0 ? 0 : 1), report.write().value(),
                 Linux.SYS_write(), Linux.SYS_getpid());

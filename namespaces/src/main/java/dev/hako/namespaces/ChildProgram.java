@@ -15,13 +15,14 @@ import java.util.List;
  *
  * <p>Layout of the segment (all fields 8 bytes):
  * <pre>
- * header:    row count
+ * header:    row count, iteration limit, escape iteration, escape row
  * report:    step index (int) and errno (int), written on failure
  * capture:   the errno capture area of the downcall
- * registers: results saved by steps for later steps
- * rows:      count x (nr, a1..a6, control):
+ * slots:     slot 0 always zero, slot 1 scratch, then results saved by steps and
+ *            buffers the kernel fills (a waitid siginfo) that later steps read
+ * rows:      count x (nr, a1..a6, control, compare value, jump target):
  *              row 0          the fork point (clone3)
- *              rows 1..n      the steps, ending with execve
+ *              rows 1..n      the steps
  *              rows n+1, n+2  the tail: write the report, exit_group(127)
  * data:      strings and structs the arguments point to
  * </pre>
@@ -29,71 +30,140 @@ import java.util.List;
  * <p>The control word of a row: bit 0 ignore failure; bit 1 a zero result is a failure
  * (reported as EPIPE: a read that met end of file instead of the parent's go-ahead);
  * bit 2 the fork point; bit 3 a tail row (runs only once a step failed, result ignored);
- * bits 4..7 register to store the result in, plus one (0 = none); bits 8..11 register to
- * take the first argument from, plus one (0 = none).
+ * bit 4 negate the jump condition; bits 8..15 the slot the result is saved in; bits 16..23
+ * and 24..31 the slots added to the first and second argument; bits 32..39 the slot the
+ * jump compares. After a step that did not fail, the interpreter continues at the jump
+ * target if that slot equals the compare value (or differs, when negated), else at the
+ * next row. An ordinary row saves to the scratch slot, adds slot 0, and "jumps" to the
+ * next row.
+ *
+ * <p>Loops are allowed, but the interpreter runs at most {@link #ITERATION_LIMIT} rows in
+ * all: its loop must stay a short counted loop (see {@link ChildInterpreter}). A program
+ * with a loop names an escape label; when only enough iterations are left to run from
+ * that label to the end, the interpreter continues there, whatever it was doing.
  */
 final class ChildProgram {
 
     static final long ROW_COUNT = 0;
-    static final long REPORT = 8;
-    static final long CAPTURE = 16;
+    static final long LIMIT = 8;
+    static final long ESCAPE_AT = 16;
+    static final long ESCAPE_ROW = 24;
+    static final long REPORT = 32;
+    static final long CAPTURE = 40;
     static final long CAPTURE_SIZE = align8(Linker.Option.captureStateLayout().byteSize());
-    static final int REGISTER_COUNT = 15;
-    static final long REGISTERS = CAPTURE + CAPTURE_SIZE;
-    static final long ROWS = REGISTERS + REGISTER_COUNT * 8L;
-    static final long ROW_SIZE = 64;
+    static final int SLOT_COUNT = 64;
+    static final long SLOTS = CAPTURE + CAPTURE_SIZE;
+    static final long ROWS = SLOTS + SLOT_COUNT * 8L;
+    static final long ROW_SIZE = 80;
 
     static final long IGNORE_FAILURE = 1;
     static final long ZERO_IS_FAILURE = 2;
     static final long FORK = 4;
     static final long TAIL = 8;
+    static final long NEGATE = 16;
+    static final int SCRATCH = 1;
     static final int MAX_STEPS = 900;
+    /**
+     * Rows the interpreter runs at most. C2 strip-mines counted loops with a safepoint
+     * poll every 1000 iterations; the child must never reach one, so it stays below that.
+     */
+    static final int ITERATION_LIMIT = 960;
 
-    /** One step as the plan shows it and as a failure names it. */
-    record Step(String syscall, String arguments) {
+    /**
+     * One step as the plan shows it and as a failure names it.
+     *
+     * @param after what the plan prints after the call: where it jumps, a remark
+     */
+    record Step(String syscall, String arguments, String after) {
+        Step(String syscall, String arguments) {
+            this(syscall, arguments, "");
+        }
+
         String describe() {
-            return syscall + "(" + arguments + ")";
+            return syscall + "(" + arguments + ")" + after;
+        }
+
+        Step plus(String text) {
+            return new Step(syscall, arguments, after + text);
         }
     }
 
-    /** Arguments of a step: a value, or a register written by an earlier step. */
+    /** Arguments of a step: a value, a slot plus a value, or the address of a slot. */
     static final class Arg {
         final long value;
-        final int register;
+        final int slot;
+        final boolean address;
 
-        private Arg(long value, int register) {
+        private Arg(long value, int slot, boolean address) {
             this.value = value;
-            this.register = register;
+            this.slot = slot;
+            this.address = address;
         }
 
         static Arg of(long value) {
-            return new Arg(value, -1);
+            return new Arg(value, 0, false);
         }
 
-        static Arg register(int register) {
-            if (register < 0 || register >= REGISTER_COUNT) {
-                throw new IllegalArgumentException("register " + register);
-            }
-            return new Arg(0, register);
+        /** The value an earlier step saved in {@code slot}. */
+        static Arg register(int slot) {
+            return register(slot, 0);
         }
+
+        /** The value in {@code slot} plus {@code plus}, read when the step runs. */
+        static Arg register(int slot, long plus) {
+            checkSlot(slot);
+            return new Arg(plus, slot, false);
+        }
+
+        /** The address of {@code slot}, for a buffer the kernel fills (resolved at assembly). */
+        static Arg slotAddress(int slot) {
+            checkSlot(slot);
+            return new Arg(0, slot, true);
+        }
+    }
+
+    /** A row position, bound once; jumps may refer to it before that. */
+    static final class Label {
+        private int step = -1;
+
+        boolean bound() {
+            return step >= 0;
+        }
+    }
+
+    private record Jump(int step, int slot, long value, boolean negate, Label target, String condition) {
+    }
+
+    private record SlotAddress(int step, int argument, int slot) {
     }
 
     private final Arena arena;
     private final List<long[]> steps = new ArrayList<>();
     private final List<Step> descriptions = new ArrayList<>();
     private final List<MemorySegment> data = new ArrayList<>();
-    private int nextRegister;
+    private final List<Jump> jumps = new ArrayList<>();
+    private final List<SlotAddress> slotAddresses = new ArrayList<>();
+    private int nextSlot = SCRATCH + 1;
+    private Label escape;
+    private int iterationLimit = ITERATION_LIMIT;
 
     ChildProgram(Arena arena) {
         this.arena = arena;
     }
 
-    /** Allocates a register for a step's result. */
+    /** Allocates a slot for a step's result. */
     int newRegister() {
-        if (nextRegister == REGISTER_COUNT) {
-            throw new IllegalStateException("the child program needs more than " + REGISTER_COUNT + " registers");
+        return newSlots(1);
+    }
+
+    /** Allocates {@code count} consecutive slots (a buffer of {@code 8 * count} bytes); returns the first. */
+    int newSlots(int count) {
+        if (nextSlot + count > SLOT_COUNT) {
+            throw new IllegalStateException("the child program needs more than " + SLOT_COUNT + " slots");
         }
-        return nextRegister++;
+        int first = nextSlot;
+        nextSlot += count;
+        return first;
     }
 
     /** Adds a syscall step with plain arguments. */
@@ -108,30 +178,30 @@ final class ChildProgram {
     /**
      * Adds a step.
      *
-     * @param flags        {@link #IGNORE_FAILURE} and/or {@link #ZERO_IS_FAILURE}
-     * @param saveRegister register to save the result in, or -1
+     * @param flags    {@link #IGNORE_FAILURE} and/or {@link #ZERO_IS_FAILURE}
+     * @param saveSlot slot to save the result in, or -1
      */
-    ChildProgram stepWith(Step description, int number, long flags, int saveRegister, Arg... args) {
+    ChildProgram stepWith(Step description, int number, long flags, int saveSlot, Arg... args) {
         if (args.length > 6) {
             throw new IllegalArgumentException("a syscall takes at most six arguments");
         }
         if (steps.size() >= MAX_STEPS) {
-            // C2 strip-mines counted loops with a safepoint poll every 1000 iterations; the
-            // child must never reach one, so its loop stays well below that.
             throw new IllegalStateException("a child program has at most " + MAX_STEPS + " steps");
         }
-        long[] step = new long[8];
+        long[] step = new long[10];
         step[0] = number;
-        long control = flags | (saveRegister >= 0 ? (long) (saveRegister + 1) << 4 : 0);
+        long control = flags | (long) (saveSlot >= 0 ? saveSlot : SCRATCH) << 8;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].register >= 0) {
-                if (i != 0) {
-                    throw new IllegalArgumentException("only the first argument can come from a register");
+            Arg arg = args[i];
+            if (arg.address) {
+                slotAddresses.add(new SlotAddress(steps.size(), i, arg.slot));
+            } else if (arg.slot != 0) {
+                if (i > 1) {
+                    throw new IllegalArgumentException("only the first two arguments can come from a slot");
                 }
-                control |= (long) (args[i].register + 1) << 8;
-            } else {
-                step[1 + i] = args[i].value;
+                control |= (long) arg.slot << (16 + 8 * i);
             }
+            step[1 + i] = arg.value;
         }
         step[7] = control;
         steps.add(step);
@@ -139,9 +209,87 @@ final class ChildProgram {
         return this;
     }
 
-    /** The steps as the plan describes them, in order. */
+    /**
+     * Makes the last step jump to {@code target} when {@code slot} holds {@code value}
+     * (or, with {@code whenEqual} false, when it does not) after the step succeeded.
+     *
+     * @param condition the condition as the plan prints it, or null for an unconditional jump
+     */
+    ChildProgram jumpIf(int slot, long value, boolean whenEqual, Label target, String condition) {
+        checkSlot(slot);
+        if (steps.isEmpty()) {
+            throw new IllegalStateException("a jump belongs to a step");
+        }
+        jumps.add(new Jump(steps.size() - 1, slot, value, !whenEqual, target, condition));
+        return this;
+    }
+
+    /** Makes the last step jump to {@code target} always. */
+    ChildProgram jump(Label target) {
+        return jumpIf(0, 0, true, target, null);
+    }
+
+    /** Adds a remark to the plan's line of step {@code step}. */
+    ChildProgram note(int step, String text) {
+        descriptions.set(step, descriptions.get(step).plus(text));
+        return this;
+    }
+
+    /** Binds {@code label} to the next step added. */
+    ChildProgram bind(Label label) {
+        if (label.bound()) {
+            throw new IllegalStateException("label bound twice");
+        }
+        label.step = steps.size();
+        return this;
+    }
+
+    /**
+     * Where the interpreter goes when its iterations run low: the steps from {@code label}
+     * to the end must finish the child. Needed by any program with a backward jump.
+     */
+    ChildProgram escapeTo(Label label) {
+        this.escape = label;
+        return this;
+    }
+
+    /** The step index a bound label refers to, as the plan numbers steps. */
+    static int stepOf(Label label) {
+        if (!label.bound()) {
+            throw new IllegalStateException("label not bound");
+        }
+        return label.step;
+    }
+
+    /**
+     * How many times a loop that starts at step {@code loopStart} and takes
+     * {@code stepsPerRound} steps per round can go round before the interpreter escapes.
+     */
+    int roundsBeforeEscape(int loopStart, int stepsPerRound) {
+        return (int) ((escapeIteration(steps.size() + 3L) - (loopStart + 1)) / stepsPerRound);
+    }
+
+    /** Lowers the iteration limit (warm-up programs, which run to their end and stop). */
+    ChildProgram limitIterations(int limit) {
+        if (limit > ITERATION_LIMIT) {
+            throw new IllegalArgumentException("limit " + limit);
+        }
+        this.iterationLimit = limit;
+        return this;
+    }
+
+    /** The steps as the plan describes them, in order, with their jumps. */
     List<Step> descriptions() {
-        return List.copyOf(descriptions);
+        List<Step> described = new ArrayList<>(descriptions);
+        for (Jump jump : jumps) {
+            String where = "  -> goto " + stepOf(jump.target()) + (jump.condition() == null ? "" : " if " + jump.condition());
+            described.set(jump.step(), described.get(jump.step()).plus(where));
+        }
+        if (escape != null) {
+            int step = stepOf(escape);
+            described.set(step, described.get(step).plus("  (also reached when the loop has used its iterations)"));
+        }
+        return List.copyOf(described);
     }
 
     int size() {
@@ -188,17 +336,53 @@ final class ChildProgram {
         long rows = steps.size() + 3L;
         MemorySegment program = arena.allocate(ROWS + ROW_SIZE * rows, 8);
         program.set(ValueLayout.JAVA_LONG, ROW_COUNT, rows);
-        writeRow(program, 0, new long[] {forkNumber, forkArg1, forkArg2, 0, 0, 0, 0, FORK});
+        program.set(ValueLayout.JAVA_LONG, LIMIT, iterationLimit);
+        program.set(ValueLayout.JAVA_LONG, ESCAPE_AT, escape == null ? -1 : escapeIteration(rows));
+        program.set(ValueLayout.JAVA_LONG, ESCAPE_ROW, escape == null ? 0 : stepOf(escape) + 1L);
+        long slots = program.address() + SLOTS;
+        writeRow(program, 0, new long[] {forkNumber, forkArg1, forkArg2, 0, 0, 0, 0, FORK | SCRATCH << 8, 0, 1});
         for (int i = 0; i < steps.size(); i++) {
-            writeRow(program, i + 1, steps.get(i));
+            long[] row = steps.get(i).clone();
+            row[9] = i + 2L; // the next row
+            writeRow(program, i + 1, row);
         }
-        writeRow(program, rows - 2, new long[] {writeNumber, reportFd, program.address() + REPORT, 8, 0, 0, 0, TAIL});
-        writeRow(program, rows - 1, new long[] {exitNumber, 127, 0, 0, 0, 0, 0, TAIL});
+        for (SlotAddress fix : slotAddresses) {
+            program.set(ValueLayout.JAVA_LONG, ROWS + (fix.step() + 1) * ROW_SIZE + 8 * (1 + fix.argument()),
+                    slots + 8L * fix.slot());
+        }
+        for (Jump jump : jumps) {
+            long base = ROWS + (jump.step() + 1) * ROW_SIZE;
+            long control = program.get(ValueLayout.JAVA_LONG, base + 56) | (long) jump.slot() << 32
+                    | (jump.negate() ? NEGATE : 0);
+            program.set(ValueLayout.JAVA_LONG, base + 56, control);
+            program.set(ValueLayout.JAVA_LONG, base + 64, jump.value());
+            program.set(ValueLayout.JAVA_LONG, base + 72, stepOf(jump.target()) + 1L);
+        }
+        writeRow(program, rows - 2, new long[] {writeNumber, reportFd, program.address() + REPORT, 8, 0, 0, 0,
+                TAIL | SCRATCH << 8, 0, rows - 1});
+        writeRow(program, rows - 1, new long[] {exitNumber, 127, 0, 0, 0, 0, 0, TAIL | SCRATCH << 8, 0, rows});
         return program;
     }
 
+    /**
+     * The iteration at which the interpreter leaves for the escape label: late enough that
+     * every row from the label to the end still runs within the limit.
+     */
+    private long escapeIteration(long rows) {
+        if (escape == null) {
+            return iterationLimit;
+        }
+        return iterationLimit - (rows - (stepOf(escape) + 1L));
+    }
+
     private static void writeRow(MemorySegment program, long row, long[] values) {
-        MemorySegment.copy(values, 0, program, ValueLayout.JAVA_LONG, ROWS + row * ROW_SIZE, 8);
+        MemorySegment.copy(values, 0, program, ValueLayout.JAVA_LONG, ROWS + row * ROW_SIZE, values.length);
+    }
+
+    private static void checkSlot(int slot) {
+        if (slot < 0 || slot >= SLOT_COUNT) {
+            throw new IllegalArgumentException("slot " + slot);
+        }
     }
 
     private static long align8(long size) {
