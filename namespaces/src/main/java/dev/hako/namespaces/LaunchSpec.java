@@ -40,6 +40,7 @@ import java.util.Set;
  * @param mounts            the file system view of a new mount namespace, or null to keep a copy of the JVM's
  * @param timeOffsets       clock offsets of a new time namespace, or null
  * @param subordinateMaps   write the uid/gid maps with newuidmap(1)/newgidmap(1) (ranges from /etc/subuid, /etc/subgid)
+ * @param init              keep a reaper as PID 1 of the new pid namespace, with the command as its child
  */
 public record LaunchSpec(
         List<String> command,
@@ -67,7 +68,8 @@ public record LaunchSpec(
         Duration execTimeout,
         MountSpec mounts,
         TimeOffsets timeOffsets,
-        boolean subordinateMaps) {
+        boolean subordinateMaps,
+        boolean init) {
 
     /**
      * Offsets of a new time namespace's clocks from the host's, written to
@@ -157,7 +159,9 @@ public record LaunchSpec(
     /**
      * The namespaces clone3 creates: all new ones, except a time namespace with offsets,
      * which the child makes with unshare(2) so that it can still write the offsets before
-     * execve enters it. Without offsets clone3 creates it too, which also works on kernels
+     * execve enters it, and the pid namespace under {@link #init()}, which the child
+     * unshares so that its own children are PID 1 (the reaper) and PID 2 (the command).
+     * Without offsets clone3 creates the time namespace too, which also works on kernels
      * where execve does not switch to the new time namespace (seen on 6.1 in the v2 guest).
      */
     Set<NamespaceType> cloneNamespaces() {
@@ -166,7 +170,20 @@ public record LaunchSpec(
         if (timeOffsets != null) {
             types.remove(NamespaceType.TIME);
         }
+        if (init) {
+            types.remove(NamespaceType.PID);
+        }
         return types;
+    }
+
+    /**
+     * Whether the child forks once more after its setup, and the command runs in the
+     * grandchild while the child supervises it (forwards signals, exits with its status):
+     * for {@link #init()}, and when a pid namespace is joined, since setns(CLONE_NEWPID)
+     * moves only the caller's future children into it (as nsenter(1) forks for the same reason).
+     */
+    boolean supervised() {
+        return init || joinedNamespaces.containsKey(NamespaceType.PID);
     }
 
     /** Whether the child must wait for the parent before it acts (user maps, cgroup attach). */

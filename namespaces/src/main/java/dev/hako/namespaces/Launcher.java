@@ -358,7 +358,7 @@ final class Launcher {
         List<ChildProgram.Step> steps = program.descriptions();
         ChildProgram.Step step = steps.get(index);
         SyscallException cause = new SyscallException(step.syscall(), step.arguments(), errno);
-        if (index == steps.size() - 1 && step.syscall().equals("execve")) {
+        if (step.syscall().equals("execve")) {
             throw new IOException("Cannot run program \"" + spec.command().getFirst() + "\""
                     + (spec.directory() == null ? "" : " (in directory \"" + spec.directory() + "\")")
                     + ": error=" + errno + ", " + cause.errnoName() + " (" + cause.description() + ")", cause);

@@ -33,6 +33,17 @@ class ReadmeExamplesTest {
 
     @Test
     @Privileged
+    void initForwardsDestroyToAPid2WithoutHandlers() throws Exception {
+        try (ContainerProcess p = new ContainerBuilder("/bin/sleep", "600").namespaces(NamespaceType.PID)
+                .init(true).start()) {
+            p.destroy();
+            assertThat(p.waitFor()).isEqualTo(143);
+            assertThat(p.exitSignal()).contains(dev.hako.syscalls.Signal.SIGTERM);
+        }
+    }
+
+    @Test
+    @Privileged
     void capAt64MiBAndHalfACpuAndPrintThePeak() throws Exception {
         String name = "/hako-readme-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         CgroupLayout layout = CgroupLayout.detect();

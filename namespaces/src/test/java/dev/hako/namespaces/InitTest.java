@@ -1,0 +1,238 @@
+package dev.hako.namespaces;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hako.bindings.Linux;
+import dev.hako.syscalls.NamespaceType;
+import dev.hako.testing.Privileged;
+import dev.hako.testing.Tags;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The PID-1 reaper ({@link ContainerBuilder#init(boolean)}) and the supervisor of a joined pid namespace. */
+@Privileged
+@Timeout(60)
+@Tag(Tags.GUEST)
+class InitTest {
+
+    private static final String BUSYBOX = "/bin/busybox";
+
+    @AfterEach
+    void noZombieLeft() throws IOException {
+        assertThat(Payloads.zombieChildren()).isEmpty();
+    }
+
+    private static ContainerBuilder init(String script) {
+        return new ContainerBuilder(BUSYBOX, "sh", "-c", script).namespaces(NamespaceType.PID).init(true)
+                .mounts(MountSpec.builder().hostRootReadOnly().proc().build());
+    }
+
+    @Test
+    void theReaperIsPid1AndTheCommandPid2() throws Exception {
+        Payloads.Result result = Payloads.run(init("echo $$; cat /proc/1/comm; cat /proc/1/status | grep ^SigIgn"));
+        assertThat(result.status()).isZero();
+        String[] lines = result.out().split("\n");
+        assertThat(lines[0]).isEqualTo("2");
+        assertThat(lines[1]).isEqualTo("hako-init");
+        // SIGCHLD (17) ignored: bit 16 of the mask.
+        assertThat(Long.parseLong(lines[2].split("\t")[1].trim(), 16) & (1L << (Linux.SIGCHLD() - 1))).isNotZero();
+    }
+
+    @Test
+    void theCommandSeesDefaultSignalsAndNoBlockedOnes() throws Exception {
+        String out = Payloads.sh(init("true"), "grep -E '^Sig(Blk|Ign)' /proc/self/status");
+        assertThat(out).isEqualTo("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+    }
+
+    @Test
+    void exitStatusIsTheCommands() throws Exception {
+        assertThat(Payloads.run(init("exit 3")).status()).isEqualTo(3);
+        assertThat(Payloads.run(init("kill -9 $$")).status()).isEqualTo(128 + 9);
+        try (ContainerProcess process = init("kill -TERM $$").start()) {
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitSignal()).contains(dev.hako.syscalls.Signal.SIGTERM);
+        }
+    }
+
+    @Test
+    void orphansAreReapedByTheInitButStayZombiesUnderAPlainPid1() throws Exception {
+        // The subshell exits at once; its background sleep is orphaned to PID 1 and exits after 1 s.
+        String script = "(sleep 1 &); exec sleep 30";
+        try (ContainerProcess withInit = init(script).start();
+             ContainerProcess plain = new ContainerBuilder(BUSYBOX, "sh", "-c", script).namespaces(NamespaceType.PID)
+                     .start()) {
+            // The init (the supervisor's child named hako-init) adopts the orphan, then the kernel reaps it.
+            long pid1 = children(withInit.pid()).stream()
+                    .filter(child -> comm(child).equals("hako-init")).findFirst().orElseThrow();
+            awaitTrue(() -> states(pid1).equals(List.of("S")), "the orphan, sleeping, under the init");
+            // Under a plain PID 1 (sleep, which never waits) the orphan ends as a zombie.
+            awaitTrue(() -> states(plain.pid()).contains("Z"), "a zombie under the plain PID 1");
+            awaitTrue(() -> states(pid1).isEmpty(), "the orphan gone, not a zombie, under the init");
+            withInit.destroyForcibly();
+            plain.destroyForcibly();
+            assertThat(withInit.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(plain.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT", "HUP"})
+    void signalsToTheInitReachTheCommand(String name) throws Exception {
+        try (ContainerProcess process = init("trap 'echo got " + name + "; exit 7' " + name
+                + "; echo ready; while :; do sleep 0.05; done").redirectOutput(Redirect.PIPE).start()) {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("ready");
+            assertThat(process.signal(dev.hako.syscalls.Signal.valueOf("SIG" + name).number())).isTrue();
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(out.readLine()).isEqualTo("got " + name);
+            assertThat(process.exitValue()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void destroyStopsACommandWithoutHandlersOnlyUnderTheInit() throws Exception {
+        try (ContainerProcess process = init("exec sleep 60").start()) {
+            process.destroy();
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(128 + Linux.SIGTERM());
+        }
+        // As PID 1 without a handler, sleep never sees SIGTERM: the kernel drops it.
+        try (ContainerProcess process = new ContainerBuilder("/bin/sleep", "60").namespaces(NamespaceType.PID).start()) {
+            process.destroy();
+            assertThat(process.waitFor(1, TimeUnit.SECONDS)).isFalse();
+            process.destroyForcibly();
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(137);
+        }
+    }
+
+    @Test
+    void whenItsSignalBudgetIsSpentTheInitStillWaitsAndExitsWithTheStatus() throws Exception {
+        ContainerBuilder builder = init("read line; exit 5").redirectInput(Redirect.PIPE);
+        assertThat(builder.plan().describe()).containsPattern("forwards up to \\d+ signals");
+        try (ContainerProcess process = builder.start()) {
+            // SIGWINCH is forwarded, and ignored by the shell: spend the budget with it.
+            BooleanSupplier waitingForTheCommand = () -> syscall(process.pid()) == Linux.SYS_waitid();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            int sent = 0;
+            while (!waitingForTheCommand.getAsBoolean()) {
+                assertThat(System.nanoTime()).as("the init escaped to its final wait after %d signals", sent)
+                        .isLessThan(deadline);
+                process.signal(Linux.SIGWINCH());
+                sent++;
+                LockSupport.parkNanos(200_000);
+            }
+            assertThat(process.isAlive()).isTrue();
+            process.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().close();
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void theDryRunShowsTheReaper() {
+        String plan = init("true").plan().describe();
+        assertThat(plan).contains("unshare(CLONE_NEWPID  (children start in a new pid namespace))")
+                .containsPattern("clone3\\(\\{exit_signal=SIGCHLD}, \\d+\\) = <pid 1>  -> goto \\d+ if in the parent")
+                .contains("rt_sigaction(SIGCHLD, {SIG_IGN}, NULL, 8  (the kernel reaps orphans))")
+                .containsPattern("clone3\\(\\{exit_signal=SIGCHLD}, \\d+\\) = <command pid>  -> goto \\d+ if in the parent")
+                .containsPattern("rt_sigtimedwait\\(\\[HUP INT QUIT USR1 USR2 TERM WINCH CHLD], NULL, NULL, 8\\) = <signal>"
+                        + "  \\(forwards up to \\d+ signals, then only waits\\)  -> goto \\d+ if <signal> is SIGCHLD")
+                .contains("kill(<command pid>, <signal>)  -> goto")
+                .contains("kill(<pid 1>, SIGKILL  (ends what is left in the namespace))")
+                .contains("kill(<self>, info.si_status  (die as the command died))");
+    }
+
+    @Test
+    void initNeedsANewPidNamespace() {
+        assertThatThrownBy(() -> new ContainerBuilder("/bin/true").init(true).spec())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("init needs a new pid namespace (add NamespaceType.PID): only PID 1 of a namespace receives"
+                        + " its orphans");
+    }
+
+    @Test
+    void aCommandJoiningAPidNamespaceRunsInsideIt() throws Exception {
+        try (ContainerProcess target = new ContainerBuilder("/bin/sleep", "60").namespaces(NamespaceType.PID).start()) {
+            String targetNs = Files.readSymbolicLink(Path.of("/proc/" + target.pid() + "/ns/pid")).toString();
+            ContainerBuilder joining = new ContainerBuilder(BUSYBOX, "sh", "-c",
+                    "readlink /proc/self/ns/pid; echo $$; exit 4")
+                    .join(NamespaceType.PID, new NamespaceJoin.OfPid(target.pid()));
+            assertThat(joining.plan().describe()).contains("prctl(PR_SET_NAME, \"hako-supervisor\")");
+            Payloads.Result result = Payloads.run(joining);
+            String[] lines = result.out().split("\n");
+            assertThat(lines[0]).isEqualTo(targetNs);
+            // Its pid as the target's namespace numbers it: 1 is the target itself.
+            assertThat(Integer.parseInt(lines[1])).isGreaterThan(1);
+            assertThat(result.status()).isEqualTo(4);
+            target.destroyForcibly();
+            assertThat(target.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /** States (R, S, Z...) of the children of {@code pid}. */
+    private static List<String> states(long pid) {
+        List<String> states = new ArrayList<>();
+        for (long child : children(pid)) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + child + "/stat"));
+                states.add(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[0]);
+            } catch (IOException e) {
+                states.add("gone");
+            }
+        }
+        return states;
+    }
+
+    private static List<Long> children(long pid) {
+        try {
+            String children = Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).trim();
+            return children.isEmpty() ? List.of() : java.util.Arrays.stream(children.split(" ")).map(Long::valueOf).toList();
+        } catch (IOException e) {
+            throw new AssertionError("cannot read the children of " + pid, e);
+        }
+    }
+
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The syscall number {@code pid} is blocked in, or -1 while it runs. */
+    private static long syscall(long pid) {
+        try {
+            String first = Files.readString(Path.of("/proc/" + pid + "/syscall")).trim().split(" ")[0];
+            return first.equals("running") ? -1 : Long.parseLong(first);
+        } catch (IOException | NumberFormatException e) {
+            return -2;
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            LockSupport.parkNanos(20_000_000);
+        }
+    }
+}
