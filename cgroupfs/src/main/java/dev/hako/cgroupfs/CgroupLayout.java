@@ -210,6 +210,25 @@ public final class CgroupLayout {
     }
 
     /**
+     * The group directories of a process, one per hierarchy with controllers (and the v2
+     * one), from {@code /proc/PID/cgroup}: where a process must be attached to share its
+     * groups, as {@code hako enter} does.
+     *
+     * @param pid the process
+     * @return hierarchy to the directory of the group the process is in, v2 first
+     * @throws IOException if the process is gone or a hierarchy holds no group of it
+     */
+    public Map<Hierarchy, Path> groupDirectories(long pid) throws IOException {
+        List<Membership> memberships = Membership.parse(Files.readString(Path.of("/proc/" + pid + "/cgroup")));
+        Map<Hierarchy, Path> directories = new LinkedHashMap<>();
+        for (Hierarchy h : groupHierarchies()) {
+            String relative = selfPath(h, memberships);
+            directories.put(h, h.mountPoint().resolve(relative.substring(1)));
+        }
+        return directories;
+    }
+
+    /**
      * The group path of the calling process in the hierarchy holding {@code controller},
      * relative to that hierarchy's mount point.
      *

@@ -46,13 +46,25 @@ public record CgroupPlacement(Path v2Directory, List<Path> attach) {
      * directories by attaching (both on a hybrid layout).
      */
     public static CgroupPlacement of(Cgroup group) {
+        java.util.Map<Hierarchy, Path> directories = new java.util.LinkedHashMap<>();
+        for (Hierarchy hierarchy : group.hierarchies()) {
+            directories.put(hierarchy, hierarchy.directory(group.path()));
+        }
+        return of(directories);
+    }
+
+    /**
+     * Group directories by hierarchy (as {@link dev.hako.cgroupfs.CgroupLayout#groupDirectories}
+     * gives them for a running process): the v2 one through CLONE_INTO_CGROUP, v1 ones by attaching.
+     */
+    public static CgroupPlacement of(java.util.Map<Hierarchy, Path> directories) {
         Path v2 = null;
         List<Path> v1 = new ArrayList<>();
-        for (Hierarchy hierarchy : group.hierarchies()) {
-            if (hierarchy.version() == CgroupVersion.V2) {
-                v2 = hierarchy.directory(group.path());
+        for (java.util.Map.Entry<Hierarchy, Path> directory : directories.entrySet()) {
+            if (directory.getKey().version() == CgroupVersion.V2) {
+                v2 = directory.getValue();
             } else {
-                v1.add(hierarchy.directory(group.path()));
+                v1.add(directory.getValue());
             }
         }
         return new CgroupPlacement(v2, v1);

@@ -1,5 +1,7 @@
 package dev.hako.samples.cli;
 
+import dev.hako.cgroupfs.CgroupLayout;
+import dev.hako.namespaces.CgroupPlacement;
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
 import dev.hako.namespaces.NamespaceJoin;
@@ -20,7 +22,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code hako enter PID -- CMD}: starts a command inside every namespace of a running
- * process that differs from hako's own, as {@code nsenter --all} does.
+ * process that differs from hako's own, as {@code nsenter --all} does, and in its control
+ * groups. The command itself is in the target's pid namespace: the start forks once more
+ * after joining it, and the first process stays as a supervisor that forwards signals and
+ * exits as the command did.
  */
 @Command(name = "enter", mixinStandardHelpOptions = true,
         customSynopsis = "hako enter PID -- CMD [ARGS...]",
@@ -46,14 +51,16 @@ final class EnterCommand implements Callable<Integer> {
         ContainerBuilder builder = new ContainerBuilder(command);
         int joined = 0;
         for (NamespaceType type : NamespaceType.values()) {
-            if (differs(type)) {
-                builder.join(type, NamespaceJoin.ofPid(pid));
+            Path target = namespaceToEnter(type);
+            if (target != null) {
+                builder.join(type, NamespaceJoin.ofPath(target));
                 joined++;
             }
         }
         if (joined == 0) {
             throw new IllegalArgumentException("process " + pid + " shares every namespace with hako; nothing to enter");
         }
+        builder.cgroup(sameGroups());
         builder.parentDeathSignal(Signal.SIGKILL.number());
         Payload.redirect(builder, hako.inheritStdio);
         try (ContainerProcess process = builder.start()) {
@@ -62,18 +69,30 @@ final class EnterCommand implements Callable<Integer> {
     }
 
     /**
-     * Whether the target's namespace of this type is another one than ours. Joining our own
-     * user namespace is an error (EINVAL), and joining any other of our own is pointless.
+     * The target's namespace of this type if it is another one than ours, else null.
+     * Joining our own user namespace is an error (EINVAL), and joining any other of our own
+     * is pointless. For the pid namespace, the one the target's children start in counts:
+     * it differs from the target's own for the supervisor of a {@code hako run --init}
+     * container, which stays outside the namespace whose PID 1 it started.
      */
-    private boolean differs(NamespaceType type) throws IOException {
-        Path theirs = Path.of("/proc", Long.toString(pid), "ns", type.procName());
+    private Path namespaceToEnter(NamespaceType type) throws IOException {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        if (!Files.exists(proc)) {
+            throw new NoSuchFileException(proc.toString(), null, "no process " + pid);
+        }
         Path ours = Path.of("/proc/self/ns", type.procName());
-        if (!Files.exists(Path.of("/proc", Long.toString(pid)))) {
-            throw new NoSuchFileException("/proc/" + pid, null, "no process " + pid);
-        }
         if (!Files.exists(ours, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return false; // a kind this kernel lacks (e.g. time before 5.6)
+            return null; // a kind this kernel lacks (e.g. time before 5.6)
         }
-        return !Files.readSymbolicLink(theirs).equals(Files.readSymbolicLink(ours));
+        Path theirs = proc.resolve("ns").resolve(type.procName());
+        if (type == NamespaceType.PID) {
+            theirs = proc.resolve("ns/pid_for_children");
+        }
+        return Files.readSymbolicLink(theirs).equals(Files.readSymbolicLink(ours)) ? null : theirs;
+    }
+
+    /** The target's control groups, so that the command is counted and limited with it. */
+    private CgroupPlacement sameGroups() throws IOException {
+        return CgroupPlacement.of(CgroupLayout.detect().groupDirectories(pid));
     }
 }

@@ -99,6 +99,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Name of the run's group, /hako/NAME (default: run-<random>).")
     String name;
 
+    @Option(names = "--init", description = {"Keep a reaper as PID 1 and run the command as PID 2: orphans are"
+            + " reaped at once, and SIGTERM, SIGINT, SIGHUP (and more) reach the command even without a handler.",
+            "The reaper and its supervisor count as two tasks against --pids."})
+    boolean init;
+
     @Option(names = "--dry-run", description = "Print the plan (every syscall and file write) and run nothing.")
     boolean dryRun;
 
@@ -197,6 +202,7 @@ final class RunCommand implements Callable<Integer> {
             types.add(NamespaceType.USER);
         }
         builder.namespaces(types.toArray(NamespaceType[]::new));
+        builder.init(init);
         if (mapRoot) {
             builder.mapRootToCurrentUser();
         }

@@ -72,6 +72,16 @@ class RunCommandTest {
     }
 
     @Test
+    void initKeepsAReaperAsPid1() {
+        Cli.Result result = Cli.run("run", "--name", name, "--init", "--", "/bin/sh", "-c",
+                "echo $$; cat /proc/1/comm; exit 6");
+        assertThat(result.status()).as(result.err()).isEqualTo(6);
+        assertThat(result.out()).isEqualTo("2\nhako-init\n");
+        assertThat(Cli.run("run", "--init", "--dry-run", "--", "/bin/true").out())
+                .contains("unshare(CLONE_NEWPID").contains("prctl(PR_SET_NAME, \"hako-init\")");
+    }
+
+    @Test
     void exitsWithThePayloadsStatus() {
         Cli.Result result = Cli.run("run", "--name", name, "--", "/bin/sh", "-c", "exit 7");
         assertThat(result.status()).isEqualTo(7);
