@@ -123,9 +123,11 @@ final class ChildCompiler {
      * Forks the command instead of becoming it, and stays as its supervisor: forwards the
      * {@link #FORWARDED} signals to it, waits for it, and ends the way it ended (dies by the
      * same signal, or exits with its status). Used when a pid namespace is joined (setns
-     * moves only later children into it) and for {@link LaunchSpec#init()}.
+     * moves only later children into it), for time offsets (children are born in the time
+     * namespace written before), and for {@link LaunchSpec#init()}. See
+     * {@link LaunchSpec#supervised()}.
      *
-     * <p>With init, the supervisor first unshares the pid namespace and forks its PID 1: a
+     * <p>With a new pid namespace, the supervisor first unshares it and forks its PID 1: a
      * process that ignores SIGCHLD, so the kernel reaps every orphan reparented to it
      * without a wait, and that blocks until it is killed. Only then comes the command, as
      * PID 2 and the supervisor's child, whose status the supervisor therefore keeps (the
@@ -141,7 +143,7 @@ final class ChildCompiler {
      */
     private static void supervise(LaunchSpec spec, ChildProgram program, KernelSupport kernel,
                                   java.util.function.Consumer<ChildProgram> extraSteps) {
-        boolean init = spec.init();
+        boolean init = spec.reaperAsPid1();
         if (init) {
             program.step(new Step("unshare", "CLONE_NEWPID  (children start in a new pid namespace)"),
                     Linux.SYS_unshare(), Linux.CLONE_NEWPID());
@@ -316,7 +318,7 @@ final class ChildCompiler {
      * Creates the time namespace now rather than at clone3: a process that is already in
      * a time namespace can no longer set its offsets. The child itself stays outside; it
      * writes the offsets through /proc/self/timens_offsets (before any new /proc is
-     * mounted) and enters the namespace at execve.
+     * mounted), and the command it then forks is born in the namespace.
      */
     private static void timeNamespace(LaunchSpec spec, ChildProgram program) {
         program.step(new Step("unshare", "CLONE_NEWTIME"), Linux.SYS_unshare(), Linux.CLONE_NEWTIME());

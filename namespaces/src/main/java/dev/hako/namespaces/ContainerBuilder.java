@@ -306,8 +306,11 @@ public final class ContainerBuilder {
     /**
      * Gives the process a new time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are
      * offset from the host's (adds {@link NamespaceType#TIME}). The child creates it with
-     * unshare(CLONE_NEWTIME), writes /proc/self/timens_offsets, and enters it at execve:
-     * offsets can be written only before any process is in the namespace.
+     * unshare(CLONE_NEWTIME) and writes /proc/self/timens_offsets (offsets can be written
+     * only before any process is in the namespace), then forks the command, which is born
+     * in it, and supervises it as {@link #init(boolean)} describes (with a new pid
+     * namespace, that includes the reaper as PID 1): only newer kernels would move the
+     * child itself into the namespace at execve.
      *
      * @see <a href="https://man7.org/linux/man-pages/man7/time_namespaces.7.html">time_namespaces(7)</a>
      */

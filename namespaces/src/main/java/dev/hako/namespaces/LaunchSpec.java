@@ -40,7 +40,7 @@ import java.util.Set;
  * @param mounts            the file system view of a new mount namespace, or null to keep a copy of the JVM's
  * @param timeOffsets       clock offsets of a new time namespace, or null
  * @param subordinateMaps   write the uid/gid maps with newuidmap(1)/newgidmap(1) (ranges from /etc/subuid, /etc/subgid)
- * @param init              keep a reaper as PID 1 of the new pid namespace, with the command as its child
+ * @param init              keep a reaper as PID 1 of the new pid namespace, and the command as PID 2
  */
 public record LaunchSpec(
         List<String> command,
@@ -159,8 +159,9 @@ public record LaunchSpec(
     /**
      * The namespaces clone3 creates: all new ones, except a time namespace with offsets,
      * which the child makes with unshare(2) so that it can still write the offsets before
-     * execve enters it, and the pid namespace under {@link #init()}, which the child
-     * unshares so that its own children are PID 1 (the reaper) and PID 2 (the command).
+     * a child enters it, and the pid namespace of a supervised start ({@link #reaperAsPid1()}),
+     * which the child unshares so that its own children are PID 1 (the reaper) and PID 2
+     * (the command).
      * Without offsets clone3 creates the time namespace too, which also works on kernels
      * where execve does not switch to the new time namespace (seen on 6.1 in the v2 guest).
      */
@@ -170,7 +171,7 @@ public record LaunchSpec(
         if (timeOffsets != null) {
             types.remove(NamespaceType.TIME);
         }
-        if (init) {
+        if (reaperAsPid1()) {
             types.remove(NamespaceType.PID);
         }
         return types;
@@ -178,12 +179,24 @@ public record LaunchSpec(
 
     /**
      * Whether the child forks once more after its setup, and the command runs in the
-     * grandchild while the child supervises it (forwards signals, exits with its status):
-     * for {@link #init()}, and when a pid namespace is joined, since setns(CLONE_NEWPID)
-     * moves only the caller's future children into it (as nsenter(1) forks for the same reason).
+     * grandchild while the child supervises it (forwards signals, ends as the command
+     * ended): for {@link #init()}; when a pid namespace is joined, since setns(CLONE_NEWPID)
+     * moves only the caller's later children into it (nsenter(1) forks for the same
+     * reason); and with time offsets, since a process that made a time namespace with
+     * unshare(2) is not in it itself, and only newer kernels move it there at execve
+     * (6.18 does; the 6.1 of the v2 guest does not), while a child is always born in it.
      */
     boolean supervised() {
-        return init || joinedNamespaces.containsKey(NamespaceType.PID);
+        return init || joinedNamespaces.containsKey(NamespaceType.PID) || timeOffsets != null;
+    }
+
+    /**
+     * Whether a supervised child makes the new pid namespace itself, so that a reaper it
+     * forks is PID 1 and the command PID 2; otherwise the supervisor would be PID 1 and
+     * leave orphans unreaped.
+     */
+    boolean reaperAsPid1() {
+        return supervised() && newNamespaces.contains(NamespaceType.PID);
     }
 
     /** Whether the child must wait for the parent before it acts (user maps, cgroup attach). */

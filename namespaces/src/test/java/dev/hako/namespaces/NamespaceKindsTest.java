@@ -70,26 +70,6 @@ class NamespaceKindsTest {
     }
 
     @Test
-    void timeOffsetsShowInTheClocks() throws Exception {
-        double hostUptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
-        String out = Payloads.run(busybox("cat /proc/self/timens_offsets; cat /proc/uptime")
-                .timeOffsets(Duration.ofDays(2), Duration.ofDays(3).plusMillis(500))).out();
-        String[] lines = out.split("\n");
-        assertThat(lines[0].replaceAll(" +", " ")).isEqualTo("monotonic 172800 0");
-        assertThat(lines[1].replaceAll(" +", " ")).isEqualTo("boottime 259200 500000000");
-        double uptime = Double.parseDouble(lines[2].split(" ")[0]);
-        assertThat(uptime - hostUptime).isBetween(259200.0, 259200.0 + 20);
-    }
-
-    @Test
-    void timeNamespaceIsUnsharedInTheChildNotCloned() {
-        String plan = new ContainerBuilder("/bin/true").timeOffsets(Duration.ofSeconds(5), Duration.ZERO).plan()
-                .describe();
-        assertThat(plan).doesNotContain("CLONE_NEWTIME}").contains("unshare(CLONE_NEWTIME)")
-                .contains("write(<timens_offsets>, \"monotonic 5 0\\nboottime 0 0\\n\", 27)");
-    }
-
-    @Test
     void ipcAndCgroupNamespacesAreNew() throws Exception {
         String out = Payloads.run(busybox("readlink /proc/self/ns/ipc; readlink /proc/self/ns/cgroup; cat /proc/self/cgroup")
                 .namespaces(NamespaceType.IPC, NamespaceType.CGROUP)).out();
