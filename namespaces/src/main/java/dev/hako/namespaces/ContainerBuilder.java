@@ -325,7 +325,11 @@ public final class ContainerBuilder {
      * {@link NamespaceType#USER}) through the setuid helpers newuidmap(1) and newgidmap(1)
      * (Debian package {@code uidmap}), which let an unprivileged user map the ranges
      * /etc/subuid and /etc/subgid grant it. {@link #spec()} checks every range (except the
-     * user's own id) against those files and names the one that is not granted.
+     * user's own id) against those files and names the one that is not granted. The
+     * helpers accept a range spread over adjoining lines, and so does the check. When the
+     * gid map holds only the user's own gid, newgidmap writes "deny" to
+     * /proc/PID/setgroups itself, whatever {@link #setgroupsAllowed(boolean)} asked, so
+     * supplementary groups ({@link #user(long, long, long...)}) then need a subgid range.
      *
      * @see <a href="https://man7.org/linux/man-pages/man1/newuidmap.1.html">newuidmap(1)</a>
      */

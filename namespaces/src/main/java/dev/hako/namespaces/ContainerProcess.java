@@ -71,7 +71,11 @@ public final class ContainerProcess extends Process implements AutoCloseable {
         return pidfd;
     }
 
-    /** The process id, in the JVM's pid namespace. */
+    /**
+     * The process id, in the JVM's pid namespace. For a supervised start (see
+     * {@link ContainerBuilder#init(boolean)}) it is the supervisor's, which signals and the
+     * exit status pass through; the command runs as its child.
+     */
     @Override
     public long pid() {
         return pid;
