@@ -3,9 +3,7 @@ package dev.hako.namespaces;
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.cap_user_data;
 import dev.hako.bindings.cap_user_header;
-import dev.hako.bindings.clone_args;
 import dev.hako.bindings.rlimit;
-import dev.hako.bindings.siginfo_t;
 import dev.hako.syscalls.Capability;
 import dev.hako.syscalls.Flag;
 import dev.hako.namespaces.ChildProgram.Arg;
@@ -30,10 +28,6 @@ final class ChildCompiler {
     record Descriptors(int syncRead, Map<Integer, Integer> moves, Map<Integer, String> moveNames,
                        Map<NamespaceType, Integer> joins, Map<NamespaceType, String> joinNames) {
     }
-
-    /** The signals a supervisor forwards to the command. */
-    static final int[] FORWARDED = {Linux.SIGHUP(), Linux.SIGINT(), Linux.SIGQUIT(), Linux.SIGUSR1(), Linux.SIGUSR2(),
-            Linux.SIGTERM(), Linux.SIGWINCH()};
 
     private ChildCompiler() {
     }
@@ -69,7 +63,10 @@ final class ChildCompiler {
             loopbackUp(program);
         }
         if (spec.supervised()) {
-            supervise(spec, program, kernel, extraSteps);
+            SupervisorCompiler.compile(spec, program, command -> processSetup(spec, command, kernel), command -> {
+                extraSteps.accept(command);
+                execve(spec, command);
+            });
         } else {
             processSetup(spec, program, kernel);
             parentDeathSignal(spec, program);
@@ -104,7 +101,7 @@ final class ChildCompiler {
         }
     }
 
-    private static void parentDeathSignal(LaunchSpec spec, ChildProgram program) {
+    static void parentDeathSignal(LaunchSpec spec, ChildProgram program) {
         if (spec.parentDeathSignal() > 0) {
             program.step(new Step("prctl", "PR_SET_PDEATHSIG, " + dev.hako.syscalls.Signal.name(spec.parentDeathSignal())),
                     Linux.SYS_prctl(), Linux.PR_SET_PDEATHSIG(), spec.parentDeathSignal(), 0, 0, 0);
@@ -117,153 +114,6 @@ final class ChildCompiler {
         String path = spec.command().getFirst();
         program.step(new Step("execve", quote(path) + ", " + argv(spec.command()) + ", [" + env.size() + " vars]"),
                 Linux.SYS_execve(), program.string(path), program.stringArray(spec.command()), program.stringArray(env));
-    }
-
-    /**
-     * Forks the command instead of becoming it, and stays as its supervisor: forwards the
-     * {@link #FORWARDED} signals to it, waits for it, and ends the way it ended (dies by the
-     * same signal, or exits with its status). Used when a pid namespace is joined (setns
-     * moves only later children into it), for time offsets (children are born in the time
-     * namespace written before), and for {@link LaunchSpec#init()}. See
-     * {@link LaunchSpec#supervised()}.
-     *
-     * <p>With a new pid namespace, the supervisor first unshares it and forks its PID 1: a
-     * process that ignores SIGCHLD, so the kernel reaps every orphan reparented to it
-     * without a wait, and that blocks until it is killed. Only then comes the command, as
-     * PID 2 and the supervisor's child, whose status the supervisor therefore keeps (the
-     * reaper could not: execve resets a child's exit signal to SIGCHLD, which the reaper
-     * ignores). When the command has ended, the supervisor kills PID 1, which takes every
-     * process left in the namespace with it, and waits for that.
-     *
-     * <p>All of it is rows. The forwarding loop is bounded by the interpreter's iteration
-     * limit; when that runs out the supervisor escapes to its final wait and stops
-     * forwarding (the plan states the bound). Reaping orphans is the kernel's, unbounded.
-     * Both extra processes are copies of the JVM, made non-dumpable so that nothing in the
-     * container without CAP_SYS_PTRACE over the JVM's user namespace can read their memory.
-     */
-    private static void supervise(LaunchSpec spec, ChildProgram program, KernelSupport kernel,
-                                  java.util.function.Consumer<ChildProgram> extraSteps) {
-        boolean init = spec.reaperAsPid1();
-        if (init) {
-            program.step(new Step("unshare", "CLONE_NEWPID  (children start in a new pid namespace)"),
-                    Linux.SYS_unshare(), Linux.CLONE_NEWPID());
-        }
-        program.step(new Step("prctl", "PR_SET_DUMPABLE, 0"), Linux.SYS_prctl(), Linux.PR_SET_DUMPABLE(), 0, 0, 0, 0);
-        parentDeathSignal(spec, program);
-        // Only exits wake the supervisor: a stopped or continued command raises no SIGCHLD.
-        MemorySegment noStopSignals = program.allocate(32); // struct sigaction: handler, then flags
-        noStopSignals.set(ValueLayout.JAVA_LONG, 8, Linux.SA_NOCLDSTOP());
-        program.step(new Step("rt_sigaction", "SIGCHLD, {SIG_DFL, SA_NOCLDSTOP}, NULL, 8"), Linux.SYS_rt_sigaction(),
-                Linux.SIGCHLD(), noStopSignals.address(), 0, 8);
-        MemorySegment awaited = program.allocate(8);
-        long mask = 1L << (Linux.SIGCHLD() - 1);
-        StringJoiner names = new StringJoiner(" ", "[", "]");
-        for (int signal : FORWARDED) {
-            mask |= 1L << (signal - 1);
-            names.add(dev.hako.syscalls.Signal.name(signal).substring(3));
-        }
-        names.add("CHLD");
-        awaited.set(ValueLayout.JAVA_LONG, 0, mask);
-        program.step(new Step("rt_sigprocmask", "SIG_BLOCK, " + names + ", NULL, 8"), Linux.SYS_rt_sigprocmask(),
-                Linux.SIG_BLOCK(), awaited.address(), 0, 8);
-        MemorySegment empty = program.allocate(8);
-        int reaper = init ? program.newRegister() : -1;
-        if (init) {
-            ChildProgram.Label afterReaper = new ChildProgram.Label();
-            fork(program, "<pid 1>", reaper, afterReaper);
-            dropDescriptors(program);
-            program.step(new Step("rt_sigprocmask", "SIG_SETMASK, [], NULL, 8"), Linux.SYS_rt_sigprocmask(),
-                    Linux.SIG_SETMASK(), empty.address(), 0, 8);
-            MemorySegment ignore = program.allocate(32);
-            ignore.set(ValueLayout.JAVA_LONG, 0, 1); // SIG_IGN
-            program.step(new Step("rt_sigaction", "SIGCHLD, {SIG_IGN}, NULL, 8  (the kernel reaps orphans)"),
-                    Linux.SYS_rt_sigaction(), Linux.SIGCHLD(), ignore.address(), 0, 8);
-            program.step(new Step("prctl", "PR_SET_PDEATHSIG, SIGKILL  (dies with the supervisor)"), Linux.SYS_prctl(),
-                    Linux.PR_SET_PDEATHSIG(), Linux.SIGKILL(), 0, 0, 0);
-            name(program, "hako-init");
-            program.stepWith(new Step("ppoll", "NULL, 0, NULL, NULL, 8  (blocks until killed)"), Linux.SYS_ppoll(),
-                    ChildProgram.IGNORE_FAILURE, -1, Arg.of(0), Arg.of(0), Arg.of(0), Arg.of(0), Arg.of(8));
-            program.step(new Step("exit_group", "0"), Linux.SYS_exit_group(), 0);
-            program.bind(afterReaper);
-        }
-        int command = program.newRegister();
-        ChildProgram.Label supervisor = new ChildProgram.Label();
-        fork(program, "<command pid>", command, supervisor);
-        program.step(new Step("rt_sigprocmask", "SIG_SETMASK, [], NULL, 8"), Linux.SYS_rt_sigprocmask(),
-                Linux.SIG_SETMASK(), empty.address(), 0, 8);
-        processSetup(spec, program, kernel);
-        extraSteps.accept(program);
-        execve(spec, program);
-
-        // The supervisor holds no descriptor: the parent sees EOF on the report pipe once the
-        // command has exec'd, and no pipe of the command's stays open because of it.
-        program.bind(supervisor);
-        dropDescriptors(program);
-        name(program, "hako-supervisor");
-        ChildProgram.Label wait = new ChildProgram.Label();
-        ChildProgram.Label reap = new ChildProgram.Label();
-        ChildProgram.Label exited = new ChildProgram.Label();
-        int signal = program.newRegister();
-        program.bind(wait);
-        int loopStart = program.size();
-        program.stepWith(new Step("rt_sigtimedwait", names + ", NULL, NULL, 8", " = <signal>"),
-                Linux.SYS_rt_sigtimedwait(), ChildProgram.IGNORE_FAILURE, signal, Arg.of(awaited.address()), Arg.of(0),
-                Arg.of(0), Arg.of(8))
-                .jumpIf(signal, Linux.SIGCHLD(), true, reap, "<signal> is SIGCHLD (the command exited)");
-        program.stepWith(new Step("kill", "<command pid>, <signal>"), Linux.SYS_kill(), ChildProgram.IGNORE_FAILURE, -1,
-                Arg.register(command), Arg.register(signal))
-                .jump(wait);
-        program.bind(reap);
-        program.escapeTo(reap);
-        int info = program.newSlots((int) (siginfo_t.sizeof() + 7) / 8);
-        int code = info + (int) siginfo_t.si_code$offset() / 8;
-        int status = info + (int) siginfo_t.si_status$offset() / 8;
-        program.stepWith(new Step("waitid", "P_PID, <command pid>, &info, WEXITED, NULL"), Linux.SYS_waitid(),
-                ChildProgram.IGNORE_FAILURE, -1, Arg.of(Linux.P_PID()), Arg.register(command), Arg.slotAddress(info),
-                Arg.of(Linux.WEXITED()), Arg.of(0));
-        if (init) {
-            program.stepWith(new Step("kill", "<pid 1>, SIGKILL  (ends what is left in the namespace)"), Linux.SYS_kill(),
-                    ChildProgram.IGNORE_FAILURE, -1, Arg.register(reaper), Arg.of(Linux.SIGKILL()));
-            program.stepWith(new Step("waitid", "P_PID, <pid 1>, NULL, WEXITED, NULL"), Linux.SYS_waitid(),
-                    ChildProgram.IGNORE_FAILURE, -1, Arg.of(Linux.P_PID()), Arg.register(reaper), Arg.of(0),
-                    Arg.of(Linux.WEXITED()), Arg.of(0));
-        }
-        program.stepWith(new Step("rt_sigprocmask", "SIG_SETMASK, [], NULL, 8"), Linux.SYS_rt_sigprocmask(),
-                ChildProgram.IGNORE_FAILURE, -1, Arg.of(Linux.SIG_SETMASK()), Arg.of(empty.address()), Arg.of(0), Arg.of(8))
-                .jumpIf(code, Linux.CLD_EXITED(), true, exited, "info.si_code is CLD_EXITED");
-        int self = program.newRegister();
-        program.stepWith(new Step("getpid", ""), Linux.SYS_getpid(), 0, self);
-        program.stepWith(new Step("kill", "<self>, info.si_status  (die as the command died)"), Linux.SYS_kill(),
-                ChildProgram.IGNORE_FAILURE, -1, Arg.register(self), Arg.register(status));
-        program.stepWith(new Step("exit_group", "128 + info.si_status  (the signal did not end this process)"),
-                Linux.SYS_exit_group(), 0, -1, Arg.register(status, 128));
-        program.bind(exited);
-        program.stepWith(new Step("exit_group", "info.si_status"), Linux.SYS_exit_group(), 0, -1, Arg.register(status));
-        int rounds = program.roundsBeforeEscape(loopStart, 2);
-        if (rounds < 64) {
-            throw new IllegalArgumentException("the child program has too many steps (" + program.size()
-                    + ") to leave the supervisor room to forward signals; use fewer mounts or capabilities");
-        }
-        program.note(loopStart, "  (forwards up to " + rounds + " signals, then only waits)");
-    }
-
-    /** A plain fork (exit signal SIGCHLD) whose parent side continues at {@code parent}. */
-    private static void fork(ChildProgram program, String result, int slot, ChildProgram.Label parent) {
-        MemorySegment cloneArgs = program.allocate(clone_args.sizeof());
-        clone_args.exit_signal(cloneArgs, Linux.SIGCHLD());
-        program.stepWith(new Step("clone3", "{exit_signal=SIGCHLD}, " + clone_args.sizeof(), " = " + result),
-                Linux.SYS_clone3(), 0, slot, Arg.of(cloneArgs.address()), Arg.of(clone_args.sizeof()))
-                .jumpIf(slot, 0, false, parent, "in the parent");
-    }
-
-    private static void dropDescriptors(ChildProgram program) {
-        program.stepWith(new Step("close_range", "0, ~0U, 0"), Linux.SYS_close_range(), ChildProgram.IGNORE_FAILURE, -1,
-                Arg.of(0), Arg.of(0xffffffffL), Arg.of(0));
-    }
-
-    private static void name(ChildProgram program, String name) {
-        program.stepWith(new Step("prctl", "PR_SET_NAME, \"" + name + "\""), Linux.SYS_prctl(),
-                ChildProgram.IGNORE_FAILURE, -1, Arg.of(Linux.PR_SET_NAME()), Arg.of(program.string(name)));
     }
 
     /**

@@ -187,6 +187,28 @@ class InitTest {
         }
     }
 
+    @Test
+    void killingTheSupervisorEndsEverythingItStarted() throws Exception {
+        try (ContainerProcess target = new ContainerBuilder("/bin/sleep", "60").namespaces(NamespaceType.PID).start();
+             ContainerProcess withInit = init("exec sleep 60").start();
+             ContainerProcess joined = new ContainerBuilder("/bin/sleep", "60")
+                     .join(NamespaceType.PID, new NamespaceJoin.OfPid(target.pid())).start()) {
+            List<Long> started = new ArrayList<>();
+            for (ContainerProcess supervisor : List.of(withInit, joined)) {
+                awaitTrue(() -> !children(supervisor.pid()).isEmpty(), "the supervisor's children");
+                started.addAll(children(supervisor.pid()));
+                supervisor.destroyForcibly();
+                assertThat(supervisor.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            }
+            // The reaper and both commands: by their parent-death signal, or with the namespace.
+            assertThat(started).hasSize(3);
+            awaitTrue(() -> started.stream().noneMatch(pid -> Files.exists(Path.of("/proc/" + pid))),
+                    "every process the supervisors started gone");
+            target.destroyForcibly();
+            assertThat(target.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     /** States (R, S, Z...) of the children of {@code pid}. */
     private static List<String> states(long pid) {
         List<String> states = new ArrayList<>();
