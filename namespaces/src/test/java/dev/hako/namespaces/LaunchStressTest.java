@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Thousands of starts from a busy JVM: one thread allocates, one calls System.gc() and
+ * Thousands of starts from a busy JVM (a quarter of them with an init reaper, whose
+ * supervisor loops and forks twice more): one thread allocates, one calls System.gc() and
  * Thread.getAllStackTraces() (a handshake with every thread) in a loop. A child that
  * touched JVM machinery would hang on a lock held at the fork; the exec timeout would then
  * turn the hang into a failure here.
@@ -52,6 +53,9 @@ class LaunchStressTest {
                 ContainerBuilder builder = new ContainerBuilder("/bin/true");
                 if (i % 2 == 1) {
                     builder.namespaces(NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.IPC, NamespaceType.UTS);
+                }
+                if (i % 4 == 3) {
+                    builder.init(true); // a supervisor and a reaper: the loop and two forks in the child
                 }
                 try (ContainerProcess process = builder.start()) {
                     assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("start %d exits", i).isTrue();
