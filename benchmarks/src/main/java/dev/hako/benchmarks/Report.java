@@ -270,7 +270,10 @@ final class Report {
                 + "then `waitFor()`. C and command rows: `benchmarks/c/startloop.c`, a small C process timing "
                 + "each start with CLOCK_MONOTONIC: the floor is its own clone3 (no CLONE_VM) + execve + waitid "
                 + "with the same namespaces (and uid/gid maps for user); the tools are fork+exec'd by it. "
-                + "\"cgroup\" means CLONE_INTO_CGROUP into a directory of the unified (v2) mount.\n\n");
+                + "\"cgroup\" means CLONE_INTO_CGROUP into a directory of the unified (v2) mount. \"init\" means "
+                + "an init process as PID 1 of the new pid namespace (Hako's `init(true)`, bubblewrap's default); "
+                + "the C floor and unshare(1) run none, so +init rows are divided by the pid,mnt,ipc,uts "
+                + "baselines, which create the same namespaces.\n\n");
         List<External> externals = new ArrayList<>();
         Path manifest = dir.resolve("b2/manifest.tsv");
         if (Files.isRegularFile(manifest)) {
@@ -314,7 +317,8 @@ final class Report {
         for (String v : StartVariant.labels()) {
             Pooled p = jmh.get("StartLatencyBenchmark.hako[" + v + "]");
             if (p != null) {
-                hakoP50.put(v, row("Hako", v, p.samples, floor.get(v), unshare.get(v)));
+                String base = StartVariant.baselineLabel(v);
+                hakoP50.put(v, row("Hako", v, p.samples, floor.get(base), unshare.get(base)));
             }
         }
         Map<String, String> heap = new LinkedHashMap<>();
@@ -331,6 +335,7 @@ final class Report {
             }
         }
         Double runcP50 = null;
+        Double bwrapInitP50 = null;
         for (External e : externals) {
             Stats.Histogram h = byKey.get(e.key());
             String what = e.group().equals("clone3") ? "C clone3 loop (floor)" : "`" + e.command() + "`";
@@ -340,15 +345,32 @@ final class Report {
                         .replace("\n", " ")).append(" | | | | | | |\n");
                 continue;
             }
-            double p50 = row(what, e.variant(), h, e.group().equals("clone3") ? null : floor.get(e.variant()),
-                    e.group().equals("unshare") ? null : unshare.get(e.variant()));
+            String base = StartVariant.baselineLabel(e.variant());
+            double p50 = row(what, e.variant(), h, e.group().equals("clone3") ? null : floor.get(base),
+                    e.group().equals("unshare") ? null : unshare.get(base));
             if (e.group().equals("runc")) {
                 runcP50 = p50;
+            }
+            if (e.group().equals("bwrap") && e.variant().equals(StartVariant.PLUS_INIT.label())) {
+                bwrapInitP50 = p50;
             }
         }
         md.append('\n');
         String main = "pid,mnt,ipc,uts";
         Double hako = hakoP50.get(main);
+        Double withInit = hakoP50.get(StartVariant.PLUS_INIT.label());
+        if (withInit != null && hako != null) {
+            md.append("With `init(true)` Hako's p50 is ").append(f(withInit)).append(" ms, ").append(f(withInit / hako))
+                    .append("× its ").append(main).append(" start without it: the supervisor, itself the JVM's "
+                            + "clone3 copy, forks two more copies of the JVM image, the reaper and the command "
+                            + "(which then execs), and each fork copies the page tables of the JVM's address space "
+                            + "again; the reaper and the supervisor are torn down at exit as well.");
+            if (bwrapInitP50 != null) {
+                md.append(" bubblewrap, which keeps a PID 1 reaper of its own, starts in ").append(f(bwrapInitP50))
+                        .append(" ms: Hako with init takes ").append(f(withInit / bwrapInitP50)).append("× that.");
+            }
+            md.append("\n\n");
+        }
         if (hako != null && unshare.containsKey(main)) {
             double u = unshare.get(main).percentile(0.5);
             bars.add(new Bar("B2 start p50 ÷ baseline", "Hako ÷ unshare -fpmiu", hako / u, "lower is better"));
