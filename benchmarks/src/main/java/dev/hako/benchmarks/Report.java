@@ -224,6 +224,19 @@ final class Report {
         return f(s.mean()) + " ± " + f(s.ci());
     }
 
+    /**
+     * Opens a section drawn from one driver's JSON file: writes its heading, and says so
+     * when this run has no such file (the heading's "Bn" names what is missing).
+     */
+    private Optional<JsonNode> section(String heading, String file) throws IOException {
+        md.append("## ").append(heading).append("\n\n");
+        Optional<JsonNode> data = json(file);
+        if (data.isEmpty()) {
+            md.append("No ").append(heading, 0, heading.indexOf(':')).append(" results in this run.\n\n");
+        }
+        return data;
+    }
+
     private void b1() {
         md.append("## B1: downcall cost\n\n`getpid` through glibc's `syscall(2)`: from Java through FFM with each "
                 + "linker option, against the same call in a C loop (`benchmarks/c/getpid_loop.c`) that is itself "
@@ -426,10 +439,8 @@ final class Report {
     }
 
     private void b3() throws IOException {
-        Optional<JsonNode> data = json("b3.json");
-        md.append("## B3: virtualization overhead\n\n");
+        Optional<JsonNode> data = section("B3: virtualization overhead", "b3.json");
         if (data.isEmpty()) {
-            md.append("No B3 results in this run.\n\n");
             return;
         }
         JsonNode d = data.get();
@@ -503,10 +514,8 @@ final class Report {
     }
 
     private void b4() throws IOException {
-        Optional<JsonNode> data = json("b4.json");
-        md.append("## B4: enforcement accuracy\n\n");
+        Optional<JsonNode> data = section("B4: enforcement accuracy", "b4.json");
         if (data.isEmpty()) {
-            md.append("No B4 results in this run.\n\n");
             return;
         }
         JsonNode cpu = data.get().get("cpu");
@@ -624,10 +633,8 @@ final class Report {
     }
 
     private void b6() throws IOException {
-        Optional<JsonNode> data = json("b6.json");
-        md.append("## B6: what the init reaper costs in memory\n\n");
+        Optional<JsonNode> data = section("B6: what the init reaper costs in memory", "b6.json");
         if (data.isEmpty()) {
-            md.append("No B6 results in this run.\n\n");
             return;
         }
         JsonNode d = data.get();
