@@ -35,9 +35,10 @@ import java.util.concurrent.TimeUnit;
  * reaper still share with it.
  *
  * <p>Three measures per process, from /proc: USS (Private_Clean + Private_Dirty of
- * smaps_rollup), PSS, and page tables (VmPTE). For each pair, also the anonymous pages,
- * counted by page frame from /proc/&lt;pid&gt;/pagemap (root only), that the pair maps and
- * the JVM does not: what ending the container frees. USS alone misses those the
+ * smaps_rollup), PSS, and page tables (VmPTE). Then the anonymous pages, counted by page
+ * frame from /proc/&lt;pid&gt;/pagemap (root only), that a process, and each group as a
+ * whole, maps and the JVM does not: for Hako's pair, what ending the container frees.
+ * USS alone misses those the
  * supervisor and the reaper share with each other (the reaper is the supervisor's fork),
  * since a page two processes map is private to neither.
  */

@@ -702,7 +702,8 @@ final class Report {
                         + "copy-on-write pages: they grow with how much of the memory resident at the fork the JVM "
                         + "rewrites while the container runs, up to all of it for each container started with init. "
                         + "The page tables, copied at each fork whether or not the JVM writes, are ")
-                .append(f(pa.get("pteKiB").asDouble())).append(" KiB for the pair against ")
+                .append(f(pa.get("pteKiB").asDouble())).append(" KiB for the pair (the JVM's own: ")
+                .append(f(jvm.path("pteKiBAtStart").asDouble(Double.NaN))).append(" KiB) against ")
                 .append(f(parent.get("pteKiB").asDouble())).append(" KiB for unshare's parent. The JVM's own RSS went "
                         + "from ").append(f(rss)).append(" to ").append(f(mib(jvm, "rssKiBAfterChurn")))
                 .append(" MiB during the churn (its heap grew under the allocation); that memory is the JVM's, not "
