@@ -19,12 +19,14 @@ import java.util.Set;
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b3 --out F [--rounds R] [--scale S] [--copies 1,4] [--only a,b] [--disk-dir D]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b4 --out F [--window-ms W] [--windows N] [--memory-seconds S] [--disk-dir D]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b5-shell --out F [--iterations N] [--batches B]
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b6 --out F [--heap-mb M] [--churn-seconds S]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver report --results DIR --markdown F --chart F --command TEXT
  * </pre>
  *
  * B3 and B4 run whole processes for about a second each and alternate their A and B sides
  * run by run, which JMH cannot do (it runs one benchmark after another); B5's baseline is
- * a shell script. Each writes JSON for {@link Report}.
+ * a shell script; B6 reads the memory of processes it starts from its own JVM. Each writes
+ * JSON for {@link Report}.
  */
 public final class Driver {
 
@@ -36,7 +38,7 @@ public final class Driver {
     /** Entry point; see the class comment. */
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Driver b3|b4|b5-shell|report --option value ...");
+            System.err.println("usage: Driver b3|b4|b5-shell|b6|report --option value ...");
             System.exit(2);
         }
         Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
@@ -54,6 +56,9 @@ public final class Driver {
                     Double.parseDouble(o.getOrDefault("memory-seconds", "2")), disk));
             case "b5-shell" -> result = ShellCgroupOps.run(Integer.parseInt(o.getOrDefault("iterations", "200")),
                     Integer.parseInt(o.getOrDefault("batches", "3")));
+            case "b6" -> result = InitMemory.run(new InitMemory.Config(
+                    Integer.parseInt(o.getOrDefault("heap-mb", "256")),
+                    Double.parseDouble(o.getOrDefault("churn-seconds", "3"))));
             case "report" -> {
                 Report.write(Path.of(required(o, "results")), Path.of(required(o, "markdown")),
                         Path.of(required(o, "chart")), required(o, "command"));

@@ -36,7 +36,7 @@ import javax.imageio.ImageIO;
  * b2/manifest.tsv                 key, group, variant, command per external start measurement
  * b2/&lt;key&gt;.r&lt;k&gt;.txt            nanoseconds per start, one per line
  * b2/&lt;key&gt;.status               "ok", "failed: ..." or "not installable here: ..."
- * b3.json b4.json b5-shell-r&lt;k&gt;.json
+ * b3.json b4.json b5-shell-r&lt;k&gt;.json b6.json
  * </pre>
  */
 final class Report {
@@ -208,6 +208,7 @@ final class Report {
         b3();
         b4();
         b5();
+        b6();
         return md.toString();
     }
 
@@ -221,6 +222,19 @@ final class Report {
 
     private static String pm(Stats.Summary s) {
         return f(s.mean()) + " ± " + f(s.ci());
+    }
+
+    /**
+     * Opens a section drawn from one driver's JSON file: writes its heading, and says so
+     * when this run has no such file (the heading's "Bn" names what is missing).
+     */
+    private Optional<JsonNode> section(String heading, String file) throws IOException {
+        md.append("## ").append(heading).append("\n\n");
+        Optional<JsonNode> data = json(file);
+        if (data.isEmpty()) {
+            md.append("No ").append(heading, 0, heading.indexOf(':')).append(" results in this run.\n\n");
+        }
+        return data;
     }
 
     private void b1() {
@@ -270,7 +284,10 @@ final class Report {
                 + "then `waitFor()`. C and command rows: `benchmarks/c/startloop.c`, a small C process timing "
                 + "each start with CLOCK_MONOTONIC: the floor is its own clone3 (no CLONE_VM) + execve + waitid "
                 + "with the same namespaces (and uid/gid maps for user); the tools are fork+exec'd by it. "
-                + "\"cgroup\" means CLONE_INTO_CGROUP into a directory of the unified (v2) mount.\n\n");
+                + "\"cgroup\" means CLONE_INTO_CGROUP into a directory of the unified (v2) mount. \"init\" means "
+                + "an init process as PID 1 of the new pid namespace (Hako's `init(true)`, bubblewrap's default); "
+                + "the C floor and unshare(1) run none, so +init rows are divided by the pid,mnt,ipc,uts "
+                + "baselines, which create the same namespaces.\n\n");
         List<External> externals = new ArrayList<>();
         Path manifest = dir.resolve("b2/manifest.tsv");
         if (Files.isRegularFile(manifest)) {
@@ -314,7 +331,8 @@ final class Report {
         for (String v : StartVariant.labels()) {
             Pooled p = jmh.get("StartLatencyBenchmark.hako[" + v + "]");
             if (p != null) {
-                hakoP50.put(v, row("Hako", v, p.samples, floor.get(v), unshare.get(v)));
+                String base = StartVariant.baselineLabel(v);
+                hakoP50.put(v, row("Hako", v, p.samples, floor.get(base), unshare.get(base)));
             }
         }
         Map<String, String> heap = new LinkedHashMap<>();
@@ -331,6 +349,7 @@ final class Report {
             }
         }
         Double runcP50 = null;
+        Double bwrapInitP50 = null;
         for (External e : externals) {
             Stats.Histogram h = byKey.get(e.key());
             String what = e.group().equals("clone3") ? "C clone3 loop (floor)" : "`" + e.command() + "`";
@@ -340,15 +359,32 @@ final class Report {
                         .replace("\n", " ")).append(" | | | | | | |\n");
                 continue;
             }
-            double p50 = row(what, e.variant(), h, e.group().equals("clone3") ? null : floor.get(e.variant()),
-                    e.group().equals("unshare") ? null : unshare.get(e.variant()));
+            String base = StartVariant.baselineLabel(e.variant());
+            double p50 = row(what, e.variant(), h, e.group().equals("clone3") ? null : floor.get(base),
+                    e.group().equals("unshare") ? null : unshare.get(base));
             if (e.group().equals("runc")) {
                 runcP50 = p50;
+            }
+            if (e.group().equals("bwrap") && e.variant().equals(StartVariant.PLUS_INIT.label())) {
+                bwrapInitP50 = p50;
             }
         }
         md.append('\n');
         String main = "pid,mnt,ipc,uts";
         Double hako = hakoP50.get(main);
+        Double withInit = hakoP50.get(StartVariant.PLUS_INIT.label());
+        if (withInit != null && hako != null) {
+            md.append("With `init(true)` Hako's p50 is ").append(f(withInit)).append(" ms, ").append(f(withInit / hako))
+                    .append("× its ").append(main).append(" start without it: the supervisor, itself the JVM's "
+                            + "clone3 copy, forks two more copies of the JVM image, the reaper and the command "
+                            + "(which then execs), and each fork copies the page tables of the JVM's address space "
+                            + "again; the reaper and the supervisor are torn down at exit as well.");
+            if (bwrapInitP50 != null) {
+                md.append(" bubblewrap, which keeps a PID 1 reaper of its own, starts in ").append(f(bwrapInitP50))
+                        .append(" ms: Hako with init takes ").append(f(withInit / bwrapInitP50)).append("× that.");
+            }
+            md.append("\n\n");
+        }
         if (hako != null && unshare.containsKey(main)) {
             double u = unshare.get(main).percentile(0.5);
             bars.add(new Bar("B2 start p50 ÷ baseline", "Hako ÷ unshare -fpmiu", hako / u, "lower is better"));
@@ -403,10 +439,8 @@ final class Report {
     }
 
     private void b3() throws IOException {
-        Optional<JsonNode> data = json("b3.json");
-        md.append("## B3: virtualization overhead\n\n");
+        Optional<JsonNode> data = section("B3: virtualization overhead", "b3.json");
         if (data.isEmpty()) {
-            md.append("No B3 results in this run.\n\n");
             return;
         }
         JsonNode d = data.get();
@@ -480,10 +514,8 @@ final class Report {
     }
 
     private void b4() throws IOException {
-        Optional<JsonNode> data = json("b4.json");
-        md.append("## B4: enforcement accuracy\n\n");
+        Optional<JsonNode> data = section("B4: enforcement accuracy", "b4.json");
         if (data.isEmpty()) {
-            md.append("No B4 results in this run.\n\n");
             return;
         }
         JsonNode cpu = data.get().get("cpu");
@@ -572,6 +604,110 @@ final class Report {
                 .append(" |\n\n");
         bars.add(new Bar("B5 Hako ÷ shell, operations/s", "create+configure+attach+delete", h.mean() / s.mean(),
                 "higher is better"));
+    }
+
+    /** {@return a KiB field of B6's results in MiB, NaN where it is missing or null} */
+    private static double mib(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        return v.isNumber() ? v.asDouble() / 1024 : Double.NaN;
+    }
+
+    private void b6Row(String what, JsonNode before, JsonNode after, String process) {
+        JsonNode b = process == null ? before : before.get(process);
+        JsonNode a = process == null ? after : after.get(process);
+        md.append("| ").append(what);
+        for (String field : List.of("ussKiB", "PssKiB", "onlyTheirsAnonKiB")) {
+            md.append(" | ").append(f(mib(b, field))).append(" | ").append(f(mib(a, field)));
+        }
+        md.append(" | ").append(f(a.path("pteKiB").asDouble(Double.NaN))).append(" |\n");
+    }
+
+    /** Adds the supervisor's and the reaper's USS, PSS and page tables into one node, for the pair's row. */
+    private static JsonNode pair(JsonNode readings) {
+        var out = Driver.JSON.createObjectNode();
+        for (String field : List.of("ussKiB", "PssKiB", "pteKiB")) {
+            out.put(field, readings.get("supervisor").get(field).asLong() + readings.get("reaper").get(field).asLong());
+        }
+        out.set("onlyTheirsAnonKiB", readings.get("onlyTheirsAnonKiB"));
+        return out;
+    }
+
+    private void b6() throws IOException {
+        Optional<JsonNode> data = section("B6: what the init reaper costs in memory", "b6.json");
+        if (data.isEmpty()) {
+            return;
+        }
+        JsonNode d = data.get();
+        JsonNode jvm = d.get("jvm");
+        JsonNode hb = d.get("hako").get("before");
+        JsonNode ha = d.get("hako").get("after");
+        JsonNode ub = d.get("unshare").get("before");
+        JsonNode ua = d.get("unshare").get("after");
+        JsonNode churn = d.get("churn");
+        double rss = mib(jvm, "rssKiBAtStart");
+        md.append("`init(true)` adds two processes that are copies of the JVM made by fork without exec: the "
+                        + "supervisor, outside the new pid namespace, and the reaper, PID 1 in it. One JVM keeps a heap "
+                        + "working set of ").append(d.get("config").get("heapMiB").asInt())
+                .append(" MiB (RSS ").append(f(rss)).append(" MiB) and starts `/bin/sleep` with `")
+                .append(d.get("hako").get("command").asText()).append("` and, as the baseline in the same run, `")
+                .append(d.get("unshare").get("command").asText()).append("` through `ProcessBuilder`. util-linux's "
+                        + "unshare waits for its forked child as the supervisor does, and that child is the command "
+                        + "itself (PID 1 there, as the command is PID 2 under Hako), so unshare's parent alone stands "
+                        + "for the supervisor and the reaper together. Then the JVM churns its heap for ")
+                .append(f(churn.get("seconds").asDouble())).append(" s (each kept array replaced ")
+                .append(f(churn.get("passesOverWorkingSet").asDouble())).append(" times over, ")
+                .append(churn.get("fullCollections").asInt()).append(" full collections), which makes it rewrite "
+                        + "pages the two copies still share with it. Memory is read from /proc before and after the "
+                        + "churn: USS = Private_Clean + Private_Dirty and PSS from smaps_rollup; \"only theirs\": the "
+                        + "anonymous pages, counted by page frame in `/proc/<pid>/pagemap`, that the process (on "
+                        + "the pair's row: either of the two, a page both map counted once) maps and the JVM does not; "
+                        + "page tables from VmPTE. MiB unless stated; transparent huge pages: ")
+                .append(d.get("transparentHugePages").asText()).append(".\n\n");
+        md.append("| process | USS before | USS after | PSS before | PSS after | only theirs before | only theirs after "
+                + "| page tables after (KiB) |\n|---|---|---|---|---|---|---|---|\n");
+        b6Row("Hako supervisor (`hako-supervisor`)", hb, ha, "supervisor");
+        b6Row("Hako reaper (`hako-init`, PID 1)", hb, ha, "reaper");
+        JsonNode pb = pair(hb);
+        JsonNode pa = pair(ha);
+        b6Row("**Hako supervisor + reaper**", pb, pa, null);
+        b6Row("`unshare` parent (baseline)", ub, ua, "parent");
+        b6Row("`sleep` under unshare (PID 1, the command; for reference)", ub, ua, "child");
+        md.append('\n');
+
+        double only = mib(pa, "onlyTheirsAnonKiB");
+        double uss = mib(pa, "ussKiB");
+        JsonNode parent = ua.get("parent");
+        double parentUss = mib(parent, "ussKiB");
+        md.append("After the churn the supervisor and the reaper hold ");
+        if (Double.isNaN(only)) {
+            md.append("(page frames were not readable here, so what only they map is not known) ");
+        } else {
+            md.append("**").append(f(only)).append(" MiB** that no other process maps: ").append(f(only / rss * 100))
+                    .append("% of the JVM's RSS at the start, ").append(f(only / parentUss))
+                    .append("× the USS of unshare's parent (").append(f(parentUss))
+                    .append(" MiB, all it holds: it shares no anonymous page). The churn is heavy on purpose (full "
+                            + "collections move the whole heap), near the worst case; before it, the JVM had "
+                            + "rewritten or released ")
+                    .append(f(mib(pb, "onlyTheirsAnonKiB"))).append(" MiB since the fork. ");
+        }
+        md.append("Their USS is ").append(f(uss)).append(" MiB together, ").append(f(uss / parentUss))
+                .append("× the unshare parent's (").append(f(parentUss)).append(" MiB)");
+        if (!Double.isNaN(only) && uss < only / 2) {
+            md.append(", and misses the cost: a page the JVM has rewritten stays mapped by both copies (the reaper is "
+                    + "the supervisor's fork), so it is private to neither");
+        }
+        md.append(". Their PSS, ").append(f(mib(pa, "PssKiB"))).append(" MiB together after the churn, splits the "
+                + "pages they share between them; before it, PSS charged them ").append(f(mib(pb, "PssKiB")))
+                .append(" MiB, two thirds of every page all three processes still shared. What dominates is the "
+                        + "copy-on-write pages: they grow with how much of the memory resident at the fork the JVM "
+                        + "rewrites while the container runs, up to all of it for each container started with init. "
+                        + "The page tables, copied at each fork whether or not the JVM writes, are ")
+                .append(f(pa.get("pteKiB").asDouble())).append(" KiB for the pair (the JVM's own: ")
+                .append(f(jvm.path("pteKiBAtStart").asDouble(Double.NaN))).append(" KiB) against ")
+                .append(f(parent.get("pteKiB").asDouble())).append(" KiB for unshare's parent. The JVM's own RSS went "
+                        + "from ").append(f(rss)).append(" to ").append(f(mib(jvm, "rssKiBAfterChurn")))
+                .append(" MiB during the churn (its heap grew under the allocation); that memory is the JVM's, not "
+                        + "the container's.\n\n");
     }
 
     // ---------------------------------------------------------------- chart

@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * B2, start latency: start-to-exit of {@code /bin/true} through Hako from a warm JVM, for
- * each namespace set and with a cgroup (CLONE_INTO_CGROUP). Sampled, so the results carry
+ * each namespace set, with a cgroup (CLONE_INTO_CGROUP), and with an init process. Sampled, so the results carry
  * percentiles. The C clone3 floor and the command-line tools are measured by
  * {@code benchmarks/run} with {@code benchmarks/c/startloop.c}.
  */
@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.TearDown;
 public class StartLatencyBenchmark {
 
     /** The namespace set, as {@link StartVariant#label()}. */
-    @Param({"none", "pid,mnt,ipc,uts", "pid,mnt,ipc,uts,net", "pid,mnt,ipc,uts,net,user", "pid,mnt,ipc,uts+cgroup"})
+    @Param({"none", "pid,mnt,ipc,uts", "pid,mnt,ipc,uts,net", "pid,mnt,ipc,uts,net,user", "pid,mnt,ipc,uts+cgroup",
+        "pid,mnt,ipc,uts+init"})
     public String variant;
 
     private ContainerBuilder builder;

@@ -29,7 +29,20 @@ public enum StartVariant {
             NamespaceType.UTS, NamespaceType.NET, NamespaceType.USER),
     /** pid, mount, ipc and uts, started inside a cgroup v2 directory with CLONE_INTO_CGROUP. */
     PLUS_CGROUP("pid,mnt,ipc,uts+cgroup", NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.IPC,
+            NamespaceType.UTS),
+    /**
+     * pid, mount, ipc and uts with {@link ContainerBuilder#init(boolean) init(true)}: a
+     * supervisor outside the new pid namespace, a reaper as its PID 1, the command as PID 2.
+     */
+    PLUS_INIT("pid,mnt,ipc,uts+init", NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.IPC,
             NamespaceType.UTS);
+
+    /**
+     * The suffix of the variants that run an init process. Such a variant creates the same
+     * namespaces as its label without the suffix, so its ratios are taken against that
+     * variant's baselines (the C floor and unshare(1) run no init).
+     */
+    public static final String INIT_SUFFIX = "+init";
 
     /** The cgroup (relative to the unified mount) that {@link #PLUS_CGROUP} starts in. */
     public static final String CGROUP_PATH = "/hako-bench/b2";
@@ -83,7 +96,19 @@ public enum StartVariant {
         if (this == PLUS_CGROUP) {
             b.cgroup(CgroupPlacement.v2(cgroupDirectory()));
         }
+        if (this == PLUS_INIT) {
+            b.init(true);
+        }
         return b;
+    }
+
+    /**
+     * {@return the label whose baselines a start of {@code label} is compared with: the
+     * same namespaces without the init process, which neither the C floor nor unshare(1)
+     * runs}
+     */
+    public static String baselineLabel(String label) {
+        return label.endsWith(INIT_SUFFIX) ? label.substring(0, label.length() - INIT_SUFFIX.length()) : label;
     }
 
     /** {@return every label} */

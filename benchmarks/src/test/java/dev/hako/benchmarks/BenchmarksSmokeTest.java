@@ -23,11 +23,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every benchmark once, tiny, so none can rot: each JMH benchmark for one 100 ms
- * iteration in this JVM, the B3/B4/B5 drivers with minimal work, one C start loop, and the
+ * iteration in this JVM, the B3/B4/B5/B6 drivers with minimal work, one C start loop, and the
  * report generator over all of it. The figures mean nothing; only that everything runs
  * and the report has every section.
  */
-@Privileged(programs = "gcc")
+@Privileged(programs = {"gcc", "unshare"})
 class BenchmarksSmokeTest {
 
     @AfterAll
@@ -63,6 +63,10 @@ class BenchmarksSmokeTest {
         ObjectNode shell = ShellCgroupOps.run(5, 1);
         assertThat(shell.get("opsPerSecond").get(0).asDouble()).isPositive();
         Driver.write(shell, results.resolve("b5-shell-r1.json"));
+        ObjectNode memory = InitMemory.run(new InitMemory.Config(16, 0.2));
+        assertThat(memory.get("hako").get("after").get("reaper").get("comm").asText()).isEqualTo("hako-init");
+        assertThat(memory.get("unshare").get("after").get("parent").get("ussKiB").asLong()).isPositive();
+        Driver.write(memory, results.resolve("b6.json"));
 
         Path b2 = Files.createDirectories(results.resolve("b2"));
         Files.writeString(b2.resolve("manifest.tsv"), "clone3-pmiu\tclone3\tpid,mnt,ipc,uts\tstartloop clone3 pid,mnt,ipc,uts\n"
@@ -77,9 +81,10 @@ class BenchmarksSmokeTest {
         Path chart = results.resolve("chart.png");
         Report.write(results, markdown, chart, "smoke test");
         String text = Files.readString(markdown);
-        assertThat(text).contains("## B1", "## B2", "## B3", "## B4", "## B5", "## Targets", "## Machine",
-                "C clone3 loop (floor)", "not installable here (test)", "mem-triad", "io-disk")
-                .doesNotContain("No B1 results", "No B3 results", "No B5 results");
+        assertThat(text).contains("## B1", "## B2", "## B3", "## B4", "## B5", "## B6", "## Targets", "## Machine",
+                "C clone3 loop (floor)", "not installable here (test)", "mem-triad", "io-disk",
+                "| Hako | pid,mnt,ipc,uts+init |", "With `init(true)`", "**Hako supervisor + reaper**")
+                .doesNotContain("No B1 results", "No B3 results", "No B5 results", "No B6 results");
         assertThat(Files.size(chart)).isPositive();
     }
 }
