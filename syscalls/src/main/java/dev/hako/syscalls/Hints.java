@@ -45,6 +45,10 @@ final class Hints {
                 default -> null;
             };
         }
+        if (errno == Linux.EAGAIN() && syscall.equals("clone3")) {
+            return "no more tasks allowed: the cgroup's pids.max (a pids limit) or this user's RLIMIT_NPROC is"
+                    + " reached; a start with an init reaper or a supervisor takes two or one more task";
+        }
         if (errno == Linux.EMFILE()) {
             return "this process has reached its open file limit (RLIMIT_NOFILE)";
         }

@@ -29,6 +29,8 @@ class SyscallExceptionTest {
                         + " inside it)");
         assertThat(new SyscallException("clone3", "", Linux.ENOSYS()).hint())
                 .startsWith("this kernel does not have clone3");
+        assertThat(new SyscallException("clone3", "", Linux.EAGAIN()).hint())
+                .startsWith("no more tasks allowed: the cgroup's pids.max");
     }
 
     @Test

@@ -82,6 +82,14 @@ class RunCommandTest {
     }
 
     @Test
+    void initNeedsTwoMoreTasksThanThePidsLimitLeaves() {
+        Cli.Result result = Cli.run("run", "--name", name, "--init", "--pids", "2", "--", "/bin/true");
+        assertThat(result.status()).isEqualTo(125);
+        assertThat(result.err()).contains("clone3({exit_signal=SIGCHLD}, 88) failed: EAGAIN")
+                .contains("the cgroup's pids.max (a pids limit)");
+    }
+
+    @Test
     void exitsWithThePayloadsStatus() {
         Cli.Result result = Cli.run("run", "--name", name, "--", "/bin/sh", "-c", "exit 7");
         assertThat(result.status()).isEqualTo(7);
