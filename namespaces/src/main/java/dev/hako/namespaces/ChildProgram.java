@@ -64,10 +64,10 @@ final class ChildProgram {
     static final int SCRATCH = 1;
     static final int MAX_STEPS = 900;
     /**
-     * Rows the interpreter runs at most. C2 strip-mines counted loops with a safepoint
-     * poll every 1000 iterations; the child must never reach one, so it stays below that.
+     * Rows the interpreter runs at most: fewer than the iterations after which C2's code
+     * for its loop would reach a safepoint poll (see {@link LoopPolls}), 960 by default.
      */
-    static final int ITERATION_LIMIT = 960;
+    static final int ITERATION_LIMIT = LoopPolls.ITERATION_LIMIT;
 
     /**
      * One step as the plan shows it and as a failure names it.
@@ -185,8 +185,10 @@ final class ChildProgram {
         if (args.length > 6) {
             throw new IllegalArgumentException("a syscall takes at most six arguments");
         }
-        if (steps.size() >= MAX_STEPS) {
-            throw new IllegalStateException("a child program has at most " + MAX_STEPS + " steps");
+        if (steps.size() >= Math.min(MAX_STEPS, ITERATION_LIMIT - 3)) {
+            throw new IllegalStateException("a child program has at most " + Math.min(MAX_STEPS, ITERATION_LIMIT - 3)
+                    + " steps" + (ITERATION_LIMIT < LoopPolls.DEFAULT_LIMIT ? " with this JVM's -XX:LoopStripMiningIter"
+                    + " (the child's loop must end before C2's first safepoint poll)" : ""));
         }
         long[] step = new long[10];
         step[0] = number;

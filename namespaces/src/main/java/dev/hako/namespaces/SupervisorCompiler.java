@@ -49,6 +49,12 @@ final class SupervisorCompiler {
      */
     static void compile(LaunchSpec spec, ChildProgram program, Consumer<ChildProgram> commandSetup,
                         Consumer<ChildProgram> commandExec) {
+        if (LoopPolls.EVERY_ITERATION) {
+            throw new IllegalArgumentException("a supervised start (init, a joined pid namespace, time offsets) loops in"
+                    + " the child, which this JVM would make poll for safepoints at every iteration"
+                    + " (-XX:+UseCountedLoopSafepoints with -XX:LoopStripMiningIter=0); a poll armed at the fork blocks"
+                    + " the child forever. Run without -XX:LoopStripMiningIter=0");
+        }
         boolean reaper = spec.reaperAsPid1();
         if (reaper) {
             program.step(new Step("unshare", "CLONE_NEWPID  (children start in a new pid namespace)"),

@@ -110,4 +110,14 @@ class ValidationTest {
         refused(() -> SubordinateIds.checkMap("gid", List.of(new IdMapping(0, 100005, 16)), 0, granted, "/etc/subgid"),
                 "gid map range \"0 100005 16\" (outside ids 100005..100020) is not granted");
     }
+
+    @Test
+    void theRowLoopEndsBeforeC2sFirstSafepointPoll() {
+        assertThat(LoopPolls.limitFor(true, 1000)).isEqualTo(960);      // G1's defaults
+        assertThat(LoopPolls.limitFor(false, 0)).isEqualTo(960);        // Serial, Parallel: no poll in counted loops
+        assertThat(LoopPolls.limitFor(true, 200)).isEqualTo(160);
+        assertThat(LoopPolls.limitFor(true, 0)).isZero();
+        assertThat(LoopPolls.ITERATION_LIMIT).isEqualTo(960);           // this test JVM runs on the defaults
+        assertThat(LoopPolls.EVERY_ITERATION).isFalse();
+    }
 }
