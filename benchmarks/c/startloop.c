@@ -29,16 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void die(const char *what) {
-    perror(what);
-    exit(2);
-}
+#include "bench.h"
 
 static uint64_t parse_ns(const char *set) {
     uint64_t flags = 0;

@@ -54,23 +54,38 @@ public final class NativeBuild {
         return build(name, name);
     }
 
+    /** The header every C source includes, copied beside them. */
+    private static final String HEADER = "bench.h";
+
+    /**
+     * Writes the jar's copy of a C file to {@code target} unless it is already there as is.
+     *
+     * @return whether it was written (so what includes it must be rebuilt)
+     */
+    private static boolean syncSource(Path target, String resource) throws IOException {
+        byte[] wanted;
+        try (InputStream in = NativeBuild.class.getResourceAsStream("c/" + resource)) {
+            if (in == null) {
+                throw new IllegalStateException("C source " + resource + " is missing from the jar");
+            }
+            wanted = in.readAllBytes();
+        }
+        if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), wanted)) {
+            return false;
+        }
+        Files.write(target, wanted);
+        return true;
+    }
+
     private static Path build(String name, String output, String... extraFlags) {
         Path dir = directory();
         Path source = dir.resolve(name + ".c");
         Path binary = dir.resolve(output);
         try {
-            byte[] wanted;
-            try (InputStream in = NativeBuild.class.getResourceAsStream("c/" + name + ".c")) {
-                if (in == null) {
-                    throw new IllegalStateException("C source " + name + ".c is missing from the jar");
-                }
-                wanted = in.readAllBytes();
-            }
-            if (Files.isRegularFile(binary) && Files.isRegularFile(source)
-                    && Arrays.equals(Files.readAllBytes(source), wanted)) {
+            boolean headerChanged = syncSource(dir.resolve(HEADER), HEADER);
+            if (!syncSource(source, name + ".c") && !headerChanged && Files.isRegularFile(binary)) {
                 return binary;
             }
-            Files.write(source, wanted);
             List<String> command = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-Wextra"));
             command.addAll(List.of(extraFlags));
             command.addAll(List.of("-o", binary.toString(), source.toString()));
