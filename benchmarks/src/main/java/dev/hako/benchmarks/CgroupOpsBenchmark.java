@@ -31,6 +31,10 @@ import org.openjdk.jmh.annotations.TearDown;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class CgroupOpsBenchmark {
 
+    /** Made by JMH, once per fork and state scope. */
+    public CgroupOpsBenchmark() {
+    }
+
     /** Where the benchmark's groups live. */
     public static final String HOME = "/hako-bench/b5-hako";
     /** The controllers of each group. */

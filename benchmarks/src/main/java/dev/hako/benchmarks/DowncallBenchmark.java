@@ -34,6 +34,10 @@ import org.openjdk.jmh.annotations.State;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class DowncallBenchmark {
 
+    /** Made by JMH, once per fork and state scope. */
+    public DowncallBenchmark() {
+    }
+
     /** Calls of getpid per invocation of the C loop. */
     public static final int C_CALLS = 100_000;
 

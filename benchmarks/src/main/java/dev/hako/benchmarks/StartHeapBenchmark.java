@@ -25,6 +25,10 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Thread)
 public class StartHeapBenchmark {
 
+    /** Made by JMH, once per fork and state scope. */
+    public StartHeapBenchmark() {
+    }
+
     private ContainerBuilder builder;
 
     /** pid+mnt+ipc+uts, warmed outside the measurement. */

@@ -28,6 +28,10 @@ import org.openjdk.jmh.annotations.TearDown;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class StartLatencyBenchmark {
 
+    /** Made by JMH, once per fork and state scope. */
+    public StartLatencyBenchmark() {
+    }
+
     /** The namespace set, as {@link StartVariant#label()}. */
     @Param({"none", "pid,mnt,ipc,uts", "pid,mnt,ipc,uts,net", "pid,mnt,ipc,uts,net,user", "pid,mnt,ipc,uts+cgroup",
         "pid,mnt,ipc,uts+init"})
