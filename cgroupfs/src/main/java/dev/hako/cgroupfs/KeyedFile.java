@@ -25,6 +25,21 @@ final class KeyedFile {
         return content.lines().toList();
     }
 
+    /** A non-blank line of a keyed file: its number (from 1), its text, its whitespace-separated fields. */
+    private record Line(int number, String text, String[] fields) {
+    }
+
+    private static List<Line> fieldLines(String content, String file) {
+        List<Line> out = new java.util.ArrayList<>();
+        List<String> lines = lines(content, file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).isBlank()) {
+                out.add(new Line(i + 1, lines.get(i), lines.get(i).trim().split("\\s+")));
+            }
+        }
+        return out;
+    }
+
     /** A one-value file such as {@code memory.current}. */
     static String single(String content, String file) {
         List<String> lines = lines(content, file);
@@ -42,17 +57,12 @@ final class KeyedFile {
     /** "key value" lines, both numeric values; keeps unknown keys. */
     static Map<String, Long> flat(String content, String file) {
         Map<String, Long> out = new LinkedHashMap<>();
-        int n = 0;
-        for (String line : lines(content, file)) {
-            n++;
-            if (line.isBlank()) {
-                continue;
+        for (Line line : fieldLines(content, file)) {
+            if (line.fields().length != 2) {
+                throw new CgroupFormatException(file + " line " + line.number() + " is not 'key value': '" + line.text()
+                        + "'");
             }
-            String[] parts = line.trim().split("\\s+");
-            if (parts.length != 2) {
-                throw new CgroupFormatException(file + " line " + n + " is not 'key value': '" + line + "'");
-            }
-            out.put(parts[0], Numbers.parseLong(parts[1], file + " key " + parts[0]));
+            out.put(line.fields()[0], Numbers.parseLong(line.fields()[1], file + " key " + line.fields()[0]));
         }
         return out;
     }
@@ -60,18 +70,14 @@ final class KeyedFile {
     /** "KEY sub=value sub=value" lines; values stay text (PSI averages are decimals). */
     static Map<String, Map<String, String>> nested(String content, String file) {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
-        int n = 0;
-        for (String line : lines(content, file)) {
-            n++;
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] parts = line.trim().split("\\s+");
+        for (Line line : fieldLines(content, file)) {
+            String[] parts = line.fields();
             Map<String, String> values = new LinkedHashMap<>();
             for (int i = 1; i < parts.length; i++) {
                 int eq = parts[i].indexOf('=');
                 if (eq <= 0) {
-                    throw new CgroupFormatException(file + " line " + n + ": '" + parts[i] + "' is not key=value");
+                    throw new CgroupFormatException(file + " line " + line.number() + ": '" + parts[i]
+                            + "' is not key=value");
                 }
                 values.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
             }

@@ -113,13 +113,7 @@ public final class NamespaceSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/sethostname.2.html">sethostname(2)</a>
      */
     public static void sethostname(String name) throws SyscallException {
-        byte[] bytes = utsName(name, "hostname");
-        try (Arena arena = Arena.ofConfined()) {
-            long result = Kernel.blocking(Linux.SYS_sethostname(), copy(arena, bytes), bytes.length, 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "sethostname", '"' + name + '"');
-            }
-        }
+        setUtsName(Linux.SYS_sethostname(), "sethostname", "hostname", name);
     }
 
     /**
@@ -130,11 +124,16 @@ public final class NamespaceSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/setdomainname.2.html">setdomainname(2)</a>
      */
     public static void setdomainname(String name) throws SyscallException {
-        byte[] bytes = utsName(name, "domainname");
+        setUtsName(Linux.SYS_setdomainname(), "setdomainname", "domainname", name);
+    }
+
+    /** sethostname and setdomainname take the same arguments: a name and its length. */
+    private static void setUtsName(int number, String syscall, String field, String name) throws SyscallException {
+        byte[] bytes = utsName(name, field);
         try (Arena arena = Arena.ofConfined()) {
-            long result = Kernel.blocking(Linux.SYS_setdomainname(), copy(arena, bytes), bytes.length, 0);
+            long result = Kernel.blocking(number, copy(arena, bytes), bytes.length, 0);
             if (result < 0) {
-                throw Kernel.failure(result, "setdomainname", '"' + name + '"');
+                throw Kernel.failure(result, syscall, '"' + name + '"');
             }
         }
     }
