@@ -49,12 +49,7 @@ final class SupervisorCompiler {
      */
     static void compile(LaunchSpec spec, ChildProgram program, Consumer<ChildProgram> commandSetup,
                         Consumer<ChildProgram> commandExec) {
-        if (LoopPolls.EVERY_ITERATION) {
-            throw new IllegalArgumentException("a supervised start (init, a joined pid namespace, time offsets) loops in"
-                    + " the child, which this JVM would make poll for safepoints at every iteration"
-                    + " (-XX:+UseCountedLoopSafepoints with -XX:LoopStripMiningIter=0); a poll armed at the fork blocks"
-                    + " the child forever. Run without -XX:LoopStripMiningIter=0");
-        }
+        requireLoopsWithoutPolls(LoopPolls.EVERY_ITERATION);
         boolean reaper = spec.reaperAsPid1();
         if (reaper) {
             program.step(new Step("unshare", "CLONE_NEWPID  (children start in a new pid namespace)"),
@@ -118,6 +113,16 @@ final class SupervisorCompiler {
                     + ") to leave the supervisor room to forward signals; use fewer mounts or capabilities");
         }
         program.note(loopStart, "  (forwards up to " + rounds + " signals, then only waits)");
+    }
+
+    /** Refuses a supervised start on a JVM whose counted loops poll for safepoints at every iteration. */
+    static void requireLoopsWithoutPolls(boolean pollEveryIteration) {
+        if (pollEveryIteration) {
+            throw new IllegalArgumentException("a supervised start (init, a joined pid namespace, time offsets) loops in"
+                    + " the child, which this JVM would make poll for safepoints at every iteration"
+                    + " (-XX:+UseCountedLoopSafepoints with -XX:LoopStripMiningIter=0); a poll armed at the fork blocks"
+                    + " the child forever. Run without -XX:LoopStripMiningIter=0");
+        }
     }
 
     /** PID 1: ignores SIGCHLD so the kernel reaps orphans, dies with the supervisor, blocks. */

@@ -96,12 +96,7 @@ class LaunchFailureTest {
 
     @Test
     void joiningANamespaceOfADeadProcess() throws Exception {
-        long pid;
-        try (ContainerProcess gone = new ContainerBuilder("/bin/true").start()) {
-            gone.waitFor();
-            pid = gone.pid();
-        }
-        long deadPid = pid;
+        long deadPid = Payloads.exitedPid();
         assertThatThrownBy(() -> new ContainerBuilder("/bin/true")
                 .join(NamespaceType.NET, NamespaceJoin.ofPid(deadPid)).start())
                 .isInstanceOf(IOException.class)

@@ -96,12 +96,7 @@ class NamespaceRefAndExecutorTest {
 
     @Test
     void aNamespaceOfADeadProcessCannotBeOpened() throws Exception {
-        long dead;
-        try (ContainerProcess gone = new ContainerBuilder("/bin/true").start()) {
-            gone.waitFor();
-            dead = gone.pid();
-        }
-        long pid = dead;
+        long pid = Payloads.exitedPid();
         assertThatThrownBy(() -> NamespaceRef.ofPid(pid, NamespaceType.NET)).isInstanceOf(IOException.class)
                 .hasMessageContaining("no such process");
     }

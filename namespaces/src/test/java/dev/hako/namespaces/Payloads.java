@@ -40,6 +40,16 @@ final class Payloads {
         return result.out();
     }
 
+    /** The pid of a process that has exited and been reaped (until the kernel reuses it). */
+    static long exitedPid() throws IOException, InterruptedException {
+        try (ContainerProcess gone = new ContainerBuilder("/bin/true").start()) {
+            if (!gone.waitFor(20, TimeUnit.SECONDS)) {
+                throw new AssertionError("/bin/true did not exit within 20 s");
+            }
+            return gone.pid();
+        }
+    }
+
     /** Children of this JVM that are zombies (exited, not reaped). */
     static List<String> zombieChildren() throws IOException {
         long self = ProcessHandle.current().pid();

@@ -120,4 +120,37 @@ class ValidationTest {
         assertThat(LoopPolls.ITERATION_LIMIT).isEqualTo(960);           // this test JVM runs on the defaults
         assertThat(LoopPolls.EVERY_ITERATION).isFalse();
     }
+
+    @Test
+    void aSupervisorNeedsLoopsWithoutPollsAndRoomToForward() {
+        assertThatThrownBy(() -> SupervisorCompiler.requireLoopsWithoutPolls(true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("(-XX:+UseCountedLoopSafepoints with -XX:LoopStripMiningIter=0)")
+                .hasMessageEndingWith("Run without -XX:LoopStripMiningIter=0");
+        LaunchSpec spec = new ContainerBuilder("/bin/true").namespaces(NamespaceType.PID).init(true).spec();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            ChildProgram program = new ChildProgram(arena);
+            for (int i = 0; i < 820; i++) {
+                program.step(new ChildProgram.Step("getpid", ""), dev.hako.bindings.Linux.SYS_getpid());
+            }
+            assertThatThrownBy(() -> SupervisorCompiler.compile(spec, program, p -> { }, p -> { }))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("the child program has too many steps (")
+                    .hasMessageEndingWith(") to leave the supervisor room to forward signals; use fewer mounts or"
+                            + " capabilities");
+        }
+    }
+
+    @Test
+    void aChildProgramHasAtMost900Steps() {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            ChildProgram program = new ChildProgram(arena);
+            for (int i = 0; i < 900; i++) {
+                program.step(new ChildProgram.Step("getpid", ""), dev.hako.bindings.Linux.SYS_getpid());
+            }
+            assertThatThrownBy(() -> program.step(new ChildProgram.Step("getpid", ""),
+                    dev.hako.bindings.Linux.SYS_getpid()))
+                    .isInstanceOf(IllegalStateException.class).hasMessage("a child program has at most 900 steps");
+        }
+    }
 }
