@@ -104,6 +104,11 @@ final class GroupCreation {
             return true;
         } catch (FileAlreadyExistsException e) {
             return false;
+        } catch (java.nio.file.AccessDeniedException e) {
+            // Java's message is the bare path; say what it means and the way out.
+            throw new CgroupException("cannot create cgroup " + dir + ": EACCES (permission denied): "
+                    + dir.getParent() + " is not writable by this user. Run as root, or in a cgroup delegated to"
+                    + " you (e.g. systemd-run --user --scope -p Delegate=yes ...) and place groups below it", e);
         }
     }
 

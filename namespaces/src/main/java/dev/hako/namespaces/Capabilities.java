@@ -31,6 +31,75 @@ public record Capabilities(Set<Capability> bounding, Set<Capability> effective, 
         require(inheritable.containsAll(ambient), "ambient", ambient, "inheritable", inheritable);
     }
 
+    /**
+     * Docker's default set of 14, which Hako gives a container unless told otherwise:
+     * CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP,
+     * NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE. Not among them: SYS_ADMIN, SYS_PTRACE,
+     * SYS_MODULE, SYS_RAWIO, NET_ADMIN and every other capability that reaches past the
+     * container.
+     */
+    public static final Set<Capability> DEFAULT_SET = java.util.Collections.unmodifiableSet(EnumSet.of(
+            Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FSETID, Capability.FOWNER, Capability.MKNOD,
+            Capability.NET_RAW, Capability.SETGID, Capability.SETUID, Capability.SETFCAP, Capability.SETPCAP,
+            Capability.NET_BIND_SERVICE, Capability.SYS_CHROOT, Capability.KILL, Capability.AUDIT_WRITE));
+
+    /**
+     * The container default: {@link #DEFAULT_SET} in the bounding, permitted and effective
+     * sets; inheritable and ambient empty (runc stopped filling inheritable after
+     * CVE-2022-29162, since a program with inheritable file capabilities would gain them).
+     */
+    public static Capabilities containerDefaults() {
+        return new Capabilities(DEFAULT_SET, DEFAULT_SET, DEFAULT_SET, Set.of(), Set.of());
+    }
+
+    /**
+     * These sets with capabilities added to the bounding, permitted and effective sets (as
+     * {@code docker run --cap-add} does).
+     */
+    public Capabilities plus(Set<Capability> added) {
+        return new Capabilities(union(bounding, added), union(effective, added), union(permitted, added),
+                inheritable, ambient);
+    }
+
+    /** These sets with capabilities removed from every set (as {@code docker run --cap-drop} does). */
+    public Capabilities minus(Set<Capability> removed) {
+        return new Capabilities(difference(bounding, removed), difference(effective, removed),
+                difference(permitted, removed), difference(inheritable, removed), difference(ambient, removed));
+    }
+
+    /** These sets with permitted and effective emptied, as a switch to a non-root user does. */
+    Capabilities withoutPermitted() {
+        return new Capabilities(bounding, Set.of(), Set.of(), inheritable, Set.of());
+    }
+
+    /** These sets limited to what a process holding {@code held} can keep; the bounding set stays. */
+    Capabilities within(Set<Capability> held) {
+        Set<Capability> keep = held;
+        return new Capabilities(bounding, intersection(effective, keep), intersection(permitted, keep),
+                intersection(inheritable, keep), intersection(ambient, keep));
+    }
+
+    private static Set<Capability> union(Set<Capability> a, Set<Capability> b) {
+        EnumSet<Capability> out = EnumSet.noneOf(Capability.class);
+        out.addAll(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private static Set<Capability> difference(Set<Capability> a, Set<Capability> b) {
+        EnumSet<Capability> out = EnumSet.noneOf(Capability.class);
+        out.addAll(a);
+        out.removeAll(b);
+        return out;
+    }
+
+    private static Set<Capability> intersection(Set<Capability> a, Set<Capability> b) {
+        EnumSet<Capability> out = EnumSet.noneOf(Capability.class);
+        out.addAll(a);
+        out.retainAll(b);
+        return out;
+    }
+
     /** Keeps exactly these capabilities in every set (a root payload's usual choice). */
     public static Capabilities keep(Capability... capabilities) {
         Set<Capability> set = copy(Arrays.asList(capabilities));

@@ -108,12 +108,39 @@ final class ChildCompiler {
         }
     }
 
+    /**
+     * Ends the program in execve. A bare program name (kept bare only with a rootfs) is
+     * searched on the container's PATH inside the container, as execvp(3) does: each
+     * directory is tried in turn and a failure moves on to the next; the last try's failure
+     * is the one reported.
+     */
     private static void execve(LaunchSpec spec, ChildProgram program) {
         List<String> env = new ArrayList<>();
         spec.environment().forEach((k, v) -> env.add(k + "=" + v));
-        String path = spec.command().getFirst();
-        program.step(new Step("execve", quote(path) + ", " + argv(spec.command()) + ", [" + env.size() + " vars]"),
-                Linux.SYS_execve(), program.string(path), program.stringArray(spec.command()), program.stringArray(env));
+        String program0 = spec.command().getFirst();
+        long argv = program.stringArray(spec.command());
+        long envp = program.stringArray(env);
+        String shown = ", " + argv(spec.command()) + ", [" + env.size() + " vars]";
+        if (program0.indexOf('/') >= 0) {
+            program.step(new Step("execve", quote(program0) + shown), Linux.SYS_execve(), program.string(program0), argv,
+                    envp);
+            return;
+        }
+        List<String> candidates = new ArrayList<>();
+        for (String dir : spec.environment().getOrDefault("PATH", ContainerBuilder.STANDARD_PATH).split(":")) {
+            candidates.add((dir.isEmpty() ? "." : dir) + "/" + program0);
+        }
+        for (int i = 0; i < candidates.size(); i++) {
+            String path = candidates.get(i);
+            if (i < candidates.size() - 1) {
+                program.stepWith(new Step("execve", quote(path) + shown + "  (PATH search; a failure tries the next)"),
+                        Linux.SYS_execve(), ChildProgram.IGNORE_FAILURE, -1, Arg.of(program.string(path)), Arg.of(argv),
+                        Arg.of(envp));
+            } else {
+                program.step(new Step("execve", quote(path) + shown + "  (the last PATH entry)"), Linux.SYS_execve(),
+                        program.string(path), argv, envp);
+            }
+        }
     }
 
     /**
@@ -242,12 +269,17 @@ final class ChildCompiler {
         if (caps == null) {
             return;
         }
+        // Every number up to the kernel's cap_last_cap, not only those the enum knows: a
+        // newer kernel's capability must not stay in the bounding set because it has no name here.
         int last = lastCapability();
-        for (Capability capability : Capability.values()) {
-            if (capability.number() <= last && !caps.bounding().contains(capability)) {
-                program.step(new Step("prctl", "PR_CAPBSET_DROP, " + capability.cName()), Linux.SYS_prctl(),
-                        Linux.PR_CAPBSET_DROP(), capability.number(), 0, 0, 0);
+        long bounding = Flag.combine(caps.bounding());
+        for (int number = 0; number <= last; number++) {
+            if (number < 64 && (bounding & (1L << number)) != 0) {
+                continue;
             }
+            String name = number <= Linux.CAP_LAST_CAP() ? Capability.ofNumber(number).cName() : Integer.toString(number);
+            program.step(new Step("prctl", "PR_CAPBSET_DROP, " + name), Linux.SYS_prctl(), Linux.PR_CAPBSET_DROP(),
+                    number, 0, 0, 0);
         }
     }
 

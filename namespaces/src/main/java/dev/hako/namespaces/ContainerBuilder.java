@@ -45,7 +45,10 @@ public final class ContainerBuilder {
     public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(10);
 
     private List<String> command;
-    private final Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+    /** PATH when the JVM has none: the usual one of a Linux distribution's root. */
+    static final String STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final Map<String, String> environment = minimalEnvironment();
     private Path directory;
     private Redirect stdin = Redirect.INHERIT;
     private Redirect stdout = Redirect.INHERIT;
@@ -59,9 +62,13 @@ public final class ContainerBuilder {
     private String hostname;
     private String domainname;
     private LaunchSpec.Identity identity;
+    /** Null: the container defaults, fitted at {@link #spec()} to the namespaces and identity. */
     private Capabilities capabilities;
     private final EnumMap<Resource, ResourceLimit> resourceLimits = new EnumMap<>(Resource.class);
-    private boolean noNewPrivileges;
+    /** Null: on, unless {@link #privileged()}. */
+    private Boolean noNewPrivileges;
+    private boolean privileged;
+    private boolean hostDevices;
     private int parentDeathSignal;
     private boolean newSession;
     private int umask = -1;
@@ -103,11 +110,36 @@ public final class ContainerBuilder {
     }
 
     /**
-     * The environment of the new process: a copy of the JVM's to start with, edited in
-     * place (clear it for an empty one).
+     * The environment of the new process, edited in place. It starts minimal: PATH (the
+     * JVM's, or the usual one), and HOME and TERM when the JVM has them. The JVM's whole
+     * environment, which in a service holds credentials and tokens, reaches the payload
+     * only through {@link #inheritEnvironment()}.
      */
     public Map<String, String> environment() {
         return environment;
+    }
+
+    /**
+     * Replaces the environment with a copy of the JVM's whole environment, as
+     * {@link ProcessBuilder} starts with. Everything in it, secrets included, becomes
+     * readable to the payload.
+     */
+    public ContainerBuilder inheritEnvironment() {
+        environment.clear();
+        environment.putAll(System.getenv());
+        return this;
+    }
+
+    private static Map<String, String> minimalEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", System.getenv().getOrDefault("PATH", STANDARD_PATH));
+        for (String name : List.of("HOME", "TERM")) {
+            String value = System.getenv(name);
+            if (value != null) {
+                env.put(name, value);
+            }
+        }
+        return env;
     }
 
     /** Sets the working directory (null keeps the JVM's). */
@@ -224,9 +256,42 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** Keeps only these capability sets (the rest are dropped before exec). */
+    /**
+     * Keeps exactly these capability sets (the rest are dropped before exec, the bounding
+     * set up to the kernel's {@code cap_last_cap}). Without this call a container keeps
+     * {@link Capabilities#containerDefaults()}: Docker's 14 in bounding, permitted and
+     * effective, without CAP_MKNOD unless device rules guard the container's cgroup (see
+     * {@link #cgroup(CgroupPlacement)}), and only the bounding set for a non-root
+     * {@link #user(long, long, long...)}. Use {@code Capabilities.containerDefaults().plus(...)}
+     * or {@code .minus(...)} to adjust the defaults.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man7/capabilities.7.html">capabilities(7)</a>
+     */
     public ContainerBuilder capabilities(Capabilities capabilities) {
         this.capabilities = Objects.requireNonNull(capabilities, "capabilities");
+        return this;
+    }
+
+    /**
+     * Turns off every default protection, for trusted payloads that need the host: the
+     * JVM's capabilities are kept, no_new_privs stays off, no seccomp filter is installed,
+     * and a mount view gets the host's /dev and unmasked /proc and /sys; no cgroup device
+     * rules apply. Namespaces, mounts and limits asked for still apply, and settings made
+     * explicitly ({@link #capabilities}, {@link #noNewPrivileges}) still win. Like
+     * {@code docker run --privileged}: a root payload can then reach the host.
+     */
+    public ContainerBuilder privileged() {
+        this.privileged = true;
+        return this;
+    }
+
+    /**
+     * Gives the payload the host's devices: the mount view keeps the host's /dev (see
+     * {@link MountSpec.Builder#hostDev()}), no cgroup device rules are applied, and
+     * CAP_MKNOD stays in the default set. Other defaults stay.
+     */
+    public ContainerBuilder hostDevices() {
+        this.hostDevices = true;
         return this;
     }
 
@@ -240,7 +305,12 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** Sets PR_SET_NO_NEW_PRIVS: exec can never grant privileges (setuid bits, file capabilities). */
+    /**
+     * Sets whether PR_SET_NO_NEW_PRIVS is set, so that exec can never grant privileges
+     * (setuid bits, file capabilities). On by default, off with {@link #privileged()}.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/PR_SET_NO_NEW_PRIVS.2const.html">PR_SET_NO_NEW_PRIVS(2const)</a>
+     */
     public ContainerBuilder noNewPrivileges(boolean value) {
         this.noNewPrivileges = value;
         return this;
@@ -405,8 +475,12 @@ public final class ContainerBuilder {
         if (directory != null) {
             requireNoNul(directory.toString(), "directory");
         }
+        MountSpec view = mounts;
+        if (view != null && (privileged || hostDevices)) {
+            view = view.withHostDev(privileged);
+        }
         List<String> resolved = new ArrayList<>(command);
-        resolved.set(0, resolveProgram(command.getFirst()));
+        resolved.set(0, resolveProgram(command.getFirst(), env.getOrDefault("PATH", STANDARD_PATH), view));
         checkFdTargets();
         for (NamespaceType type : joins.keySet()) {
             if (newNamespaces.contains(type)) {
@@ -428,8 +502,9 @@ public final class ContainerBuilder {
         return new LaunchSpec(List.copyOf(resolved), env, directory, stdin, stdout, stderr, Map.copyOf(passedFds),
                 newNamespaces.isEmpty() ? Set.of() : EnumSet.copyOf(newNamespaces), Map.copyOf(joins),
                 List.copyOf(uidMap), List.copyOf(gidMap), setgroupsAllowed, hostname, domainname, identity,
-                capabilities, Map.copyOf(resourceLimits), noNewPrivileges, parentDeathSignal, newSession, umask, cgroup,
-                execTimeout, mounts, timeOffsets, subordinateMaps, init);
+                effectiveCapabilities(), Map.copyOf(resourceLimits),
+                noNewPrivileges != null ? noNewPrivileges : !privileged, parentDeathSignal, newSession, umask, cgroup,
+                execTimeout, view, timeOffsets, subordinateMaps, init);
     }
 
     /** Compiles the settings into the steps a start would take, without running any. */
@@ -446,6 +521,53 @@ public final class ContainerBuilder {
      */
     public ContainerProcess start() throws IOException {
         return Launcher.start(plan());
+    }
+
+    /**
+     * The capability sets the child ends with: explicit ones as given; none chosen
+     * (the JVM's kept) when privileged; else the container defaults, fitted to what the
+     * child can hold. In a new or joined user namespace the child holds every capability
+     * of that namespace; otherwise it holds only the JVM's, and without CAP_SETPCAP it can
+     * shrink no bounding set (no_new_privs then keeps exec from gaining anything).
+     */
+    private Capabilities effectiveCapabilities() {
+        if (capabilities != null) {
+            return capabilities;
+        }
+        if (privileged) {
+            return null;
+        }
+        Capabilities defaults = Capabilities.containerDefaults();
+        if (hostDevices) {
+            // the caller chose the host's devices; mknod is then no further reach
+        } else if (!deviceRulesApply()) {
+            // Nothing else would stop a root payload from making a disk node and opening it.
+            defaults = defaults.minus(Set.of(dev.hako.syscalls.Capability.MKNOD));
+        }
+        boolean ownUserNamespace = newNamespaces.contains(NamespaceType.USER) || joins.containsKey(NamespaceType.USER);
+        if (!ownUserNamespace) {
+            EnumSet<dev.hako.syscalls.Capability> held = EnumSet.noneOf(dev.hako.syscalls.Capability.class);
+            long mask = CurrentIds.permittedCapabilities();
+            for (dev.hako.syscalls.Capability capability : dev.hako.syscalls.Capability.values()) {
+                if ((mask & capability.bits()) != 0) {
+                    held.add(capability);
+                }
+            }
+            defaults = defaults.within(held);
+            if (!held.contains(dev.hako.syscalls.Capability.SETPCAP)) {
+                defaults = new Capabilities(EnumSet.allOf(dev.hako.syscalls.Capability.class), defaults.effective(),
+                        defaults.permitted(), defaults.inheritable(), defaults.ambient());
+            }
+        }
+        if (identity != null && identity.uid() != 0) {
+            defaults = defaults.withoutPermitted();
+        }
+        return defaults;
+    }
+
+    /** Whether the container's cgroup gets device rules (decided with the placement). */
+    private boolean deviceRulesApply() {
+        return false;
     }
 
     private void checkNamespaceOptions() {
@@ -496,15 +618,23 @@ public final class ContainerBuilder {
         }
     }
 
-    /** Finds a program without a slash on the JVM's PATH, as execvp would; absolute paths stay. */
-    private static String resolveProgram(String program) {
+    /**
+     * Finds a program without a slash as execvp(3) would, on the container's PATH. With a
+     * rootfs the search happens in the child, inside the container's root (the host's
+     * programs are not the container's), so the name stays bare here; otherwise the view is
+     * the host's tree and the search happens now, so that a missing program is reported
+     * before anything starts. Absolute paths stay; relative ones are made absolute.
+     */
+    private static String resolveProgram(String program, String path, MountSpec view) {
         if (program.isEmpty()) {
             throw new IllegalArgumentException("command[0] is empty: give the program to run");
         }
         if (program.indexOf('/') >= 0) {
-            return Path.of(program).toAbsolutePath().toString();
+            return view == null || view.hostRoot() ? Path.of(program).toAbsolutePath().toString() : program;
         }
-        String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        if (view != null && !view.hostRoot()) {
+            return program;
+        }
         for (String dir : path.split(File.pathSeparator)) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {

@@ -72,6 +72,7 @@ final class Launcher {
     static ContainerProcess start(LaunchPlan plan) throws IOException {
         if (plan.spec().mounts() != null) {
             MountCompiler.checkDestinations(plan.spec().mounts());
+            MountCompiler.checkHostDevices(plan.spec().mounts());
         }
         return startUnchecked(plan);
     }
@@ -361,7 +362,10 @@ final class Launcher {
         if (step.syscall().equals("execve")) {
             throw new IOException("Cannot run program \"" + spec.command().getFirst() + "\""
                     + (spec.directory() == null ? "" : " (in directory \"" + spec.directory() + "\")")
-                    + ": error=" + errno + ", " + cause.errnoName() + " (" + cause.description() + ")", cause);
+                    + ": error=" + errno + ", " + cause.errnoName() + " (" + cause.description() + ")"
+                    + (spec.command().getFirst().indexOf('/') >= 0 ? "" : "; it was searched for on the container's"
+                            + " PATH (" + spec.environment().getOrDefault("PATH", ContainerBuilder.STANDARD_PATH)
+                            + ") inside its root"), cause);
         }
         throw cause;
     }

@@ -45,8 +45,11 @@ import java.util.StringJoiner;
  */
 final class MountCompiler {
 
-    /** Device nodes of a minimal /dev, bound from the host's. */
-    static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+    /**
+     * Device nodes of a private /dev, bound from the host's (never from the rootfs, which
+     * the payload may control), with the device number each must have.
+     */
+    static final Map<String, Long> DEVICES = devices();
     /** The OCI runtime spec's default masked paths (config-linux "maskedPaths" of the default spec). */
     static final List<String> MASKED = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
@@ -88,6 +91,54 @@ final class MountCompiler {
         new MountCompiler(launch, program, newApi, openat2).compile();
     }
 
+    private static Map<String, Long> devices() {
+        Map<String, Long> devices = new LinkedHashMap<>();
+        devices.put("null", deviceNumber(1, 3));
+        devices.put("zero", deviceNumber(1, 5));
+        devices.put("full", deviceNumber(1, 7));
+        devices.put("random", deviceNumber(1, 8));
+        devices.put("urandom", deviceNumber(1, 9));
+        devices.put("tty", deviceNumber(5, 0));
+        return java.util.Collections.unmodifiableMap(devices);
+    }
+
+    /** The kernel's dev_t as glibc's makedev(3) encodes it (what stat's st_rdev holds). */
+    static long deviceNumber(long major, long minor) {
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+    }
+
+    /**
+     * Checks, in the parent before the fork, that each host node a private /dev binds (and
+     * the null device masked files get) is the character device it should be and not a
+     * link: the child binds them by these paths in its copy of the host's tree, before it
+     * enters the rootfs, so a payload's own /dev never takes part.
+     *
+     * @throws IOException naming the node and what it is instead
+     */
+    static void checkHostDevices(MountSpec spec) throws IOException {
+        if (!spec.privateDev() && !spec.masked()) {
+            return;
+        }
+        for (Map.Entry<String, Long> device : DEVICES.entrySet()) {
+            Path node = Path.of("/dev", device.getKey());
+            Map<String, Object> attributes;
+            try {
+                attributes = Files.readAttributes(node, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException | UnsupportedOperationException e) {
+                throw new IOException("host device " + node + " cannot be checked for the container's private /dev: "
+                        + e.getMessage(), e);
+            }
+            int mode = (Integer) attributes.get("mode");
+            long rdev = (Long) attributes.get("rdev");
+            if ((mode & 0170000) != 0020000 || rdev != device.getValue()) {
+                throw new IOException("host device " + node + " is not the character device "
+                        + (device.getValue() >> 8 & 0xfff) + ":" + (device.getValue() & 0xff) + " it should be (mode 0"
+                        + Integer.toOctalString(mode) + ", rdev " + Long.toHexString(rdev) + "); refusing to bind it"
+                        + " into a container");
+            }
+        }
+    }
+
     private void compile() {
         Propagation propagation = spec.propagation() == Propagation.SLAVE ? Propagation.SLAVE : Propagation.PRIVATE;
         step("mount", "NULL, \"/\", NULL, MS_REC|" + propagation.cName() + ", NULL", Linux.SYS_mount(), 0,
@@ -96,7 +147,7 @@ final class MountCompiler {
         target = program.newRegister();
         context = program.newRegister();
         mount = program.newRegister();
-        if (spec.minimalDev()) {
+        if (spec.privateDev()) {
             takeHostDevices();
         }
         if (spec.hostRoot()) {
@@ -126,8 +177,11 @@ final class MountCompiler {
                         | Linux.MOUNT_ATTR_NODEV() | Linux.MOUNT_ATTR_NOEXEC());
             }
         }
-        if (spec.minimalDev()) {
-            minimalDev();
+        if (spec.privateDev()) {
+            privateDev();
+        } else if (!spec.hostRoot()) {
+            enter("/dev");
+            bind("/dev", ".", false, true);
         }
         for (MountSpec.Mount entry : spec.mounts()) {
             switch (entry) {
@@ -152,7 +206,7 @@ final class MountCompiler {
                 }
             }
         }
-        if (spec.ociMaskedPaths()) {
+        if (spec.masked()) {
             maskPaths();
         }
         if (spec.hostRoot()) {
@@ -183,7 +237,7 @@ final class MountCompiler {
     /** Opens the host's device nodes (or /dev) while they are still visible. */
     private void takeHostDevices() {
         if (newApi) {
-            for (String device : DEVICES) {
+            for (String device : DEVICES.keySet()) {
                 int register = program.newRegister();
                 devices.put(device, register);
                 save(register, "open_tree", "AT_FDCWD, \"/dev/" + device + "\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC) = <"
@@ -214,12 +268,12 @@ final class MountCompiler {
         }
     }
 
-    private void minimalDev() {
+    private void privateDev() {
         enter("/dev");
         fresh("tmpfs", "tmpfs", ".", Map.of("mode", "0755", "size", "65536k"), Linux.MS_NOSUID()
                 | Linux.MS_STRICTATIME(), Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_STRICTATIME());
         String dev = absolute("/dev");
-        for (String device : DEVICES) {
+        for (String device : DEVICES.keySet()) {
             String path = dev + "/" + device;
             step("mknodat", "AT_FDCWD, " + quote(path) + ", 0666, 0", Linux.SYS_mknodat(), AT_FDCWD,
                     program.string(path), 0666, 0);
@@ -238,7 +292,8 @@ final class MountCompiler {
         if (!newApi) {
             close(hostDev, "<host dev>");
         }
-        for (String dir : List.of("pts", "shm")) {
+        boolean mqueue = launch.newNamespaces().contains(NamespaceType.IPC);
+        for (String dir : mqueue ? List.of("pts", "shm", "mqueue") : List.of("pts", "shm")) {
             step("mkdirat", "AT_FDCWD, " + quote(dev + "/" + dir) + ", 0755", Linux.SYS_mkdirat(), AT_FDCWD,
                     program.string(dev + "/" + dir), 0755);
         }
@@ -253,6 +308,12 @@ final class MountCompiler {
         fresh("tmpfs", "shm", dev + "/shm", Map.of("mode", "01777", "size", "65536k"), Linux.MS_NOSUID()
                 | Linux.MS_NODEV() | Linux.MS_NOEXEC(), Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_NODEV()
                 | Linux.MOUNT_ATTR_NOEXEC());
+        if (mqueue) {
+            // Only with a new IPC namespace: mqueue shows the queues of the mounter's IPC
+            // namespace, and the host's are none of the container's business.
+            fresh("mqueue", "mqueue", dev + "/mqueue", Map.of(), Linux.MS_NOSUID() | Linux.MS_NODEV()
+                    | Linux.MS_NOEXEC(), Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_NODEV() | Linux.MOUNT_ATTR_NOEXEC());
+        }
         Map<String, String> links = new LinkedHashMap<>();
         links.put("ptmx", "pts/ptmx");
         links.put("fd", "/proc/self/fd");
@@ -281,6 +342,8 @@ final class MountCompiler {
                 fresh("tmpfs", "tmpfs", absolute(path), Map.of("size", "0k"), Linux.MS_RDONLY(),
                         Linux.MOUNT_ATTR_RDONLY());
             } else {
+                // The host's null device (the private /dev's is a bind of it): never a path
+                // the rootfs could have turned into a link.
                 bind("/dev/null", absolute(path), false, false);
             }
         }
@@ -481,7 +544,7 @@ final class MountCompiler {
         List<String> destinations = new ArrayList<>();
         if (spec.proc()) destinations.add("/proc");
         if (spec.sysReadOnly()) destinations.add("/sys");
-        if (spec.minimalDev()) destinations.add("/dev");
+        destinations.add("/dev");
         for (MountSpec.Mount mount : spec.mounts()) {
             destinations.add(mount.destination());
         }

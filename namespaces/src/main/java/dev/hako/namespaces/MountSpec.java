@@ -18,55 +18,122 @@ import java.util.Objects;
  * made the root with pivot_root(2), the old root detached) or the host's own tree made
  * read-only ({@link Builder#hostRootReadOnly()}, the default, like
  * {@code bwrap --ro-bind / /}). Mounts are applied in this order: /proc, /sys, /dev, the
- * binds and tmpfs mounts in the order they were added, then the OCI masked and read-only
+ * binds and tmpfs mounts in the order they were added, then the masked and read-only
  * paths. Every destination is resolved inside the root without following symbolic links
  * (openat2(2) with {@code RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS} in a rootfs): a rootfs whose
  * /proc is a link to the host's / makes the start fail instead of mounting outside it.
  *
+ * <p>Contained by default, as runc and Docker are: every view gets a private /dev (a tmpfs
+ * with only null, zero, full, random, urandom and tty, a new devpts instance, /dev/shm and,
+ * with a new IPC namespace, /dev/mqueue), never the host's, whose disk nodes a root
+ * payload could read even through a read-only mount; and wherever a /proc or /sys is
+ * mounted, the OCI runtime spec's default masked paths are hidden and its read-only paths
+ * made read-only. {@link Builder#hostDev()} and {@link Builder#unmasked()} opt out.
+ *
  * <pre>{@code
  * MountSpec view = MountSpec.builder()
  *         .rootfs(Path.of("/srv/alpine"))
- *         .proc().sysReadOnly().minimalDev()
+ *         .proc().sysReadOnly()
  *         .tmpfs("/tmp", 64 << 20, 01777)
  *         .build();
  * }</pre>
  *
- * @param rootfs         the root directory (absolute, real path), or null for the host's tree read-only
- * @param mounts         binds and tmpfs mounts, in order
- * @param proc           mount a fresh procfs on /proc (it shows the container's pid namespace)
- * @param sysReadOnly    mount sysfs read-only on /sys
- * @param minimalDev     a tmpfs /dev with null, zero, full, random, urandom and tty bound from the
- *                       host, a new devpts instance on /dev/pts with /dev/ptmx, and a tmpfs /dev/shm
- * @param ociMaskedPaths hide the OCI runtime spec's default masked paths and make its read-only
- *                       paths read-only (under /proc and /sys, when those are mounted)
- * @param propagation    propagation of the container's mounts: PRIVATE, SLAVE or SHARED
  * @see <a href="https://man7.org/linux/man-pages/man7/mount_namespaces.7.html">mount_namespaces(7)</a>
  * @see <a href="https://man7.org/linux/man-pages/man2/pivot_root.2.html">pivot_root(2)</a>
  */
-public record MountSpec(Path rootfs, List<Mount> mounts, boolean proc, boolean sysReadOnly, boolean minimalDev,
-                        boolean ociMaskedPaths, Propagation propagation) {
+public final class MountSpec {
 
-    /** Validates (as {@link Builder#build()} does) and copies the list. */
-    public MountSpec {
-        mounts = List.copyOf(mounts);
-        Objects.requireNonNull(propagation, "propagation");
+    private final Path rootfs;
+    private final List<Mount> mounts;
+    private final boolean proc;
+    private final boolean sysReadOnly;
+    private final boolean privateDev;
+    private final boolean masked;
+    private final Propagation propagation;
+
+    private MountSpec(Path rootfs, List<Mount> mounts, boolean proc, boolean sysReadOnly, boolean privateDev,
+                      boolean masked, Propagation propagation) {
+        this.mounts = List.copyOf(mounts);
+        this.propagation = Objects.requireNonNull(propagation, "propagation");
         if (propagation == Propagation.UNBINDABLE) {
             throw new IllegalArgumentException("propagation UNBINDABLE is not a choice for a container's mounts;"
                     + " use PRIVATE, SLAVE or SHARED");
         }
-        if (rootfs != null) {
-            rootfs = checkRootfs(rootfs);
-        }
+        this.rootfs = rootfs == null ? null : checkRootfs(rootfs);
+        this.proc = proc;
+        this.sysReadOnly = sysReadOnly;
+        this.privateDev = privateDev;
+        this.masked = masked;
     }
 
-    /** A new builder: the host's tree read-only, nothing else mounted, private propagation. */
+    /**
+     * A new builder: the host's tree read-only, a private /dev, masked paths, nothing else
+     * mounted, private propagation.
+     */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The root directory (absolute, real path), or null for the host's tree read-only. */
+    public Path rootfs() {
+        return rootfs;
     }
 
     /** Whether the root is the host's tree made read-only (no rootfs directory). */
     public boolean hostRoot() {
         return rootfs == null;
+    }
+
+    /** Binds and tmpfs mounts, in order. */
+    public List<Mount> mounts() {
+        return mounts;
+    }
+
+    /** Whether a fresh procfs is mounted on /proc (it shows the container's pid namespace). */
+    public boolean proc() {
+        return proc;
+    }
+
+    /** Whether sysfs is mounted read-only on /sys. */
+    public boolean sysReadOnly() {
+        return sysReadOnly;
+    }
+
+    /**
+     * Whether /dev is private (the default): a tmpfs with null, zero, full, random, urandom
+     * and tty bound from descriptors of the host's nodes, each checked to be the character
+     * device it should be; a new devpts instance on /dev/pts with /dev/ptmx; a tmpfs
+     * /dev/shm; /dev/mqueue with a new IPC namespace. Otherwise /dev is the host's (bound
+     * into a rootfs, or left in the host's read-only tree).
+     */
+    public boolean privateDev() {
+        return privateDev;
+    }
+
+    /**
+     * Whether the OCI runtime spec's default masked paths are hidden (empty read-only tmpfs
+     * on directories, the null device on files) and its read-only paths made read-only,
+     * under the /proc and /sys this view mounts. On by default.
+     */
+    public boolean masked() {
+        return masked;
+    }
+
+    /** Propagation of the container's mounts: PRIVATE, SLAVE or SHARED. */
+    public Propagation propagation() {
+        return propagation;
+    }
+
+    /** This view with the host's /dev instead of a private one, and unmasked if asked. */
+    MountSpec withHostDev(boolean unmasked) {
+        return new MountSpec(rootfs, mounts, proc, sysReadOnly, false, masked && !unmasked, propagation);
+    }
+
+    @Override
+    public String toString() {
+        return "MountSpec[rootfs=" + (rootfs == null ? "<host, read-only>" : rootfs) + ", mounts=" + mounts
+                + ", proc=" + proc + ", sysReadOnly=" + sysReadOnly + ", privateDev=" + privateDev + ", masked="
+                + masked + ", propagation=" + propagation + "]";
     }
 
     /** One bind or tmpfs mount of a {@link MountSpec}. */
@@ -201,8 +268,8 @@ public record MountSpec(Path rootfs, List<Mount> mounts, boolean proc, boolean s
         private final List<Mount> mounts = new ArrayList<>();
         private boolean proc;
         private boolean sysReadOnly;
-        private boolean minimalDev;
-        private boolean ociMaskedPaths;
+        private boolean privateDev = true;
+        private boolean masked = true;
         private Propagation propagation = Propagation.PRIVATE;
 
         private Builder() {
@@ -252,15 +319,23 @@ public record MountSpec(Path rootfs, List<Mount> mounts, boolean proc, boolean s
             return this;
         }
 
-        /** A minimal /dev: see {@link MountSpec#minimalDev()}. */
-        public Builder minimalDev() {
-            this.minimalDev = true;
+        /**
+         * Gives the container the host's /dev instead of a private one (see
+         * {@link MountSpec#privateDev()}): every host device node is then reachable, so
+         * only the capabilities and cgroup device rules stand between a root payload and
+         * the host's disks. For trusted payloads that need real devices.
+         */
+        public Builder hostDev() {
+            this.privateDev = false;
             return this;
         }
 
-        /** Hides the OCI default masked paths and makes the OCI read-only paths read-only. */
-        public Builder ociMaskedPaths() {
-            this.ociMaskedPaths = true;
+        /**
+         * Leaves /proc and /sys unmasked (see {@link MountSpec#masked()}): /proc/kcore,
+         * /proc/keys, /proc/sysrq-trigger and the rest are then as the kernel shows them.
+         */
+        public Builder unmasked() {
+            this.masked = false;
             return this;
         }
 
@@ -276,11 +351,7 @@ public record MountSpec(Path rootfs, List<Mount> mounts, boolean proc, boolean s
          * @throws IllegalArgumentException naming the field and the rule a value breaks
          */
         public MountSpec build() {
-            if (ociMaskedPaths && !proc && !sysReadOnly) {
-                throw new IllegalArgumentException("ociMaskedPaths masks paths under /proc and /sys; add proc() or"
-                        + " sysReadOnly()");
-            }
-            return new MountSpec(rootfs, mounts, proc, sysReadOnly, minimalDev, ociMaskedPaths, propagation);
+            return new MountSpec(rootfs, mounts, proc, sysReadOnly, privateDev, masked, propagation);
         }
     }
 }

@@ -130,10 +130,12 @@ class ContainerBuilderOptionsTest {
 
     @Test
     void umaskAndNoNewPrivileges() throws Exception {
-        String status = sh(builder().umask(027).noNewPrivileges(true), "cat /proc/$$/status");
+        String status = sh(builder().umask(027), "cat /proc/$$/status");
         assertThat(statusField(status, "Umask")).isEqualTo("0027");
-        assertThat(statusField(status, "NoNewPrivs")).isEqualTo("1");
-        assertThat(statusField(sh(builder(), "cat /proc/$$/status"), "NoNewPrivs")).isEqualTo("0");
+        assertThat(statusField(status, "NoNewPrivs")).as("on by default").isEqualTo("1");
+        assertThat(statusField(sh(builder().noNewPrivileges(false), "cat /proc/$$/status"), "NoNewPrivs"))
+                .isEqualTo("0");
+        assertThat(statusField(sh(builder().privileged(), "cat /proc/$$/status"), "NoNewPrivs")).isEqualTo("0");
     }
 
     @Test

@@ -86,11 +86,26 @@ final class RunCommand implements Callable<Integer> {
             description = "Keep the host's network (by default a new network namespace has only loopback).")
     boolean shareNet;
 
-    @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set a variable (repeatable).")
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
+            description = {"Set a variable (repeatable); NAME alone passes hako's own value, if it has one.",
+                    "The command starts with PATH, HOME and TERM only: hako's environment may hold secrets."})
     List<String> env = new ArrayList<>();
 
     @Option(names = "--clear-env", description = "Start from an empty environment (PATH is kept).")
     boolean clearEnv;
+
+    @Option(names = "--privileged", description = {"Turn off every default protection: keep all capabilities,"
+            + " no seccomp filter, no no_new_privs, the host's /dev, unmasked /proc and /sys.",
+            "A root command can then reach the host; use it only for trusted commands."})
+    boolean privileged;
+
+    @Option(names = "--cap-add", paramLabel = "CAP", split = ",",
+            description = "Add a capability to the default set (e.g. NET_ADMIN, or ALL; repeatable).")
+    List<String> capAdd = new ArrayList<>();
+
+    @Option(names = "--cap-drop", paramLabel = "CAP", split = ",",
+            description = "Drop a capability from the default set (e.g. NET_RAW, or ALL; repeatable).")
+    List<String> capDrop = new ArrayList<>();
 
     @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory of the command.")
     Path cwd;
@@ -187,11 +202,24 @@ final class RunCommand implements Callable<Integer> {
         }
         for (String assignment : env) {
             int eq = assignment.indexOf('=');
-            if (eq <= 0) {
+            if (eq == 0 || assignment.isEmpty()) {
                 throw new ParameterException(spec.commandLine(),
-                        "--env needs NAME=VALUE, not '" + assignment + "'");
+                        "--env needs NAME=VALUE or NAME, not '" + assignment + "'");
             }
-            builder.environment().put(assignment.substring(0, eq), assignment.substring(eq + 1));
+            if (eq < 0) {
+                String value = System.getenv(assignment);
+                if (value != null) {
+                    builder.environment().put(assignment, value);
+                }
+            } else {
+                builder.environment().put(assignment.substring(0, eq), assignment.substring(eq + 1));
+            }
+        }
+        if (privileged) {
+            builder.privileged();
+        }
+        if (!capAdd.isEmpty() || !capDrop.isEmpty()) {
+            builder.capabilities(SecurityOptions.capabilities(spec, capAdd, capDrop));
         }
         Set<NamespaceType> types = EnumSet.of(NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.UTS,
                 NamespaceType.IPC, NamespaceType.CGROUP);
@@ -203,7 +231,9 @@ final class RunCommand implements Callable<Integer> {
         }
         builder.namespaces(types.toArray(NamespaceType[]::new));
         builder.init(init);
-        if (mapRoot) {
+        if (mapRoot || (!userNs && !SecurityOptions.hasSysAdmin())) {
+            // Rootless, as podman and bwrap are: without CAP_SYS_ADMIN the namespaces can
+            // only be made inside a user namespace, where root is mapped to the caller.
             builder.mapRootToCurrentUser();
         }
         builder.mounts(mounts());
@@ -226,7 +256,7 @@ final class RunCommand implements Callable<Integer> {
     private MountSpec mounts() {
         MountSpec.Builder view = MountSpec.builder().proc();
         if (rootfs != null) {
-            view.rootfs(rootfs.toAbsolutePath()).sysReadOnly().minimalDev();
+            view.rootfs(rootfs.toAbsolutePath()).sysReadOnly();
         } else {
             view.hostRootReadOnly();
         }

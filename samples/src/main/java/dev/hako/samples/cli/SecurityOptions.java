@@ -1,0 +1,60 @@
+package dev.hako.samples.cli;
+
+import dev.hako.namespaces.Capabilities;
+import dev.hako.syscalls.Capability;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/** The security flags of {@code hako run}: capability changes and the caller's own privilege. */
+final class SecurityOptions {
+
+    private SecurityOptions() {
+    }
+
+    /**
+     * The default capability sets with {@code --cap-add} and {@code --cap-drop} applied, as
+     * Docker applies them: drops first, then adds, so {@code --cap-drop ALL --cap-add CHOWN}
+     * keeps only CHOWN.
+     */
+    static Capabilities capabilities(CommandSpec spec, List<String> add, List<String> drop) {
+        Capabilities caps = Capabilities.containerDefaults();
+        caps = caps.minus(parse(spec, "--cap-drop", drop));
+        return caps.plus(parse(spec, "--cap-add", add));
+    }
+
+    private static Set<Capability> parse(CommandSpec spec, String option, List<String> names) {
+        EnumSet<Capability> set = EnumSet.noneOf(Capability.class);
+        for (String name : names) {
+            if (name.equalsIgnoreCase("ALL")) {
+                set.addAll(EnumSet.allOf(Capability.class));
+                continue;
+            }
+            try {
+                set.add(Capability.of(name));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+            }
+        }
+        return set;
+    }
+
+    /** Whether hako itself holds CAP_SYS_ADMIN (else its namespaces need a user namespace). */
+    static boolean hasSysAdmin() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & Capability.SYS_ADMIN.bits()) != 0;
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+}
