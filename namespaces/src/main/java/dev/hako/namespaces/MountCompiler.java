@@ -234,10 +234,19 @@ final class MountCompiler {
         }
     }
 
+    /** The nodes of the private /dev: the standard ones, then those the spec adds. */
+    private List<String> deviceNames() {
+        List<String> names = new ArrayList<>(DEVICES.keySet());
+        for (Path device : spec.devices()) {
+            names.add(device.getFileName().toString());
+        }
+        return names;
+    }
+
     /** Opens the host's device nodes (or /dev) while they are still visible. */
     private void takeHostDevices() {
         if (newApi) {
-            for (String device : DEVICES.keySet()) {
+            for (String device : deviceNames()) {
                 int register = program.newRegister();
                 devices.put(device, register);
                 save(register, "open_tree", "AT_FDCWD, \"/dev/" + device + "\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC) = <"
@@ -273,7 +282,7 @@ final class MountCompiler {
         fresh("tmpfs", "tmpfs", ".", Map.of("mode", "0755", "size", "65536k"), Linux.MS_NOSUID()
                 | Linux.MS_STRICTATIME(), Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_STRICTATIME());
         String dev = absolute("/dev");
-        for (String device : DEVICES.keySet()) {
+        for (String device : deviceNames()) {
             String path = dev + "/" + device;
             step("mknodat", "AT_FDCWD, " + quote(path) + ", 0666, 0", Linux.SYS_mknodat(), AT_FDCWD,
                     program.string(path), 0666, 0);

@@ -50,10 +50,16 @@ public final class MountSpec {
     private final boolean privateDev;
     private final boolean masked;
     private final Propagation propagation;
+    private final List<Path> devices;
 
     private MountSpec(Path rootfs, List<Mount> mounts, boolean proc, boolean sysReadOnly, boolean privateDev,
-                      boolean masked, Propagation propagation) {
+                      boolean masked, Propagation propagation, List<Path> devices) {
         this.mounts = List.copyOf(mounts);
+        this.devices = List.copyOf(devices);
+        if (!devices.isEmpty() && !privateDev) {
+            throw new IllegalArgumentException("device " + devices.getFirst() + " is added to a private /dev, but this"
+                    + " view has the host's /dev (hostDev)");
+        }
         this.propagation = Objects.requireNonNull(propagation, "propagation");
         if (propagation == Propagation.UNBINDABLE) {
             throw new IllegalArgumentException("propagation UNBINDABLE is not a choice for a container's mounts;"
@@ -124,9 +130,14 @@ public final class MountSpec {
         return propagation;
     }
 
+    /** Host device nodes bound into the private /dev at the same path ({@link Builder#device(Path)}). */
+    public List<Path> devices() {
+        return devices;
+    }
+
     /** This view with the host's /dev instead of a private one, and unmasked if asked. */
     MountSpec withHostDev(boolean unmasked) {
-        return new MountSpec(rootfs, mounts, proc, sysReadOnly, false, masked && !unmasked, propagation);
+        return new MountSpec(rootfs, mounts, proc, sysReadOnly, false, masked && !unmasked, propagation, List.of());
     }
 
     @Override
@@ -271,8 +282,35 @@ public final class MountSpec {
         private boolean privateDev = true;
         private boolean masked = true;
         private Propagation propagation = Propagation.PRIVATE;
+        private final List<Path> devices = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Binds a host device node (e.g. {@code /dev/loop0}) into the private /dev at the same
+         * path, as {@code docker run --device} does; the container's cgroup device rules then
+         * allow it too.
+         *
+         * @throws IllegalArgumentException if the path is not a device node directly under /dev
+         */
+        public Builder device(Path node) {
+            Objects.requireNonNull(node, "device");
+            Path parent = node.getParent();
+            if (!node.isAbsolute() || parent == null || !parent.equals(Path.of("/dev"))) {
+                throw new IllegalArgumentException("device \"" + node + "\" must be a node directly under /dev,"
+                        + " like /dev/loop0");
+            }
+            if (!Files.exists(node, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalArgumentException("device \"" + node + "\" does not exist on the host");
+            }
+            String name = node.getFileName().toString();
+            if (MountCompiler.DEVICES.containsKey(name) || List.of("pts", "shm", "mqueue", "ptmx", "fd", "stdin",
+                    "stdout", "stderr").contains(name)) {
+                throw new IllegalArgumentException("device \"" + node + "\" is already part of the private /dev");
+            }
+            devices.add(node);
+            return this;
         }
 
         /**
@@ -351,7 +389,7 @@ public final class MountSpec {
          * @throws IllegalArgumentException naming the field and the rule a value breaks
          */
         public MountSpec build() {
-            return new MountSpec(rootfs, mounts, proc, sysReadOnly, privateDev, masked, propagation);
+            return new MountSpec(rootfs, mounts, proc, sysReadOnly, privateDev, masked, propagation, devices);
         }
     }
 }

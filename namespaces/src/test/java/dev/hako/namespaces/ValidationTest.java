@@ -72,6 +72,18 @@ class ValidationTest {
     }
 
     @Test
+    void devicesMustBeHostNodesUnderDev() {
+        refused(() -> MountSpec.builder().device(java.nio.file.Path.of("/tmp/disk")),
+                "device \"/tmp/disk\" must be a node directly under /dev, like /dev/loop0");
+        refused(() -> MountSpec.builder().device(java.nio.file.Path.of("/dev/hako-no-such-node")),
+                "device \"/dev/hako-no-such-node\" does not exist on the host");
+        refused(() -> MountSpec.builder().device(java.nio.file.Path.of("/dev/null")),
+                "device \"/dev/null\" is already part of the private /dev");
+        refused(() -> MountSpec.builder().hostDev().device(java.nio.file.Path.of("/dev/full")).build(),
+                "device \"/dev/full\" is already part of the private /dev");
+    }
+
+    @Test
     void mountsNeedTheirNamespace() {
         refused(() -> new ContainerBuilder("/bin/true").mounts(MountSpec.builder().build())
                 .join(NamespaceType.MOUNT, NamespaceJoin.ofPid(1)).spec(), "namespace MOUNT is both created and joined");

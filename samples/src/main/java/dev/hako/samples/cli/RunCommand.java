@@ -94,6 +94,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--clear-env", description = "Start from an empty environment (PATH is kept).")
     boolean clearEnv;
 
+    @Option(names = "--device", paramLabel = "/dev/NAME",
+            description = "Give the command a host device node (bound into its private /dev and allowed by its"
+                    + " cgroup device rules; repeatable).")
+    List<Path> devices = new ArrayList<>();
+
     @Option(names = "--privileged", description = {"Turn off every default protection: keep all capabilities,"
             + " no seccomp filter, no no_new_privs, the host's /dev, unmasked /proc and /sys.",
             "A root command can then reach the host; use it only for trusted commands."})
@@ -259,6 +264,13 @@ final class RunCommand implements Callable<Integer> {
             view.rootfs(rootfs.toAbsolutePath()).sysReadOnly();
         } else {
             view.hostRootReadOnly();
+        }
+        for (Path device : devices) {
+            try {
+                view.device(device);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--device: " + e.getMessage());
+            }
         }
         boolean ownTmp = false;
         for (String bind : binds) {

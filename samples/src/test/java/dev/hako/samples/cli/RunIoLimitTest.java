@@ -80,7 +80,7 @@ class RunIoLimitTest {
         assertThat(read.millis()).as("3 MiB read at 1 MiB/s, in ms").isGreaterThanOrEqualTo(AT_LEAST_MILLIS);
 
         // For the log only: how fast the same read is without the limit (not asserted: noise).
-        Cli.Result free = Cli.run("run", "--name", name, "--", "/bin/sh", "-c", timed(reader));
+        Cli.Result free = Cli.run("run", "--name", name, "--device", loop.toString(), "--", "/bin/sh", "-c", timed(reader));
         assertThat(free.status()).as(free.err()).isZero();
         System.out.printf("3 MiB direct read of %s: %d ms at --io-read-bps 1M, %s ms without a limit%n",
                 loop, read.millis(), free.out().strip());
@@ -118,7 +118,8 @@ class RunIoLimitTest {
         Path file = limitFile(read);
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try {
-            Future<Cli.Result> running = executor.submit(() -> Cli.run("run", "--name", name, flag, loop + "=1M",
+            Future<Cli.Result> running = executor.submit(() -> Cli.run("run", "--name", name, "--device", loop.toString(), flag,
+                    loop + "=1M",
                     "--", "/bin/sh", "-c", timed(ddArgs)));
             String seen = "";
             while (!running.isDone() && seen.isEmpty()) {
