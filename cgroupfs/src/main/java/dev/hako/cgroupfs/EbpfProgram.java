@@ -29,7 +29,7 @@ record EbpfProgram(List<EbpfInstruction> instructions, Map<Integer, String> comm
     /** {@return one line per instruction: index, the verifier's notation, and its comment} */
     List<String> listing() {
         int width = Integer.toString(instructions.size() - 1).length();
-        String format = "%" + width + "d: %-40s";
+        String format = "%" + width + "d: %-36s";
         return java.util.stream.IntStream.range(0, instructions.size()).mapToObj(i -> {
             String line = String.format(format, i, instructions.get(i).text(i));
             String comment = comments.get(i);
