@@ -78,8 +78,11 @@ public final class DeviceProgram {
         }
         a.comment("no rule matched: " + (defaultAllow ? "allow" : "deny"))
                 .alu64(Linux.BPF_MOV(), R0, defaultAllow ? 1 : 0).exit();
-        a.bind(exception).comment("a rule matched: " + (defaultAllow ? "deny" : "allow"))
-                .alu64(Linux.BPF_MOV(), R0, defaultAllow ? 0 : 1).exit();
+        if (!rules.isEmpty()) {
+            // Only reachable through a rule: the verifier refuses unreachable instructions.
+            a.bind(exception).comment("a rule matched: " + (defaultAllow ? "deny" : "allow"))
+                    .alu64(Linux.BPF_MOV(), R0, defaultAllow ? 0 : 1).exit();
+        }
         return new DeviceProgram(a.assemble(), defaultAllow);
     }
 
