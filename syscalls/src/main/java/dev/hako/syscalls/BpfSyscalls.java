@@ -251,7 +251,7 @@ public final class BpfSyscalls {
                 throw new SyscallException("bpf", argument, errno, errno == Linux.EPERM()
                         ? privilegeHint("attaching") + "; or an ancestor cgroup holds a program attached without"
                                 + " BPF_F_ALLOW_OVERRIDE/MULTI, or this cgroup's programs were attached in another mode"
-                        : null);
+                        : targetHint(errno));
             }
         }
     }
@@ -276,7 +276,8 @@ public final class BpfSyscalls {
                 int errno = (int) -result;
                 throw new SyscallException("bpf", "BPF_PROG_DETACH, target fd " + target.value() + ", program fd "
                         + program.value() + ", " + type.cName(), errno,
-                        errno == Linux.EPERM() ? privilegeHint("detaching") : null);
+                        errno == Linux.EPERM() ? privilegeHint("detaching") : errno == Linux.ENOENT()
+                                ? "that program is not attached there" : targetHint(errno));
             }
         }
     }
@@ -306,7 +307,7 @@ public final class BpfSyscalls {
                 int errno = (int) -result;
                 throw new SyscallException("bpf", "BPF_PROG_QUERY, target fd " + target.value() + ", " + type.cName()
                         + (effective ? ", BPF_F_QUERY_EFFECTIVE" : ""), errno,
-                        errno == Linux.EPERM() ? privilegeHint("querying") : null);
+                        errno == Linux.EPERM() ? privilegeHint("querying") : targetHint(errno));
             }
             int count = bpf_attr_prog_query.prog_cnt(attr);
             List<Integer> out = new ArrayList<>(count);
@@ -385,6 +386,12 @@ public final class BpfSyscalls {
                         + "'; the kernel takes only letters, digits, '_' and '.'");
             }
         }
+    }
+
+    /** EBADF from a command with a target: the descriptor is open but no cgroup v2 directory. */
+    private static String targetHint(int errno) {
+        return errno == Linux.EBADF() ? "the target must be an open cgroup v2 directory (cgroup BPF programs attach"
+                + " only to the unified hierarchy)" : null;
     }
 
     private static String privilegeHint(String what) {
