@@ -108,14 +108,14 @@ abstract class DeviceProgramProofs extends DeviceRulesProofs {
         List<String> seen = new ArrayList<>();
         while (true) {
             try (Fd still = BpfSyscalls.progGetFdById(id)) {
-                seen.add("open");
+                seen.add("open as fd " + still.value());
             } catch (SyscallException e) {
                 assertThat(e.errnoName()).isEqualTo("ENOENT");
                 assertThat(e.getMessage()).isEqualTo("bpf(BPF_PROG_GET_FD_BY_ID, id " + id
                         + ") failed: ENOENT (No such file or directory): no loaded program has that id: it was released");
                 return;
             }
-            assertThat(System.nanoTime()).as("program %d still loaded after 20 s", id).isLessThan(end);
+            assertThat(System.nanoTime()).as("program %d still loaded after 20 s: %s", id, seen).isLessThan(end);
             Thread.sleep(20);
         }
     }

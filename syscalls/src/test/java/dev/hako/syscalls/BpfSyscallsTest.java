@@ -45,7 +45,7 @@ class BpfSyscallsTest {
         long end = System.nanoTime() + 20_000_000_000L;
         while (true) {
             try (Fd still = BpfSyscalls.progGetFdById(id)) {
-                assertThat(System.nanoTime()).as("program %d still loaded", id).isLessThan(end);
+                assertThat(System.nanoTime()).as("program %d still loaded (fd %d)", id, still.value()).isLessThan(end);
             } catch (SyscallException e) {
                 assertThat(e).hasMessage("bpf(BPF_PROG_GET_FD_BY_ID, id " + id + ") failed: ENOENT (No such file or"
                         + " directory): no loaded program has that id: it was released");
