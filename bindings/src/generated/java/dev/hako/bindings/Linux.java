@@ -4636,6 +4636,580 @@ public final class Linux {
         return NSFS_MAGIC;
     }
 
+    private static final int BPF_LD = Arch.IS_X86_64 ? Linux_x86_64.BPF_LD : Linux_aarch64.BPF_LD;
+
+    /** Returns {@code BPF_LD} for the running architecture. */
+    public static int BPF_LD() {
+        return BPF_LD;
+    }
+
+    private static final int BPF_LDX = Arch.IS_X86_64 ? Linux_x86_64.BPF_LDX : Linux_aarch64.BPF_LDX;
+
+    /** Returns {@code BPF_LDX} for the running architecture. */
+    public static int BPF_LDX() {
+        return BPF_LDX;
+    }
+
+    private static final int BPF_ST = Arch.IS_X86_64 ? Linux_x86_64.BPF_ST : Linux_aarch64.BPF_ST;
+
+    /** Returns {@code BPF_ST} for the running architecture. */
+    public static int BPF_ST() {
+        return BPF_ST;
+    }
+
+    private static final int BPF_STX = Arch.IS_X86_64 ? Linux_x86_64.BPF_STX : Linux_aarch64.BPF_STX;
+
+    /** Returns {@code BPF_STX} for the running architecture. */
+    public static int BPF_STX() {
+        return BPF_STX;
+    }
+
+    private static final int BPF_ALU = Arch.IS_X86_64 ? Linux_x86_64.BPF_ALU : Linux_aarch64.BPF_ALU;
+
+    /** Returns {@code BPF_ALU} for the running architecture. */
+    public static int BPF_ALU() {
+        return BPF_ALU;
+    }
+
+    private static final int BPF_JMP = Arch.IS_X86_64 ? Linux_x86_64.BPF_JMP : Linux_aarch64.BPF_JMP;
+
+    /** Returns {@code BPF_JMP} for the running architecture. */
+    public static int BPF_JMP() {
+        return BPF_JMP;
+    }
+
+    private static final int BPF_JMP32 = Arch.IS_X86_64 ? Linux_x86_64.BPF_JMP32 : Linux_aarch64.BPF_JMP32;
+
+    /** Returns {@code BPF_JMP32} for the running architecture. */
+    public static int BPF_JMP32() {
+        return BPF_JMP32;
+    }
+
+    private static final int BPF_ALU64 = Arch.IS_X86_64 ? Linux_x86_64.BPF_ALU64 : Linux_aarch64.BPF_ALU64;
+
+    /** Returns {@code BPF_ALU64} for the running architecture. */
+    public static int BPF_ALU64() {
+        return BPF_ALU64;
+    }
+
+    private static final int BPF_W = Arch.IS_X86_64 ? Linux_x86_64.BPF_W : Linux_aarch64.BPF_W;
+
+    /** Returns {@code BPF_W} for the running architecture. */
+    public static int BPF_W() {
+        return BPF_W;
+    }
+
+    private static final int BPF_H = Arch.IS_X86_64 ? Linux_x86_64.BPF_H : Linux_aarch64.BPF_H;
+
+    /** Returns {@code BPF_H} for the running architecture. */
+    public static int BPF_H() {
+        return BPF_H;
+    }
+
+    private static final int BPF_B = Arch.IS_X86_64 ? Linux_x86_64.BPF_B : Linux_aarch64.BPF_B;
+
+    /** Returns {@code BPF_B} for the running architecture. */
+    public static int BPF_B() {
+        return BPF_B;
+    }
+
+    private static final int BPF_DW = Arch.IS_X86_64 ? Linux_x86_64.BPF_DW : Linux_aarch64.BPF_DW;
+
+    /** Returns {@code BPF_DW} for the running architecture. */
+    public static int BPF_DW() {
+        return BPF_DW;
+    }
+
+    private static final int BPF_IMM = Arch.IS_X86_64 ? Linux_x86_64.BPF_IMM : Linux_aarch64.BPF_IMM;
+
+    /** Returns {@code BPF_IMM} for the running architecture. */
+    public static int BPF_IMM() {
+        return BPF_IMM;
+    }
+
+    private static final int BPF_ABS = Arch.IS_X86_64 ? Linux_x86_64.BPF_ABS : Linux_aarch64.BPF_ABS;
+
+    /** Returns {@code BPF_ABS} for the running architecture. */
+    public static int BPF_ABS() {
+        return BPF_ABS;
+    }
+
+    private static final int BPF_IND = Arch.IS_X86_64 ? Linux_x86_64.BPF_IND : Linux_aarch64.BPF_IND;
+
+    /** Returns {@code BPF_IND} for the running architecture. */
+    public static int BPF_IND() {
+        return BPF_IND;
+    }
+
+    private static final int BPF_MEM = Arch.IS_X86_64 ? Linux_x86_64.BPF_MEM : Linux_aarch64.BPF_MEM;
+
+    /** Returns {@code BPF_MEM} for the running architecture. */
+    public static int BPF_MEM() {
+        return BPF_MEM;
+    }
+
+    private static final int BPF_ATOMIC = Arch.IS_X86_64 ? Linux_x86_64.BPF_ATOMIC : Linux_aarch64.BPF_ATOMIC;
+
+    /** Returns {@code BPF_ATOMIC} for the running architecture. */
+    public static int BPF_ATOMIC() {
+        return BPF_ATOMIC;
+    }
+
+    private static final int BPF_K = Arch.IS_X86_64 ? Linux_x86_64.BPF_K : Linux_aarch64.BPF_K;
+
+    /** Returns {@code BPF_K} for the running architecture. */
+    public static int BPF_K() {
+        return BPF_K;
+    }
+
+    private static final int BPF_X = Arch.IS_X86_64 ? Linux_x86_64.BPF_X : Linux_aarch64.BPF_X;
+
+    /** Returns {@code BPF_X} for the running architecture. */
+    public static int BPF_X() {
+        return BPF_X;
+    }
+
+    private static final int BPF_ADD = Arch.IS_X86_64 ? Linux_x86_64.BPF_ADD : Linux_aarch64.BPF_ADD;
+
+    /** Returns {@code BPF_ADD} for the running architecture. */
+    public static int BPF_ADD() {
+        return BPF_ADD;
+    }
+
+    private static final int BPF_SUB = Arch.IS_X86_64 ? Linux_x86_64.BPF_SUB : Linux_aarch64.BPF_SUB;
+
+    /** Returns {@code BPF_SUB} for the running architecture. */
+    public static int BPF_SUB() {
+        return BPF_SUB;
+    }
+
+    private static final int BPF_MUL = Arch.IS_X86_64 ? Linux_x86_64.BPF_MUL : Linux_aarch64.BPF_MUL;
+
+    /** Returns {@code BPF_MUL} for the running architecture. */
+    public static int BPF_MUL() {
+        return BPF_MUL;
+    }
+
+    private static final int BPF_DIV = Arch.IS_X86_64 ? Linux_x86_64.BPF_DIV : Linux_aarch64.BPF_DIV;
+
+    /** Returns {@code BPF_DIV} for the running architecture. */
+    public static int BPF_DIV() {
+        return BPF_DIV;
+    }
+
+    private static final int BPF_OR = Arch.IS_X86_64 ? Linux_x86_64.BPF_OR : Linux_aarch64.BPF_OR;
+
+    /** Returns {@code BPF_OR} for the running architecture. */
+    public static int BPF_OR() {
+        return BPF_OR;
+    }
+
+    private static final int BPF_AND = Arch.IS_X86_64 ? Linux_x86_64.BPF_AND : Linux_aarch64.BPF_AND;
+
+    /** Returns {@code BPF_AND} for the running architecture. */
+    public static int BPF_AND() {
+        return BPF_AND;
+    }
+
+    private static final int BPF_LSH = Arch.IS_X86_64 ? Linux_x86_64.BPF_LSH : Linux_aarch64.BPF_LSH;
+
+    /** Returns {@code BPF_LSH} for the running architecture. */
+    public static int BPF_LSH() {
+        return BPF_LSH;
+    }
+
+    private static final int BPF_RSH = Arch.IS_X86_64 ? Linux_x86_64.BPF_RSH : Linux_aarch64.BPF_RSH;
+
+    /** Returns {@code BPF_RSH} for the running architecture. */
+    public static int BPF_RSH() {
+        return BPF_RSH;
+    }
+
+    private static final int BPF_NEG = Arch.IS_X86_64 ? Linux_x86_64.BPF_NEG : Linux_aarch64.BPF_NEG;
+
+    /** Returns {@code BPF_NEG} for the running architecture. */
+    public static int BPF_NEG() {
+        return BPF_NEG;
+    }
+
+    private static final int BPF_MOD = Arch.IS_X86_64 ? Linux_x86_64.BPF_MOD : Linux_aarch64.BPF_MOD;
+
+    /** Returns {@code BPF_MOD} for the running architecture. */
+    public static int BPF_MOD() {
+        return BPF_MOD;
+    }
+
+    private static final int BPF_XOR = Arch.IS_X86_64 ? Linux_x86_64.BPF_XOR : Linux_aarch64.BPF_XOR;
+
+    /** Returns {@code BPF_XOR} for the running architecture. */
+    public static int BPF_XOR() {
+        return BPF_XOR;
+    }
+
+    private static final int BPF_MOV = Arch.IS_X86_64 ? Linux_x86_64.BPF_MOV : Linux_aarch64.BPF_MOV;
+
+    /** Returns {@code BPF_MOV} for the running architecture. */
+    public static int BPF_MOV() {
+        return BPF_MOV;
+    }
+
+    private static final int BPF_ARSH = Arch.IS_X86_64 ? Linux_x86_64.BPF_ARSH : Linux_aarch64.BPF_ARSH;
+
+    /** Returns {@code BPF_ARSH} for the running architecture. */
+    public static int BPF_ARSH() {
+        return BPF_ARSH;
+    }
+
+    private static final int BPF_END = Arch.IS_X86_64 ? Linux_x86_64.BPF_END : Linux_aarch64.BPF_END;
+
+    /** Returns {@code BPF_END} for the running architecture. */
+    public static int BPF_END() {
+        return BPF_END;
+    }
+
+    private static final int BPF_JA = Arch.IS_X86_64 ? Linux_x86_64.BPF_JA : Linux_aarch64.BPF_JA;
+
+    /** Returns {@code BPF_JA} for the running architecture. */
+    public static int BPF_JA() {
+        return BPF_JA;
+    }
+
+    private static final int BPF_JEQ = Arch.IS_X86_64 ? Linux_x86_64.BPF_JEQ : Linux_aarch64.BPF_JEQ;
+
+    /** Returns {@code BPF_JEQ} for the running architecture. */
+    public static int BPF_JEQ() {
+        return BPF_JEQ;
+    }
+
+    private static final int BPF_JGT = Arch.IS_X86_64 ? Linux_x86_64.BPF_JGT : Linux_aarch64.BPF_JGT;
+
+    /** Returns {@code BPF_JGT} for the running architecture. */
+    public static int BPF_JGT() {
+        return BPF_JGT;
+    }
+
+    private static final int BPF_JGE = Arch.IS_X86_64 ? Linux_x86_64.BPF_JGE : Linux_aarch64.BPF_JGE;
+
+    /** Returns {@code BPF_JGE} for the running architecture. */
+    public static int BPF_JGE() {
+        return BPF_JGE;
+    }
+
+    private static final int BPF_JSET = Arch.IS_X86_64 ? Linux_x86_64.BPF_JSET : Linux_aarch64.BPF_JSET;
+
+    /** Returns {@code BPF_JSET} for the running architecture. */
+    public static int BPF_JSET() {
+        return BPF_JSET;
+    }
+
+    private static final int BPF_JNE = Arch.IS_X86_64 ? Linux_x86_64.BPF_JNE : Linux_aarch64.BPF_JNE;
+
+    /** Returns {@code BPF_JNE} for the running architecture. */
+    public static int BPF_JNE() {
+        return BPF_JNE;
+    }
+
+    private static final int BPF_JLT = Arch.IS_X86_64 ? Linux_x86_64.BPF_JLT : Linux_aarch64.BPF_JLT;
+
+    /** Returns {@code BPF_JLT} for the running architecture. */
+    public static int BPF_JLT() {
+        return BPF_JLT;
+    }
+
+    private static final int BPF_JLE = Arch.IS_X86_64 ? Linux_x86_64.BPF_JLE : Linux_aarch64.BPF_JLE;
+
+    /** Returns {@code BPF_JLE} for the running architecture. */
+    public static int BPF_JLE() {
+        return BPF_JLE;
+    }
+
+    private static final int BPF_JSGT = Arch.IS_X86_64 ? Linux_x86_64.BPF_JSGT : Linux_aarch64.BPF_JSGT;
+
+    /** Returns {@code BPF_JSGT} for the running architecture. */
+    public static int BPF_JSGT() {
+        return BPF_JSGT;
+    }
+
+    private static final int BPF_JSGE = Arch.IS_X86_64 ? Linux_x86_64.BPF_JSGE : Linux_aarch64.BPF_JSGE;
+
+    /** Returns {@code BPF_JSGE} for the running architecture. */
+    public static int BPF_JSGE() {
+        return BPF_JSGE;
+    }
+
+    private static final int BPF_JSLT = Arch.IS_X86_64 ? Linux_x86_64.BPF_JSLT : Linux_aarch64.BPF_JSLT;
+
+    /** Returns {@code BPF_JSLT} for the running architecture. */
+    public static int BPF_JSLT() {
+        return BPF_JSLT;
+    }
+
+    private static final int BPF_JSLE = Arch.IS_X86_64 ? Linux_x86_64.BPF_JSLE : Linux_aarch64.BPF_JSLE;
+
+    /** Returns {@code BPF_JSLE} for the running architecture. */
+    public static int BPF_JSLE() {
+        return BPF_JSLE;
+    }
+
+    private static final int BPF_CALL = Arch.IS_X86_64 ? Linux_x86_64.BPF_CALL : Linux_aarch64.BPF_CALL;
+
+    /** Returns {@code BPF_CALL} for the running architecture. */
+    public static int BPF_CALL() {
+        return BPF_CALL;
+    }
+
+    private static final int BPF_EXIT = Arch.IS_X86_64 ? Linux_x86_64.BPF_EXIT : Linux_aarch64.BPF_EXIT;
+
+    /** Returns {@code BPF_EXIT} for the running architecture. */
+    public static int BPF_EXIT() {
+        return BPF_EXIT;
+    }
+
+    private static final int BPF_MAXINSNS = Arch.IS_X86_64 ? Linux_x86_64.BPF_MAXINSNS : Linux_aarch64.BPF_MAXINSNS;
+
+    /** Returns {@code BPF_MAXINSNS} for the running architecture. */
+    public static int BPF_MAXINSNS() {
+        return BPF_MAXINSNS;
+    }
+
+    private static final int BPF_OBJ_NAME_LEN = Arch.IS_X86_64 ? Linux_x86_64.BPF_OBJ_NAME_LEN : Linux_aarch64.BPF_OBJ_NAME_LEN;
+
+    /** Returns {@code BPF_OBJ_NAME_LEN} for the running architecture. */
+    public static int BPF_OBJ_NAME_LEN() {
+        return BPF_OBJ_NAME_LEN;
+    }
+
+    private static final int BPF_TAG_SIZE = Arch.IS_X86_64 ? Linux_x86_64.BPF_TAG_SIZE : Linux_aarch64.BPF_TAG_SIZE;
+
+    /** Returns {@code BPF_TAG_SIZE} for the running architecture. */
+    public static int BPF_TAG_SIZE() {
+        return BPF_TAG_SIZE;
+    }
+
+    private static final int BPF_F_ALLOW_OVERRIDE = Arch.IS_X86_64 ? Linux_x86_64.BPF_F_ALLOW_OVERRIDE : Linux_aarch64.BPF_F_ALLOW_OVERRIDE;
+
+    /** Returns {@code BPF_F_ALLOW_OVERRIDE} for the running architecture. */
+    public static int BPF_F_ALLOW_OVERRIDE() {
+        return BPF_F_ALLOW_OVERRIDE;
+    }
+
+    private static final int BPF_F_ALLOW_MULTI = Arch.IS_X86_64 ? Linux_x86_64.BPF_F_ALLOW_MULTI : Linux_aarch64.BPF_F_ALLOW_MULTI;
+
+    /** Returns {@code BPF_F_ALLOW_MULTI} for the running architecture. */
+    public static int BPF_F_ALLOW_MULTI() {
+        return BPF_F_ALLOW_MULTI;
+    }
+
+    private static final int BPF_F_REPLACE = Arch.IS_X86_64 ? Linux_x86_64.BPF_F_REPLACE : Linux_aarch64.BPF_F_REPLACE;
+
+    /** Returns {@code BPF_F_REPLACE} for the running architecture. */
+    public static int BPF_F_REPLACE() {
+        return BPF_F_REPLACE;
+    }
+
+    private static final int BPF_F_QUERY_EFFECTIVE = Arch.IS_X86_64 ? Linux_x86_64.BPF_F_QUERY_EFFECTIVE : Linux_aarch64.BPF_F_QUERY_EFFECTIVE;
+
+    /** Returns {@code BPF_F_QUERY_EFFECTIVE} for the running architecture. */
+    public static int BPF_F_QUERY_EFFECTIVE() {
+        return BPF_F_QUERY_EFFECTIVE;
+    }
+
+    private static final int BPF_F_STRICT_ALIGNMENT = Arch.IS_X86_64 ? Linux_x86_64.BPF_F_STRICT_ALIGNMENT : Linux_aarch64.BPF_F_STRICT_ALIGNMENT;
+
+    /** Returns {@code BPF_F_STRICT_ALIGNMENT} for the running architecture. */
+    public static int BPF_F_STRICT_ALIGNMENT() {
+        return BPF_F_STRICT_ALIGNMENT;
+    }
+
+    private static final int BPF_MAP_CREATE = Arch.IS_X86_64 ? Linux_x86_64.BPF_MAP_CREATE : Linux_aarch64.BPF_MAP_CREATE;
+
+    /** Returns {@code BPF_MAP_CREATE} for the running architecture. */
+    public static int BPF_MAP_CREATE() {
+        return BPF_MAP_CREATE;
+    }
+
+    private static final int BPF_PROG_LOAD = Arch.IS_X86_64 ? Linux_x86_64.BPF_PROG_LOAD : Linux_aarch64.BPF_PROG_LOAD;
+
+    /** Returns {@code BPF_PROG_LOAD} for the running architecture. */
+    public static int BPF_PROG_LOAD() {
+        return BPF_PROG_LOAD;
+    }
+
+    private static final int BPF_PROG_ATTACH = Arch.IS_X86_64 ? Linux_x86_64.BPF_PROG_ATTACH : Linux_aarch64.BPF_PROG_ATTACH;
+
+    /** Returns {@code BPF_PROG_ATTACH} for the running architecture. */
+    public static int BPF_PROG_ATTACH() {
+        return BPF_PROG_ATTACH;
+    }
+
+    private static final int BPF_PROG_DETACH = Arch.IS_X86_64 ? Linux_x86_64.BPF_PROG_DETACH : Linux_aarch64.BPF_PROG_DETACH;
+
+    /** Returns {@code BPF_PROG_DETACH} for the running architecture. */
+    public static int BPF_PROG_DETACH() {
+        return BPF_PROG_DETACH;
+    }
+
+    private static final int BPF_PROG_QUERY = Arch.IS_X86_64 ? Linux_x86_64.BPF_PROG_QUERY : Linux_aarch64.BPF_PROG_QUERY;
+
+    /** Returns {@code BPF_PROG_QUERY} for the running architecture. */
+    public static int BPF_PROG_QUERY() {
+        return BPF_PROG_QUERY;
+    }
+
+    private static final int BPF_PROG_GET_NEXT_ID = Arch.IS_X86_64 ? Linux_x86_64.BPF_PROG_GET_NEXT_ID : Linux_aarch64.BPF_PROG_GET_NEXT_ID;
+
+    /** Returns {@code BPF_PROG_GET_NEXT_ID} for the running architecture. */
+    public static int BPF_PROG_GET_NEXT_ID() {
+        return BPF_PROG_GET_NEXT_ID;
+    }
+
+    private static final int BPF_PROG_GET_FD_BY_ID = Arch.IS_X86_64 ? Linux_x86_64.BPF_PROG_GET_FD_BY_ID : Linux_aarch64.BPF_PROG_GET_FD_BY_ID;
+
+    /** Returns {@code BPF_PROG_GET_FD_BY_ID} for the running architecture. */
+    public static int BPF_PROG_GET_FD_BY_ID() {
+        return BPF_PROG_GET_FD_BY_ID;
+    }
+
+    private static final int BPF_OBJ_GET_INFO_BY_FD = Arch.IS_X86_64 ? Linux_x86_64.BPF_OBJ_GET_INFO_BY_FD : Linux_aarch64.BPF_OBJ_GET_INFO_BY_FD;
+
+    /** Returns {@code BPF_OBJ_GET_INFO_BY_FD} for the running architecture. */
+    public static int BPF_OBJ_GET_INFO_BY_FD() {
+        return BPF_OBJ_GET_INFO_BY_FD;
+    }
+
+    private static final int BPF_PROG_TYPE_CGROUP_DEVICE = Arch.IS_X86_64 ? Linux_x86_64.BPF_PROG_TYPE_CGROUP_DEVICE : Linux_aarch64.BPF_PROG_TYPE_CGROUP_DEVICE;
+
+    /** Returns {@code BPF_PROG_TYPE_CGROUP_DEVICE} for the running architecture. */
+    public static int BPF_PROG_TYPE_CGROUP_DEVICE() {
+        return BPF_PROG_TYPE_CGROUP_DEVICE;
+    }
+
+    private static final int BPF_CGROUP_DEVICE = Arch.IS_X86_64 ? Linux_x86_64.BPF_CGROUP_DEVICE : Linux_aarch64.BPF_CGROUP_DEVICE;
+
+    /** Returns {@code BPF_CGROUP_DEVICE} for the running architecture. */
+    public static int BPF_CGROUP_DEVICE() {
+        return BPF_CGROUP_DEVICE;
+    }
+
+    private static final int BPF_DEVCG_ACC_MKNOD = Arch.IS_X86_64 ? Linux_x86_64.BPF_DEVCG_ACC_MKNOD : Linux_aarch64.BPF_DEVCG_ACC_MKNOD;
+
+    /** Returns {@code BPF_DEVCG_ACC_MKNOD} for the running architecture. */
+    public static int BPF_DEVCG_ACC_MKNOD() {
+        return BPF_DEVCG_ACC_MKNOD;
+    }
+
+    private static final int BPF_DEVCG_ACC_READ = Arch.IS_X86_64 ? Linux_x86_64.BPF_DEVCG_ACC_READ : Linux_aarch64.BPF_DEVCG_ACC_READ;
+
+    /** Returns {@code BPF_DEVCG_ACC_READ} for the running architecture. */
+    public static int BPF_DEVCG_ACC_READ() {
+        return BPF_DEVCG_ACC_READ;
+    }
+
+    private static final int BPF_DEVCG_ACC_WRITE = Arch.IS_X86_64 ? Linux_x86_64.BPF_DEVCG_ACC_WRITE : Linux_aarch64.BPF_DEVCG_ACC_WRITE;
+
+    /** Returns {@code BPF_DEVCG_ACC_WRITE} for the running architecture. */
+    public static int BPF_DEVCG_ACC_WRITE() {
+        return BPF_DEVCG_ACC_WRITE;
+    }
+
+    private static final int BPF_DEVCG_DEV_BLOCK = Arch.IS_X86_64 ? Linux_x86_64.BPF_DEVCG_DEV_BLOCK : Linux_aarch64.BPF_DEVCG_DEV_BLOCK;
+
+    /** Returns {@code BPF_DEVCG_DEV_BLOCK} for the running architecture. */
+    public static int BPF_DEVCG_DEV_BLOCK() {
+        return BPF_DEVCG_DEV_BLOCK;
+    }
+
+    private static final int BPF_DEVCG_DEV_CHAR = Arch.IS_X86_64 ? Linux_x86_64.BPF_DEVCG_DEV_CHAR : Linux_aarch64.BPF_DEVCG_DEV_CHAR;
+
+    /** Returns {@code BPF_DEVCG_DEV_CHAR} for the running architecture. */
+    public static int BPF_DEVCG_DEV_CHAR() {
+        return BPF_DEVCG_DEV_CHAR;
+    }
+
+    private static final int BPF_REG_0 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_0 : Linux_aarch64.BPF_REG_0;
+
+    /** Returns {@code BPF_REG_0} for the running architecture. */
+    public static int BPF_REG_0() {
+        return BPF_REG_0;
+    }
+
+    private static final int BPF_REG_1 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_1 : Linux_aarch64.BPF_REG_1;
+
+    /** Returns {@code BPF_REG_1} for the running architecture. */
+    public static int BPF_REG_1() {
+        return BPF_REG_1;
+    }
+
+    private static final int BPF_REG_2 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_2 : Linux_aarch64.BPF_REG_2;
+
+    /** Returns {@code BPF_REG_2} for the running architecture. */
+    public static int BPF_REG_2() {
+        return BPF_REG_2;
+    }
+
+    private static final int BPF_REG_3 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_3 : Linux_aarch64.BPF_REG_3;
+
+    /** Returns {@code BPF_REG_3} for the running architecture. */
+    public static int BPF_REG_3() {
+        return BPF_REG_3;
+    }
+
+    private static final int BPF_REG_4 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_4 : Linux_aarch64.BPF_REG_4;
+
+    /** Returns {@code BPF_REG_4} for the running architecture. */
+    public static int BPF_REG_4() {
+        return BPF_REG_4;
+    }
+
+    private static final int BPF_REG_5 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_5 : Linux_aarch64.BPF_REG_5;
+
+    /** Returns {@code BPF_REG_5} for the running architecture. */
+    public static int BPF_REG_5() {
+        return BPF_REG_5;
+    }
+
+    private static final int BPF_REG_6 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_6 : Linux_aarch64.BPF_REG_6;
+
+    /** Returns {@code BPF_REG_6} for the running architecture. */
+    public static int BPF_REG_6() {
+        return BPF_REG_6;
+    }
+
+    private static final int BPF_REG_7 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_7 : Linux_aarch64.BPF_REG_7;
+
+    /** Returns {@code BPF_REG_7} for the running architecture. */
+    public static int BPF_REG_7() {
+        return BPF_REG_7;
+    }
+
+    private static final int BPF_REG_8 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_8 : Linux_aarch64.BPF_REG_8;
+
+    /** Returns {@code BPF_REG_8} for the running architecture. */
+    public static int BPF_REG_8() {
+        return BPF_REG_8;
+    }
+
+    private static final int BPF_REG_9 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_9 : Linux_aarch64.BPF_REG_9;
+
+    /** Returns {@code BPF_REG_9} for the running architecture. */
+    public static int BPF_REG_9() {
+        return BPF_REG_9;
+    }
+
+    private static final int BPF_REG_10 = Arch.IS_X86_64 ? Linux_x86_64.BPF_REG_10 : Linux_aarch64.BPF_REG_10;
+
+    /** Returns {@code BPF_REG_10} for the running architecture. */
+    public static int BPF_REG_10() {
+        return BPF_REG_10;
+    }
+
+    private static final int MAX_BPF_REG = Arch.IS_X86_64 ? Linux_x86_64.MAX_BPF_REG : Linux_aarch64.MAX_BPF_REG;
+
+    /** Returns {@code MAX_BPF_REG} for the running architecture. */
+    public static int MAX_BPF_REG() {
+        return MAX_BPF_REG;
+    }
+
     private static final int E2BIG = Arch.IS_X86_64 ? Linux_x86_64.E2BIG : Linux_aarch64.E2BIG;
 
     /** Returns {@code E2BIG} for the running architecture. */
@@ -6076,6 +6650,13 @@ public final class Linux {
     /** Returns the number of syscall {@code sched_getaffinity} on the running architecture. */
     public static int SYS_sched_getaffinity() {
         return SYS_sched_getaffinity;
+    }
+
+    private static final int SYS_bpf = Arch.IS_X86_64 ? Linux_x86_64.SYS_bpf : Linux_aarch64.SYS_bpf;
+
+    /** Returns the number of syscall {@code bpf} on the running architecture. */
+    public static int SYS_bpf() {
+        return SYS_bpf;
     }
 
     private static final String[] ERRNO_NAMES = Arch.IS_X86_64 ? Linux_x86_64.ERRNO_NAMES : Linux_aarch64.ERRNO_NAMES;

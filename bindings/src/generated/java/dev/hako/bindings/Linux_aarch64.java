@@ -671,6 +671,88 @@ final class Linux_aarch64 {
     static final int PROC_SUPER_MAGIC = 40864;
     static final int SYSFS_MAGIC = 1650812274;
     static final int NSFS_MAGIC = 1853056627;
+    static final int BPF_LD = 0;
+    static final int BPF_LDX = 1;
+    static final int BPF_ST = 2;
+    static final int BPF_STX = 3;
+    static final int BPF_ALU = 4;
+    static final int BPF_JMP = 5;
+    static final int BPF_JMP32 = 6;
+    static final int BPF_ALU64 = 7;
+    static final int BPF_W = 0;
+    static final int BPF_H = 8;
+    static final int BPF_B = 16;
+    static final int BPF_DW = 24;
+    static final int BPF_IMM = 0;
+    static final int BPF_ABS = 32;
+    static final int BPF_IND = 64;
+    static final int BPF_MEM = 96;
+    static final int BPF_ATOMIC = 192;
+    static final int BPF_K = 0;
+    static final int BPF_X = 8;
+    static final int BPF_ADD = 0;
+    static final int BPF_SUB = 16;
+    static final int BPF_MUL = 32;
+    static final int BPF_DIV = 48;
+    static final int BPF_OR = 64;
+    static final int BPF_AND = 80;
+    static final int BPF_LSH = 96;
+    static final int BPF_RSH = 112;
+    static final int BPF_NEG = 128;
+    static final int BPF_MOD = 144;
+    static final int BPF_XOR = 160;
+    static final int BPF_MOV = 176;
+    static final int BPF_ARSH = 192;
+    static final int BPF_END = 208;
+    static final int BPF_JA = 0;
+    static final int BPF_JEQ = 16;
+    static final int BPF_JGT = 32;
+    static final int BPF_JGE = 48;
+    static final int BPF_JSET = 64;
+    static final int BPF_JNE = 80;
+    static final int BPF_JLT = 160;
+    static final int BPF_JLE = 176;
+    static final int BPF_JSGT = 96;
+    static final int BPF_JSGE = 112;
+    static final int BPF_JSLT = 192;
+    static final int BPF_JSLE = 208;
+    static final int BPF_CALL = 128;
+    static final int BPF_EXIT = 144;
+    static final int BPF_MAXINSNS = 4096;
+    static final int BPF_OBJ_NAME_LEN = 16;
+    static final int BPF_TAG_SIZE = 8;
+    static final int BPF_F_ALLOW_OVERRIDE = 1;
+    static final int BPF_F_ALLOW_MULTI = 2;
+    static final int BPF_F_REPLACE = 4;
+    static final int BPF_F_QUERY_EFFECTIVE = 1;
+    static final int BPF_F_STRICT_ALIGNMENT = 1;
+    static final int BPF_MAP_CREATE = 0;
+    static final int BPF_PROG_LOAD = 5;
+    static final int BPF_PROG_ATTACH = 8;
+    static final int BPF_PROG_DETACH = 9;
+    static final int BPF_PROG_QUERY = 16;
+    static final int BPF_PROG_GET_NEXT_ID = 11;
+    static final int BPF_PROG_GET_FD_BY_ID = 13;
+    static final int BPF_OBJ_GET_INFO_BY_FD = 15;
+    static final int BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+    static final int BPF_CGROUP_DEVICE = 6;
+    static final int BPF_DEVCG_ACC_MKNOD = 1;
+    static final int BPF_DEVCG_ACC_READ = 2;
+    static final int BPF_DEVCG_ACC_WRITE = 4;
+    static final int BPF_DEVCG_DEV_BLOCK = 1;
+    static final int BPF_DEVCG_DEV_CHAR = 2;
+    static final int BPF_REG_0 = 0;
+    static final int BPF_REG_1 = 1;
+    static final int BPF_REG_2 = 2;
+    static final int BPF_REG_3 = 3;
+    static final int BPF_REG_4 = 4;
+    static final int BPF_REG_5 = 5;
+    static final int BPF_REG_6 = 6;
+    static final int BPF_REG_7 = 7;
+    static final int BPF_REG_8 = 8;
+    static final int BPF_REG_9 = 9;
+    static final int BPF_REG_10 = 10;
+    static final int MAX_BPF_REG = 11;
     static final int E2BIG = 7;
     static final int EACCES = 13;
     static final int EADDRINUSE = 98;
@@ -878,6 +960,7 @@ final class Linux_aarch64 {
     static final int SYS_setsockopt = 208;
     static final int SYS_seccomp = 277;
     static final int SYS_sched_getaffinity = 123;
+    static final int SYS_bpf = 280;
 
     static final String[] ERRNO_NAMES = {
         null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG",
@@ -1243,4 +1326,159 @@ final class Linux_aarch64 {
         statfs$f_flags$LAYOUT.withName("f_flags"),
         MemoryLayout.paddingLayout(32)
     ).withName("statfs");
+
+    // struct bpf_insn: 8 bytes, aligned to 4
+    static final long bpf_insn$code$OFFSET = 0;
+    static final OfByte bpf_insn$code$LAYOUT = JAVA_BYTE;
+    static final long bpf_insn$off$OFFSET = 2;
+    static final OfShort bpf_insn$off$LAYOUT = JAVA_SHORT;
+    static final long bpf_insn$imm$OFFSET = 4;
+    static final OfInt bpf_insn$imm$LAYOUT = JAVA_INT;
+    static final GroupLayout bpf_insn$LAYOUT = MemoryLayout.structLayout(
+        bpf_insn$code$LAYOUT.withName("code"),
+        MemoryLayout.paddingLayout(1),
+        bpf_insn$off$LAYOUT.withName("off"),
+        bpf_insn$imm$LAYOUT.withName("imm")
+    ).withName("bpf_insn");
+
+    // struct bpf_cgroup_dev_ctx: 12 bytes, aligned to 4
+    static final long bpf_cgroup_dev_ctx$access_type$OFFSET = 0;
+    static final OfInt bpf_cgroup_dev_ctx$access_type$LAYOUT = JAVA_INT;
+    static final long bpf_cgroup_dev_ctx$major$OFFSET = 4;
+    static final OfInt bpf_cgroup_dev_ctx$major$LAYOUT = JAVA_INT;
+    static final long bpf_cgroup_dev_ctx$minor$OFFSET = 8;
+    static final OfInt bpf_cgroup_dev_ctx$minor$LAYOUT = JAVA_INT;
+    static final GroupLayout bpf_cgroup_dev_ctx$LAYOUT = MemoryLayout.structLayout(
+        bpf_cgroup_dev_ctx$access_type$LAYOUT.withName("access_type"),
+        bpf_cgroup_dev_ctx$major$LAYOUT.withName("major"),
+        bpf_cgroup_dev_ctx$minor$LAYOUT.withName("minor")
+    ).withName("bpf_cgroup_dev_ctx");
+
+    // struct bpf_prog_info: 232 bytes, aligned to 8
+    static final long bpf_prog_info$type$OFFSET = 0;
+    static final OfInt bpf_prog_info$type$LAYOUT = JAVA_INT;
+    static final long bpf_prog_info$id$OFFSET = 4;
+    static final OfInt bpf_prog_info$id$LAYOUT = JAVA_INT;
+    static final long bpf_prog_info$tag$OFFSET = 8;
+    static final SequenceLayout bpf_prog_info$tag$LAYOUT = MemoryLayout.sequenceLayout(8, JAVA_BYTE);
+    static final long bpf_prog_info$name$OFFSET = 64;
+    static final SequenceLayout bpf_prog_info$name$LAYOUT = MemoryLayout.sequenceLayout(16, JAVA_BYTE);
+    static final GroupLayout bpf_prog_info$LAYOUT = MemoryLayout.structLayout(
+        bpf_prog_info$type$LAYOUT.withName("type"),
+        bpf_prog_info$id$LAYOUT.withName("id"),
+        bpf_prog_info$tag$LAYOUT.withName("tag"),
+        MemoryLayout.paddingLayout(48),
+        bpf_prog_info$name$LAYOUT.withName("name"),
+        MemoryLayout.paddingLayout(152)
+    ).withName("bpf_prog_info").withByteAlignment(8);
+
+    // union bpf_attr: 144 bytes, aligned to 8
+    static final long bpf_attr_prog_load$prog_type$OFFSET = 0;
+    static final OfInt bpf_attr_prog_load$prog_type$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_load$insn_cnt$OFFSET = 4;
+    static final OfInt bpf_attr_prog_load$insn_cnt$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_load$insns$OFFSET = 8;
+    static final OfLong bpf_attr_prog_load$insns$LAYOUT = JAVA_LONG;
+    static final long bpf_attr_prog_load$license$OFFSET = 16;
+    static final OfLong bpf_attr_prog_load$license$LAYOUT = JAVA_LONG;
+    static final long bpf_attr_prog_load$log_level$OFFSET = 24;
+    static final OfInt bpf_attr_prog_load$log_level$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_load$log_size$OFFSET = 28;
+    static final OfInt bpf_attr_prog_load$log_size$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_load$log_buf$OFFSET = 32;
+    static final OfLong bpf_attr_prog_load$log_buf$LAYOUT = JAVA_LONG;
+    static final long bpf_attr_prog_load$kern_version$OFFSET = 40;
+    static final OfInt bpf_attr_prog_load$kern_version$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_load$prog_flags$OFFSET = 44;
+    static final OfInt bpf_attr_prog_load$prog_flags$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_load$prog_name$OFFSET = 48;
+    static final SequenceLayout bpf_attr_prog_load$prog_name$LAYOUT = MemoryLayout.sequenceLayout(16, JAVA_BYTE);
+    static final long bpf_attr_prog_load$expected_attach_type$OFFSET = 68;
+    static final OfInt bpf_attr_prog_load$expected_attach_type$LAYOUT = JAVA_INT;
+    static final GroupLayout bpf_attr_prog_load$LAYOUT = MemoryLayout.structLayout(
+        bpf_attr_prog_load$prog_type$LAYOUT.withName("prog_type"),
+        bpf_attr_prog_load$insn_cnt$LAYOUT.withName("insn_cnt"),
+        bpf_attr_prog_load$insns$LAYOUT.withName("insns"),
+        bpf_attr_prog_load$license$LAYOUT.withName("license"),
+        bpf_attr_prog_load$log_level$LAYOUT.withName("log_level"),
+        bpf_attr_prog_load$log_size$LAYOUT.withName("log_size"),
+        bpf_attr_prog_load$log_buf$LAYOUT.withName("log_buf"),
+        bpf_attr_prog_load$kern_version$LAYOUT.withName("kern_version"),
+        bpf_attr_prog_load$prog_flags$LAYOUT.withName("prog_flags"),
+        bpf_attr_prog_load$prog_name$LAYOUT.withName("prog_name"),
+        MemoryLayout.paddingLayout(4),
+        bpf_attr_prog_load$expected_attach_type$LAYOUT.withName("expected_attach_type"),
+        MemoryLayout.paddingLayout(72)
+    ).withName("bpf_attr_prog_load");
+
+    // union bpf_attr: 144 bytes, aligned to 8
+    static final long bpf_attr_prog_attach$target_fd$OFFSET = 0;
+    static final OfInt bpf_attr_prog_attach$target_fd$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_attach$attach_bpf_fd$OFFSET = 4;
+    static final OfInt bpf_attr_prog_attach$attach_bpf_fd$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_attach$attach_type$OFFSET = 8;
+    static final OfInt bpf_attr_prog_attach$attach_type$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_attach$attach_flags$OFFSET = 12;
+    static final OfInt bpf_attr_prog_attach$attach_flags$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_attach$replace_bpf_fd$OFFSET = 16;
+    static final OfInt bpf_attr_prog_attach$replace_bpf_fd$LAYOUT = JAVA_INT;
+    static final GroupLayout bpf_attr_prog_attach$LAYOUT = MemoryLayout.structLayout(
+        bpf_attr_prog_attach$target_fd$LAYOUT.withName("target_fd"),
+        bpf_attr_prog_attach$attach_bpf_fd$LAYOUT.withName("attach_bpf_fd"),
+        bpf_attr_prog_attach$attach_type$LAYOUT.withName("attach_type"),
+        bpf_attr_prog_attach$attach_flags$LAYOUT.withName("attach_flags"),
+        bpf_attr_prog_attach$replace_bpf_fd$LAYOUT.withName("replace_bpf_fd"),
+        MemoryLayout.paddingLayout(124)
+    ).withName("bpf_attr_prog_attach").withByteAlignment(8);
+
+    // union bpf_attr: 144 bytes, aligned to 8
+    static final long bpf_attr_prog_query$target_fd$OFFSET = 0;
+    static final OfInt bpf_attr_prog_query$target_fd$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_query$attach_type$OFFSET = 4;
+    static final OfInt bpf_attr_prog_query$attach_type$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_query$query_flags$OFFSET = 8;
+    static final OfInt bpf_attr_prog_query$query_flags$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_query$attach_flags$OFFSET = 12;
+    static final OfInt bpf_attr_prog_query$attach_flags$LAYOUT = JAVA_INT;
+    static final long bpf_attr_prog_query$prog_ids$OFFSET = 16;
+    static final OfLong bpf_attr_prog_query$prog_ids$LAYOUT = JAVA_LONG;
+    static final long bpf_attr_prog_query$prog_cnt$OFFSET = 24;
+    static final OfInt bpf_attr_prog_query$prog_cnt$LAYOUT = JAVA_INT;
+    static final GroupLayout bpf_attr_prog_query$LAYOUT = MemoryLayout.structLayout(
+        bpf_attr_prog_query$target_fd$LAYOUT.withName("target_fd"),
+        bpf_attr_prog_query$attach_type$LAYOUT.withName("attach_type"),
+        bpf_attr_prog_query$query_flags$LAYOUT.withName("query_flags"),
+        bpf_attr_prog_query$attach_flags$LAYOUT.withName("attach_flags"),
+        bpf_attr_prog_query$prog_ids$LAYOUT.withName("prog_ids"),
+        bpf_attr_prog_query$prog_cnt$LAYOUT.withName("prog_cnt"),
+        MemoryLayout.paddingLayout(116)
+    ).withName("bpf_attr_prog_query");
+
+    // union bpf_attr: 144 bytes, aligned to 8
+    static final long bpf_attr_get_id$prog_id$OFFSET = 0;
+    static final OfInt bpf_attr_get_id$prog_id$LAYOUT = JAVA_INT;
+    static final long bpf_attr_get_id$next_id$OFFSET = 4;
+    static final OfInt bpf_attr_get_id$next_id$LAYOUT = JAVA_INT;
+    static final long bpf_attr_get_id$open_flags$OFFSET = 8;
+    static final OfInt bpf_attr_get_id$open_flags$LAYOUT = JAVA_INT;
+    static final GroupLayout bpf_attr_get_id$LAYOUT = MemoryLayout.structLayout(
+        bpf_attr_get_id$prog_id$LAYOUT.withName("prog_id"),
+        bpf_attr_get_id$next_id$LAYOUT.withName("next_id"),
+        bpf_attr_get_id$open_flags$LAYOUT.withName("open_flags"),
+        MemoryLayout.paddingLayout(132)
+    ).withName("bpf_attr_get_id").withByteAlignment(8);
+
+    // union bpf_attr: 144 bytes, aligned to 8
+    static final long bpf_attr_obj_info$bpf_fd$OFFSET = 0;
+    static final OfInt bpf_attr_obj_info$bpf_fd$LAYOUT = JAVA_INT;
+    static final long bpf_attr_obj_info$info_len$OFFSET = 4;
+    static final OfInt bpf_attr_obj_info$info_len$LAYOUT = JAVA_INT;
+    static final long bpf_attr_obj_info$info$OFFSET = 8;
+    static final OfLong bpf_attr_obj_info$info$LAYOUT = JAVA_LONG;
+    static final GroupLayout bpf_attr_obj_info$LAYOUT = MemoryLayout.structLayout(
+        bpf_attr_obj_info$bpf_fd$LAYOUT.withName("bpf_fd"),
+        bpf_attr_obj_info$info_len$LAYOUT.withName("info_len"),
+        bpf_attr_obj_info$info$LAYOUT.withName("info"),
+        MemoryLayout.paddingLayout(128)
+    ).withName("bpf_attr_obj_info");
 }

@@ -3,6 +3,7 @@ package dev.hako.cgroupfs;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.OpenFlag;
+import dev.hako.syscalls.SyscallException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -69,6 +70,9 @@ public final class Cgroup {
         }
         Set<Controller> v2 = EnumSet.noneOf(Controller.class);
         for (Controller c : controllers) {
+            if (c == Controller.DEVICES && DeviceFilters.usesProgram(layout)) {
+                continue; // v2 device rules are a BPF program on the group's directory: nothing to enable
+            }
             CgroupVersion version = layout.versionOf(c).orElseThrow(() -> notAvailable(layout, c));
             if (version == CgroupVersion.V2) {
                 v2.add(c);
@@ -326,7 +330,10 @@ public final class Cgroup {
      *
      * <p>Everything that can be checked without writing is checked first: that each
      * controller is available and (v2) enabled for this group, that each file exists, that
-     * cpuset CPUs and nodes are online, and each spec's own rules.
+     * cpuset CPUs and nodes are online, and each spec's own rules. A {@link DevicesSpec} on a
+     * layout without a v1 devices controller is an eBPF program: it is loaded (so the
+     * verifier has accepted it) before the first write and attached to the group's v2
+     * directory after the last, replacing the device program attached there before.
      *
      * @param specs the specs
      * @throws InvalidSpecException before any write, for a value or controller this machine cannot take
@@ -345,8 +352,15 @@ public final class Cgroup {
      */
     public void apply(List<? extends ControllerSpec> specs) throws IOException {
         List<Map.Entry<Path, Setting>> writes = new ArrayList<>();
+        List<DevicesSpec> programs = new ArrayList<>();
         for (ControllerSpec spec : specs) {
             Controller c = spec.controller();
+            if (spec instanceof DevicesSpec devices && DeviceFilters.usesProgram(layout)) {
+                unifiedDirectory().orElseThrow(() -> new CgroupException("cgroup " + path
+                        + " has no v2 directory to attach its device program to"));
+                programs.add(devices);
+                continue;
+            }
             Hierarchy h = layout.hierarchyFor(c).orElseThrow(() -> notAvailable(layout, c));
             Path dir = directory(c);
             if (h.version() == CgroupVersion.V2
@@ -370,14 +384,37 @@ public final class Cgroup {
                 writes.add(Map.entry(file, s));
             }
         }
-        List<Setting> applied = new ArrayList<>();
-        for (Map.Entry<Path, Setting> w : writes) {
-            try {
-                ControlFiles.write(w.getKey(), w.getValue().value());
-            } catch (CgroupWriteException e) {
-                throw e.withApplied(applied);
+        List<Fd> loaded = new ArrayList<>();
+        try {
+            for (DevicesSpec devices : programs) {
+                try {
+                    loaded.add(DeviceFilters.load(devices.program()));
+                } catch (SyscallException e) {
+                    throw new CgroupException("loading the device program for cgroup " + path + " failed, nothing"
+                            + " was applied: " + e.getMessage(), e);
+                }
             }
-            applied.add(w.getValue());
+            List<Setting> applied = new ArrayList<>();
+            for (Map.Entry<Path, Setting> w : writes) {
+                try {
+                    ControlFiles.write(w.getKey(), w.getValue().value());
+                } catch (CgroupWriteException e) {
+                    throw e.withApplied(applied);
+                }
+                applied.add(w.getValue());
+            }
+            Path dir = programs.isEmpty() ? null : unifiedDirectory().orElseThrow();
+            for (Fd program : loaded) {
+                try {
+                    DeviceFilters.install(dir, program);
+                } catch (IOException e) {
+                    throw new CgroupException("attaching the device program to " + dir + " failed: " + e.getMessage()
+                            + (applied.isEmpty() ? "; nothing was applied before it" : "; already applied: " + applied),
+                            e);
+                }
+            }
+        } finally {
+            loaded.forEach(Fd::close);
         }
     }
 

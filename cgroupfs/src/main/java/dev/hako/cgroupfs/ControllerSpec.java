@@ -11,7 +11,7 @@ import java.util.List;
  * controllers exist) are checked by {@link Cgroup#apply} before the first write.
  */
 public sealed interface ControllerSpec
-        permits CpuSpec, CpusetSpec, MemorySpec, IoSpec, PidsSpec, HugetlbSpec {
+        permits CpuSpec, CpusetSpec, MemorySpec, IoSpec, PidsSpec, HugetlbSpec, DevicesSpec {
 
     /** {@return the controller these settings belong to} */
     Controller controller();
