@@ -132,6 +132,18 @@ public final class Cgroup {
         return hierarchies;
     }
 
+    /**
+     * Whether {@link DevicesSpec} rules can govern this group: it is in the v1 devices
+     * controller's hierarchy, or, on a layout without one, has a v2 directory to attach a
+     * device program to.
+     */
+    public boolean acceptsDeviceRules() {
+        if (DeviceFilters.usesProgram(layout)) {
+            return unifiedDirectory().isPresent();
+        }
+        return layout.hierarchyFor(Controller.DEVICES).map(hierarchies()::contains).orElse(false);
+    }
+
     /** {@return the group's directory in the v2 hierarchy, if it has one} */
     public Optional<Path> unifiedDirectory() {
         return hierarchies.stream().filter(h -> h.version() == CgroupVersion.V2).findFirst()

@@ -1,5 +1,6 @@
 package dev.hako.namespaces;
 
+import dev.hako.cgroupfs.Cgroup;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.Resource;
@@ -341,7 +342,13 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** Starts the process in this control group. */
+    /**
+     * Starts the process in this control group. A placement {@link CgroupPlacement#of(Cgroup)
+     * of a Cgroup} is taken to be the container's own group: the start sets its device rules
+     * (deny all, allow the private /dev's nodes; cgroup v1's devices controller, or on v2 an
+     * eBPF device program), unless {@link #hostDevices()} or {@link #privileged()}. Only then
+     * does CAP_MKNOD stay in the default capability set.
+     */
     public ContainerBuilder cgroup(CgroupPlacement placement) {
         this.cgroup = placement;
         return this;
@@ -504,7 +511,7 @@ public final class ContainerBuilder {
                 List.copyOf(uidMap), List.copyOf(gidMap), setgroupsAllowed, hostname, domainname, identity,
                 effectiveCapabilities(), Map.copyOf(resourceLimits),
                 noNewPrivileges != null ? noNewPrivileges : !privileged, parentDeathSignal, newSession, umask, cgroup,
-                execTimeout, view, timeOffsets, subordinateMaps, init);
+                execTimeout, view, timeOffsets, subordinateMaps, init, deviceRules(view));
     }
 
     /** Compiles the settings into the steps a start would take, without running any. */
@@ -565,9 +572,30 @@ public final class ContainerBuilder {
         return defaults;
     }
 
-    /** Whether the container's cgroup gets device rules (decided with the placement). */
+    /**
+     * Whether the start sets device rules: only on the container's own group (a placement
+     * {@link CgroupPlacement#of(Cgroup) of a Cgroup}), where the layout can hold them.
+     */
     private boolean deviceRulesApply() {
-        return false;
+        return !privileged && !hostDevices && cgroup != null && cgroup.group() != null
+                && cgroup.group().acceptsDeviceRules();
+    }
+
+    /**
+     * The container's device rules: deny all, allow what the private /dev holds and the
+     * devices the view adds ({@link MountSpec.Builder#device(Path)}), read, write and mknod.
+     */
+    private dev.hako.cgroupfs.DevicesSpec deviceRules(MountSpec view) {
+        if (!deviceRulesApply()) {
+            return null;
+        }
+        dev.hako.cgroupfs.DevicesSpec rules = dev.hako.cgroupfs.DevicesSpec.containerDefaults();
+        if (view != null) {
+            for (Path device : view.devices()) {
+                rules = rules.allow(MountCompiler.deviceRule(device));
+            }
+        }
+        return rules;
     }
 
     private void checkNamespaceOptions() {

@@ -78,6 +78,13 @@ public final class LaunchPlan {
                 steps.add("fcntl(" + fd.value() + ", F_DUPFD_CLOEXEC, <above targets>) = <fd for " + target + ">"));
         spec.joinedNamespaces().forEach((type, join) ->
                 steps.add(joinOpen(type, join) + " = <" + joinName(type, join) + ">"));
+        if (spec.deviceRules() != null) {
+            dev.hako.cgroupfs.Cgroup group = spec.cgroup().group();
+            steps.add("device rules for cgroup " + group.path() + ":");
+            for (String line : spec.deviceRules().describe(group.layout()).split("\n")) {
+                steps.add("    " + line);
+            }
+        }
         if (cloneIntoCgroup()) {
             steps.add("open(\"" + spec.cgroup().v2Directory() + "\", O_RDONLY|O_DIRECTORY|O_CLOEXEC) = <cgroup dir>");
         }

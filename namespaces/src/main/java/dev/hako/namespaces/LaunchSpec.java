@@ -41,6 +41,7 @@ import java.util.Set;
  * @param timeOffsets       clock offsets of a new time namespace, or null
  * @param subordinateMaps   write the uid/gid maps with newuidmap(1)/newgidmap(1) (ranges from /etc/subuid, /etc/subgid)
  * @param init              keep a reaper as PID 1 of the new pid namespace, and the command as PID 2
+ * @param deviceRules       device rules the start sets on the container's own cgroup, or null
  */
 public record LaunchSpec(
         List<String> command,
@@ -69,7 +70,8 @@ public record LaunchSpec(
         MountSpec mounts,
         TimeOffsets timeOffsets,
         boolean subordinateMaps,
-        boolean init) {
+        boolean init,
+        dev.hako.cgroupfs.DevicesSpec deviceRules) {
 
     /**
      * Offsets of a new time namespace's clocks from the host's, written to

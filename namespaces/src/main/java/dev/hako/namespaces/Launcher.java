@@ -74,6 +74,10 @@ final class Launcher {
             MountCompiler.checkDestinations(plan.spec().mounts());
             MountCompiler.checkHostDevices(plan.spec().mounts());
         }
+        if (plan.spec().deviceRules() != null) {
+            // Before the fork: the payload must never run a moment without its device rules.
+            plan.spec().cgroup().group().apply(List.of(plan.spec().deviceRules()));
+        }
         return startUnchecked(plan);
     }
 

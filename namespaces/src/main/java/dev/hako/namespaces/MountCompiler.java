@@ -107,6 +107,24 @@ final class MountCompiler {
         return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
     }
 
+    /** A rule allowing a host device node (read, write, mknod), from its type and number. */
+    static dev.hako.cgroupfs.DeviceRule deviceRule(Path node) {
+        try {
+            Map<String, Object> attributes = Files.readAttributes(node, "unix:mode,rdev");
+            int mode = (Integer) attributes.get("mode");
+            long rdev = (Long) attributes.get("rdev");
+            int major = (int) (((rdev >>> 32) & 0xfffff000L) | ((rdev >>> 8) & 0xfffL));
+            int minor = (int) (((rdev >>> 12) & 0xffffff00L) | (rdev & 0xffL));
+            return switch (mode & 0170000) {
+                case 0020000 -> dev.hako.cgroupfs.DeviceRule.character(major, minor, "rwm");
+                case 0060000 -> dev.hako.cgroupfs.DeviceRule.block(major, minor, "rwm");
+                default -> throw new IllegalArgumentException("device \"" + node + "\" is not a device node");
+            };
+        } catch (IOException e) {
+            throw new IllegalArgumentException("device \"" + node + "\" cannot be read: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Checks, in the parent before the fork, that each host node a private /dev binds (and
      * the null device masked files get) is the character device it should be and not a

@@ -177,6 +177,28 @@ class ContainmentTest {
     }
 
     @Test
+    void deviceRulesGuardTheContainersOwnGroup() throws Exception {
+        dev.hako.cgroupfs.CgroupLayout layout = dev.hako.cgroupfs.CgroupLayout.detect();
+        dev.hako.cgroupfs.Cgroup group = dev.hako.cgroupfs.Cgroup.create(layout,
+                "/hako/test-devices-" + ProcessHandle.current().pid(),
+                java.util.EnumSet.of(dev.hako.cgroupfs.Controller.DEVICES));
+        try {
+            ContainerBuilder builder = container(List.of("/bin/true"))
+                    .cgroup(CgroupPlacement.of(group));
+            assertThat(builder.plan().describe()).contains("device rules for cgroup /hako/test-devices-");
+            Map<String, String> outcome = probe(builder);
+            // CAP_MKNOD stays (Docker's full 14), but the rules refuse to open what it makes.
+            assertThat(outcome).containsEntry("mknod-disk", "ok").containsEntry("read-disk", "errno EPERM")
+                    .containsEntry("pty", "ok");
+            String status = Payloads.sh(container(List.of()).cgroup(CgroupPlacement.of(group)),
+                    "cat /proc/self/status");
+            assertCapabilities(status, 0xa80425fbL);
+        } finally {
+            group.delete(java.time.Duration.ofSeconds(10), true);
+        }
+    }
+
+    @Test
     void theDefaultSetsAreDockers() throws Exception {
         String status = Payloads.sh(container(List.of()), "cat /proc/self/status");
         assertCapabilities(status, DEFAULT_WITHOUT_MKNOD);

@@ -31,17 +31,18 @@ static int result(long rc) { return rc < 0 ? errno : 0; }
 
 static int remount_root(void) { return result(mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND, NULL)); }
 static int mount_tmpfs(void) { return result(mount("none", "/mnt", "tmpfs", 0, NULL)); }
+/* In /dev (a tmpfs without nodev) where it is writable, else in /tmp. */
 static int mknod_disk(void) {
-    unlink("/tmp/hako-disk");
-    int rc = result(mknod("/tmp/hako-disk", S_IFBLK | 0600, makedev(disk_major, disk_minor)));
+    int rc = result(mknod("/dev/hako-disk", S_IFBLK | 0600, makedev(disk_major, disk_minor)));
+    if (rc == EROFS) rc = result(mknod("/tmp/hako-disk", S_IFBLK | 0600, makedev(disk_major, disk_minor)));
     return rc;
 }
 /* Any way a payload can reach the disk: the host's node, or one it made. */
 static int read_disk(void) {
-    const char *candidates[] = {disk_name, "/tmp/hako-disk"};
+    const char *candidates[] = {disk_name, "/dev/hako-disk", "/tmp/hako-disk"};
     char buf[512];
     int rc = ENOENT;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         int fd = open(candidates[i], O_RDONLY);
         if (fd < 0) {
             if (errno != ENOENT) rc = errno;

@@ -21,7 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -313,21 +315,19 @@ final class RunCommand implements Callable<Integer> {
                 set.add(c);
             }
         }
+        if (layout.versionOf(Controller.DEVICES).isPresent() || layout.unified().isPresent()) {
+            set.add(Controller.DEVICES); // the container's device rules (v1 controller, or a v2 program)
+        }
         return set;
     }
 
     /** Where the group would be, for the dry run (which creates nothing). */
     private static CgroupPlacement placement(CgroupLayout layout, String path) {
-        Path v2 = null;
-        List<Path> v1 = new ArrayList<>();
+        Map<Hierarchy, Path> directories = new LinkedHashMap<>();
         for (Hierarchy h : layout.groupHierarchies()) {
-            if (h.version() == CgroupVersion.V2) {
-                v2 = h.directory(path);
-            } else {
-                v1.add(h.directory(path));
-            }
+            directories.put(h, h.directory(path));
         }
-        return new CgroupPlacement(v2, v1);
+        return CgroupPlacement.of(directories);
     }
 
     private static void deleteQuietly(Cgroup group, PrintWriter err) {
