@@ -4636,6 +4636,272 @@ public final class Linux {
         return NSFS_MAGIC;
     }
 
+    private static final int BPF_ABS = Arch.IS_X86_64 ? Linux_x86_64.BPF_ABS : Linux_aarch64.BPF_ABS;
+
+    /** Returns {@code BPF_ABS} for the running architecture. */
+    public static int BPF_ABS() {
+        return BPF_ABS;
+    }
+
+    private static final int BPF_ADD = Arch.IS_X86_64 ? Linux_x86_64.BPF_ADD : Linux_aarch64.BPF_ADD;
+
+    /** Returns {@code BPF_ADD} for the running architecture. */
+    public static int BPF_ADD() {
+        return BPF_ADD;
+    }
+
+    private static final int BPF_ALU = Arch.IS_X86_64 ? Linux_x86_64.BPF_ALU : Linux_aarch64.BPF_ALU;
+
+    /** Returns {@code BPF_ALU} for the running architecture. */
+    public static int BPF_ALU() {
+        return BPF_ALU;
+    }
+
+    private static final int BPF_AND = Arch.IS_X86_64 ? Linux_x86_64.BPF_AND : Linux_aarch64.BPF_AND;
+
+    /** Returns {@code BPF_AND} for the running architecture. */
+    public static int BPF_AND() {
+        return BPF_AND;
+    }
+
+    private static final int BPF_B = Arch.IS_X86_64 ? Linux_x86_64.BPF_B : Linux_aarch64.BPF_B;
+
+    /** Returns {@code BPF_B} for the running architecture. */
+    public static int BPF_B() {
+        return BPF_B;
+    }
+
+    private static final int BPF_DIV = Arch.IS_X86_64 ? Linux_x86_64.BPF_DIV : Linux_aarch64.BPF_DIV;
+
+    /** Returns {@code BPF_DIV} for the running architecture. */
+    public static int BPF_DIV() {
+        return BPF_DIV;
+    }
+
+    private static final int BPF_H = Arch.IS_X86_64 ? Linux_x86_64.BPF_H : Linux_aarch64.BPF_H;
+
+    /** Returns {@code BPF_H} for the running architecture. */
+    public static int BPF_H() {
+        return BPF_H;
+    }
+
+    private static final int BPF_IMM = Arch.IS_X86_64 ? Linux_x86_64.BPF_IMM : Linux_aarch64.BPF_IMM;
+
+    /** Returns {@code BPF_IMM} for the running architecture. */
+    public static int BPF_IMM() {
+        return BPF_IMM;
+    }
+
+    private static final int BPF_IND = Arch.IS_X86_64 ? Linux_x86_64.BPF_IND : Linux_aarch64.BPF_IND;
+
+    /** Returns {@code BPF_IND} for the running architecture. */
+    public static int BPF_IND() {
+        return BPF_IND;
+    }
+
+    private static final int BPF_JA = Arch.IS_X86_64 ? Linux_x86_64.BPF_JA : Linux_aarch64.BPF_JA;
+
+    /** Returns {@code BPF_JA} for the running architecture. */
+    public static int BPF_JA() {
+        return BPF_JA;
+    }
+
+    private static final int BPF_JEQ = Arch.IS_X86_64 ? Linux_x86_64.BPF_JEQ : Linux_aarch64.BPF_JEQ;
+
+    /** Returns {@code BPF_JEQ} for the running architecture. */
+    public static int BPF_JEQ() {
+        return BPF_JEQ;
+    }
+
+    private static final int BPF_JGE = Arch.IS_X86_64 ? Linux_x86_64.BPF_JGE : Linux_aarch64.BPF_JGE;
+
+    /** Returns {@code BPF_JGE} for the running architecture. */
+    public static int BPF_JGE() {
+        return BPF_JGE;
+    }
+
+    private static final int BPF_JGT = Arch.IS_X86_64 ? Linux_x86_64.BPF_JGT : Linux_aarch64.BPF_JGT;
+
+    /** Returns {@code BPF_JGT} for the running architecture. */
+    public static int BPF_JGT() {
+        return BPF_JGT;
+    }
+
+    private static final int BPF_JMP = Arch.IS_X86_64 ? Linux_x86_64.BPF_JMP : Linux_aarch64.BPF_JMP;
+
+    /** Returns {@code BPF_JMP} for the running architecture. */
+    public static int BPF_JMP() {
+        return BPF_JMP;
+    }
+
+    private static final int BPF_JSET = Arch.IS_X86_64 ? Linux_x86_64.BPF_JSET : Linux_aarch64.BPF_JSET;
+
+    /** Returns {@code BPF_JSET} for the running architecture. */
+    public static int BPF_JSET() {
+        return BPF_JSET;
+    }
+
+    private static final int BPF_K = Arch.IS_X86_64 ? Linux_x86_64.BPF_K : Linux_aarch64.BPF_K;
+
+    /** Returns {@code BPF_K} for the running architecture. */
+    public static int BPF_K() {
+        return BPF_K;
+    }
+
+    private static final int BPF_LD = Arch.IS_X86_64 ? Linux_x86_64.BPF_LD : Linux_aarch64.BPF_LD;
+
+    /** Returns {@code BPF_LD} for the running architecture. */
+    public static int BPF_LD() {
+        return BPF_LD;
+    }
+
+    private static final int BPF_LDX = Arch.IS_X86_64 ? Linux_x86_64.BPF_LDX : Linux_aarch64.BPF_LDX;
+
+    /** Returns {@code BPF_LDX} for the running architecture. */
+    public static int BPF_LDX() {
+        return BPF_LDX;
+    }
+
+    private static final int BPF_LEN = Arch.IS_X86_64 ? Linux_x86_64.BPF_LEN : Linux_aarch64.BPF_LEN;
+
+    /** Returns {@code BPF_LEN} for the running architecture. */
+    public static int BPF_LEN() {
+        return BPF_LEN;
+    }
+
+    private static final int BPF_LSH = Arch.IS_X86_64 ? Linux_x86_64.BPF_LSH : Linux_aarch64.BPF_LSH;
+
+    /** Returns {@code BPF_LSH} for the running architecture. */
+    public static int BPF_LSH() {
+        return BPF_LSH;
+    }
+
+    private static final int BPF_MAXINSNS = Arch.IS_X86_64 ? Linux_x86_64.BPF_MAXINSNS : Linux_aarch64.BPF_MAXINSNS;
+
+    /** Returns {@code BPF_MAXINSNS} for the running architecture. */
+    public static int BPF_MAXINSNS() {
+        return BPF_MAXINSNS;
+    }
+
+    private static final int BPF_MEM = Arch.IS_X86_64 ? Linux_x86_64.BPF_MEM : Linux_aarch64.BPF_MEM;
+
+    /** Returns {@code BPF_MEM} for the running architecture. */
+    public static int BPF_MEM() {
+        return BPF_MEM;
+    }
+
+    private static final int BPF_MISC = Arch.IS_X86_64 ? Linux_x86_64.BPF_MISC : Linux_aarch64.BPF_MISC;
+
+    /** Returns {@code BPF_MISC} for the running architecture. */
+    public static int BPF_MISC() {
+        return BPF_MISC;
+    }
+
+    private static final int BPF_MOD = Arch.IS_X86_64 ? Linux_x86_64.BPF_MOD : Linux_aarch64.BPF_MOD;
+
+    /** Returns {@code BPF_MOD} for the running architecture. */
+    public static int BPF_MOD() {
+        return BPF_MOD;
+    }
+
+    private static final int BPF_MSH = Arch.IS_X86_64 ? Linux_x86_64.BPF_MSH : Linux_aarch64.BPF_MSH;
+
+    /** Returns {@code BPF_MSH} for the running architecture. */
+    public static int BPF_MSH() {
+        return BPF_MSH;
+    }
+
+    private static final int BPF_MUL = Arch.IS_X86_64 ? Linux_x86_64.BPF_MUL : Linux_aarch64.BPF_MUL;
+
+    /** Returns {@code BPF_MUL} for the running architecture. */
+    public static int BPF_MUL() {
+        return BPF_MUL;
+    }
+
+    private static final int BPF_NEG = Arch.IS_X86_64 ? Linux_x86_64.BPF_NEG : Linux_aarch64.BPF_NEG;
+
+    /** Returns {@code BPF_NEG} for the running architecture. */
+    public static int BPF_NEG() {
+        return BPF_NEG;
+    }
+
+    private static final int BPF_OR = Arch.IS_X86_64 ? Linux_x86_64.BPF_OR : Linux_aarch64.BPF_OR;
+
+    /** Returns {@code BPF_OR} for the running architecture. */
+    public static int BPF_OR() {
+        return BPF_OR;
+    }
+
+    private static final int BPF_RET = Arch.IS_X86_64 ? Linux_x86_64.BPF_RET : Linux_aarch64.BPF_RET;
+
+    /** Returns {@code BPF_RET} for the running architecture. */
+    public static int BPF_RET() {
+        return BPF_RET;
+    }
+
+    private static final int BPF_RSH = Arch.IS_X86_64 ? Linux_x86_64.BPF_RSH : Linux_aarch64.BPF_RSH;
+
+    /** Returns {@code BPF_RSH} for the running architecture. */
+    public static int BPF_RSH() {
+        return BPF_RSH;
+    }
+
+    private static final int BPF_ST = Arch.IS_X86_64 ? Linux_x86_64.BPF_ST : Linux_aarch64.BPF_ST;
+
+    /** Returns {@code BPF_ST} for the running architecture. */
+    public static int BPF_ST() {
+        return BPF_ST;
+    }
+
+    private static final int BPF_STX = Arch.IS_X86_64 ? Linux_x86_64.BPF_STX : Linux_aarch64.BPF_STX;
+
+    /** Returns {@code BPF_STX} for the running architecture. */
+    public static int BPF_STX() {
+        return BPF_STX;
+    }
+
+    private static final int BPF_SUB = Arch.IS_X86_64 ? Linux_x86_64.BPF_SUB : Linux_aarch64.BPF_SUB;
+
+    /** Returns {@code BPF_SUB} for the running architecture. */
+    public static int BPF_SUB() {
+        return BPF_SUB;
+    }
+
+    private static final int BPF_W = Arch.IS_X86_64 ? Linux_x86_64.BPF_W : Linux_aarch64.BPF_W;
+
+    /** Returns {@code BPF_W} for the running architecture. */
+    public static int BPF_W() {
+        return BPF_W;
+    }
+
+    private static final int BPF_X = Arch.IS_X86_64 ? Linux_x86_64.BPF_X : Linux_aarch64.BPF_X;
+
+    /** Returns {@code BPF_X} for the running architecture. */
+    public static int BPF_X() {
+        return BPF_X;
+    }
+
+    private static final int BPF_XOR = Arch.IS_X86_64 ? Linux_x86_64.BPF_XOR : Linux_aarch64.BPF_XOR;
+
+    /** Returns {@code BPF_XOR} for the running architecture. */
+    public static int BPF_XOR() {
+        return BPF_XOR;
+    }
+
+    private static final int AUDIT_ARCH_X86_64 = Arch.IS_X86_64 ? Linux_x86_64.AUDIT_ARCH_X86_64 : Linux_aarch64.AUDIT_ARCH_X86_64;
+
+    /** Returns {@code AUDIT_ARCH_X86_64} for the running architecture. */
+    public static int AUDIT_ARCH_X86_64() {
+        return AUDIT_ARCH_X86_64;
+    }
+
+    private static final int AUDIT_ARCH_AARCH64 = Arch.IS_X86_64 ? Linux_x86_64.AUDIT_ARCH_AARCH64 : Linux_aarch64.AUDIT_ARCH_AARCH64;
+
+    /** Returns {@code AUDIT_ARCH_AARCH64} for the running architecture. */
+    public static int AUDIT_ARCH_AARCH64() {
+        return AUDIT_ARCH_AARCH64;
+    }
+
     private static final int E2BIG = Arch.IS_X86_64 ? Linux_x86_64.E2BIG : Linux_aarch64.E2BIG;
 
     /** Returns {@code E2BIG} for the running architecture. */
