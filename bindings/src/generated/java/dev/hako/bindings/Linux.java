@@ -4902,6 +4902,27 @@ public final class Linux {
         return AUDIT_ARCH_AARCH64;
     }
 
+    private static final int PER_LINUX = Arch.IS_X86_64 ? Linux_x86_64.PER_LINUX : Linux_aarch64.PER_LINUX;
+
+    /** Returns {@code PER_LINUX} for the running architecture. */
+    public static int PER_LINUX() {
+        return PER_LINUX;
+    }
+
+    private static final int PER_LINUX32 = Arch.IS_X86_64 ? Linux_x86_64.PER_LINUX32 : Linux_aarch64.PER_LINUX32;
+
+    /** Returns {@code PER_LINUX32} for the running architecture. */
+    public static int PER_LINUX32() {
+        return PER_LINUX32;
+    }
+
+    private static final int UNAME26 = Arch.IS_X86_64 ? Linux_x86_64.UNAME26 : Linux_aarch64.UNAME26;
+
+    /** Returns {@code UNAME26} for the running architecture. */
+    public static int UNAME26() {
+        return UNAME26;
+    }
+
     private static final int E2BIG = Arch.IS_X86_64 ? Linux_x86_64.E2BIG : Linux_aarch64.E2BIG;
 
     /** Returns {@code E2BIG} for the running architecture. */
