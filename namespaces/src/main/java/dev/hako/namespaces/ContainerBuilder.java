@@ -71,6 +71,7 @@ public final class ContainerBuilder {
     private LaunchSpec.TimeOffsets timeOffsets;
     private boolean subordinateMaps;
     private boolean init;
+    private SeccompProfile seccomp;
     /** Extra child steps before execve; only tests set it, to make a child fail or hang. */
     java.util.function.Consumer<ChildProgram> extraChildSteps = program -> { };
     /** Use mount(2) even where the new mount API exists; only tests set it, to cover that path. */
@@ -379,6 +380,25 @@ public final class ContainerBuilder {
     }
 
     /**
+     * Installs this seccomp filter as the command's last step before execve, after every
+     * other setting took effect (null, the default for now, installs none;
+     * {@link SeccompProfile#unconfined()} says so explicitly). With a supervised start
+     * ({@link #init(boolean)}, a joined pid namespace, time offsets) only the command is
+     * filtered, not its supervisor and reaper.
+     *
+     * <p>The kernel accepts a filter from a process that has no_new_privs set or holds
+     * CAP_SYS_ADMIN. So a filter turns {@link #noNewPrivileges(boolean) no_new_privs} on,
+     * unless the kept {@link #capabilities(Capabilities) capabilities} include CAP_SYS_ADMIN
+     * in the effective set (a privileged container that chose to leave it off).
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/seccomp.2.html">seccomp(2)</a>
+     */
+    public ContainerBuilder seccomp(SeccompProfile profile) {
+        this.seccomp = profile;
+        return this;
+    }
+
+    /**
      * Validates the settings and returns them as an immutable spec.
      *
      * @throws IllegalArgumentException naming the field and the rule that a value breaks
@@ -425,11 +445,18 @@ public final class ContainerBuilder {
         if (parentDeathSignal < 0 || parentDeathSignal > 64) {
             throw new IllegalArgumentException("parent death signal " + parentDeathSignal + " is outside 0..64");
         }
+        boolean filtered = seccomp != null && !seccomp.isUnconfined();
+        if (filtered) {
+            seccomp.checkInstallable(dev.hako.bindings.Arch.CURRENT);
+        }
+        boolean keepsSysAdmin = capabilities != null
+                && capabilities.effective().contains(dev.hako.syscalls.Capability.SYS_ADMIN);
         return new LaunchSpec(List.copyOf(resolved), env, directory, stdin, stdout, stderr, Map.copyOf(passedFds),
                 newNamespaces.isEmpty() ? Set.of() : EnumSet.copyOf(newNamespaces), Map.copyOf(joins),
                 List.copyOf(uidMap), List.copyOf(gidMap), setgroupsAllowed, hostname, domainname, identity,
-                capabilities, Map.copyOf(resourceLimits), noNewPrivileges, parentDeathSignal, newSession, umask, cgroup,
-                execTimeout, mounts, timeOffsets, subordinateMaps, init);
+                capabilities, Map.copyOf(resourceLimits), noNewPrivileges || (filtered && !keepsSysAdmin),
+                parentDeathSignal, newSession, umask, cgroup, execTimeout, mounts, timeOffsets, subordinateMaps, init,
+                filtered ? seccomp : null);
     }
 
     /** Compiles the settings into the steps a start would take, without running any. */

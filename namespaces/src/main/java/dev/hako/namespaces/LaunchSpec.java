@@ -41,6 +41,8 @@ import java.util.Set;
  * @param timeOffsets       clock offsets of a new time namespace, or null
  * @param subordinateMaps   write the uid/gid maps with newuidmap(1)/newgidmap(1) (ranges from /etc/subuid, /etc/subgid)
  * @param init              keep a reaper as PID 1 of the new pid namespace, and the command as PID 2
+ * @param seccomp           the seccomp filter installed just before execve, or null (or
+ *                          {@link SeccompProfile#unconfined()}) for none
  */
 public record LaunchSpec(
         List<String> command,
@@ -69,7 +71,8 @@ public record LaunchSpec(
         MountSpec mounts,
         TimeOffsets timeOffsets,
         boolean subordinateMaps,
-        boolean init) {
+        boolean init,
+        SeccompProfile seccomp) {
 
     /**
      * Offsets of a new time namespace's clocks from the host's, written to

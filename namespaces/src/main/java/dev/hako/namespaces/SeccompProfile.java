@@ -154,6 +154,31 @@ public final class SeccompProfile {
         return programs.get(arch);
     }
 
+    /**
+     * Refuses, before any fork, a profile the child cannot install and live with on
+     * {@code arch}: one without a filter for it, or one under which exit_group could return
+     * (the child ends with exit_group when a step fails, execve included; it must never
+     * return into the JVM's code).
+     */
+    void checkInstallable(Arch arch) {
+        if (!settings.architectures.contains(arch)) {
+            throw new IllegalArgumentException("the seccomp profile has no filter for this machine's architecture "
+                    + archName(arch) + "; its architectures are " + names(settings.architectures));
+        }
+        FilterSpec spec = specs.get(arch);
+        int exitGroup = spec.table().number("exit_group").orElseThrow();
+        List<FilterSpec.Rule> rules = spec.rules().getOrDefault(exitGroup, List.of());
+        int action = rules.isEmpty() ? spec.defaultAction() : rules.getFirst().action();
+        boolean ends = rules.isEmpty() || rules.getFirst().checks().isEmpty();
+        int kind = action & Linux.SECCOMP_RET_ACTION_FULL();
+        if (!ends || !(kind == Linux.SECCOMP_RET_ALLOW() || kind == Linux.SECCOMP_RET_LOG()
+                || kind == Linux.SECCOMP_RET_KILL_PROCESS() || kind == Linux.SECCOMP_RET_KILL_THREAD())) {
+            throw new IllegalArgumentException("the seccomp profile must let exit_group run unconditionally (its action"
+                    + " is " + (ends ? BpfProgram.action(action) : "decided by argument checks") + "): a child whose"
+                    + " step fails ends with exit_group");
+        }
+    }
+
     private void requireFilter() {
         if (isUnconfined()) {
             throw new IllegalStateException("the unconfined seccomp profile has no filter");

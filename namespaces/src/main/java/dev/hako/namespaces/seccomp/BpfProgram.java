@@ -4,7 +4,6 @@ import dev.hako.bindings.Linux;
 import dev.hako.bindings.SyscallTable;
 import dev.hako.bindings.sock_filter;
 import dev.hako.bindings.sock_fprog;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
@@ -29,23 +28,21 @@ public record BpfProgram(SyscallTable table, List<Bpf> instructions) {
     }
 
     /**
-     * Writes the program as a {@code sock_filter} array and a {@code sock_fprog} pointing to
-     * it, both in {@code arena}; returns the {@code sock_fprog}.
+     * Writes the program into {@code instructions} (a {@code sock_filter} array of
+     * {@link #size()} elements) and fills {@code fprog} (a {@code struct sock_fprog}) to
+     * point to it: what seccomp(2) takes.
      */
-    public MemorySegment marshal(Arena arena) {
-        MemorySegment filter = sock_filter.allocateArray(instructions.size(), arena);
-        for (int i = 0; i < instructions.size(); i++) {
-            Bpf insn = instructions.get(i);
-            MemorySegment slot = sock_filter.asSlice(filter, i);
+    public void marshal(MemorySegment instructions, MemorySegment fprog) {
+        for (int i = 0; i < this.instructions.size(); i++) {
+            Bpf insn = this.instructions.get(i);
+            MemorySegment slot = sock_filter.asSlice(instructions, i);
             sock_filter.code(slot, (short) insn.code());
             sock_filter.jt(slot, (byte) insn.jt());
             sock_filter.jf(slot, (byte) insn.jf());
             sock_filter.k(slot, insn.k());
         }
-        MemorySegment program = sock_fprog.allocate(arena);
-        sock_fprog.len(program, (short) instructions.size());
-        sock_fprog.filter(program, filter);
-        return program;
+        sock_fprog.len(fprog, (short) this.instructions.size());
+        sock_fprog.filter(fprog, instructions);
     }
 
     /**
