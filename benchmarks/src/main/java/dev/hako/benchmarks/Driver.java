@@ -20,12 +20,14 @@ import java.util.Set;
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b4 --out F [--window-ms W] [--windows N] [--memory-seconds S] [--disk-dir D]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b5-shell --out F [--iterations N] [--batches B]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b6 --out F [--heap-mb M] [--churn-seconds S]
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b7 --out F [--rounds R] [--getpid-calls N] [--read-calls N]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver report --results DIR --markdown F --chart F --command TEXT
  * </pre>
  *
  * B3 and B4 run whole processes for about a second each and alternate their A and B sides
  * run by run, which JMH cannot do (it runs one benchmark after another); B5's baseline is
- * a shell script; B6 reads the memory of processes it starts from its own JVM. Each writes
+ * a shell script; B6 reads the memory of processes it starts from its own JVM; B7 times C
+ * loops in containers with and without a seccomp filter. Each writes
  * JSON for {@link Report}.
  */
 public final class Driver {
@@ -38,7 +40,7 @@ public final class Driver {
     /** Entry point; see the class comment. */
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Driver b3|b4|b5-shell|b6|report --option value ...");
+            System.err.println("usage: Driver b3|b4|b5-shell|b6|b7|report --option value ...");
             System.exit(2);
         }
         Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
@@ -59,6 +61,10 @@ public final class Driver {
             case "b6" -> result = InitMemory.run(new InitMemory.Config(
                     Integer.parseInt(o.getOrDefault("heap-mb", "256")),
                     Double.parseDouble(o.getOrDefault("churn-seconds", "3"))));
+            case "b7" -> result = SeccompOverhead.run(new SeccompOverhead.Config(
+                    Integer.parseInt(o.getOrDefault("rounds", "6")),
+                    Long.parseLong(o.getOrDefault("getpid-calls", "1000000")),
+                    Long.parseLong(o.getOrDefault("read-calls", "500000"))));
             case "report" -> {
                 Report.write(Path.of(required(o, "results")), Path.of(required(o, "markdown")),
                         Path.of(required(o, "chart")), required(o, "command"));

@@ -28,6 +28,8 @@ public final class NativeBuild {
     public static final String STARTLOOP = "startloop";
     /** The B3 and B4 workloads. */
     public static final String WORKLOAD = "workload";
+    /** The B7 syscall loop. */
+    public static final String SYSCALL_LOOP = "syscall_loop";
 
     private NativeBuild() {
     }

@@ -23,7 +23,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every benchmark once, tiny, so none can rot: each JMH benchmark for one 100 ms
- * iteration in this JVM, the B3/B4/B5/B6 drivers with minimal work, one C start loop, and the
+ * iteration in this JVM, the B3/B4/B5/B6/B7 drivers with minimal work, one C start loop, and the
  * report generator over all of it. The figures mean nothing; only that everything runs
  * and the report has every section.
  */
@@ -67,6 +67,9 @@ class BenchmarksSmokeTest {
         assertThat(memory.get("hako").get("after").get("reaper").get("comm").asText()).isEqualTo("hako-init");
         assertThat(memory.get("unshare").get("after").get("parent").get("ussKiB").asLong()).isPositive();
         Driver.write(memory, results.resolve("b6.json"));
+        ObjectNode seccomp = SeccompOverhead.run(new SeccompOverhead.Config(1, 2000, 1000));
+        assertThat(seccomp.get("runs")).hasSize(SeccompOverhead.MODES.size() * SeccompOverhead.VARIANTS.size());
+        Driver.write(seccomp, results.resolve("b7.json"));
 
         Path b2 = Files.createDirectories(results.resolve("b2"));
         Files.writeString(b2.resolve("manifest.tsv"), "clone3-pmiu\tclone3\tpid,mnt,ipc,uts\tstartloop clone3 pid,mnt,ipc,uts\n"
@@ -81,10 +84,10 @@ class BenchmarksSmokeTest {
         Path chart = results.resolve("chart.png");
         Report.write(results, markdown, chart, "smoke test");
         String text = Files.readString(markdown);
-        assertThat(text).contains("## B1", "## B2", "## B3", "## B4", "## B5", "## B6", "## Targets", "## Machine",
+        assertThat(text).contains("## B1", "## B2", "## B3", "## B4", "## B5", "## B6", "## B7", "## Targets", "## Machine",
                 "C clone3 loop (floor)", "not installable here (test)", "mem-triad", "io-disk",
                 "| Hako | pid,mnt,ipc,uts+init |", "With `init(true)`", "**Hako supervisor + reaper**")
-                .doesNotContain("No B1 results", "No B3 results", "No B5 results", "No B6 results");
+                .doesNotContain("No B1 results", "No B3 results", "No B5 results", "No B6 results", "No B7 results");
         assertThat(Files.size(chart)).isPositive();
     }
 }

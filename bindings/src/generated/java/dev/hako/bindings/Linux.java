@@ -5210,6 +5210,69 @@ public final class Linux {
         return MAX_BPF_REG;
     }
 
+    private static final int BPF_LEN = Arch.IS_X86_64 ? Linux_x86_64.BPF_LEN : Linux_aarch64.BPF_LEN;
+
+    /** Returns {@code BPF_LEN} for the running architecture. */
+    public static int BPF_LEN() {
+        return BPF_LEN;
+    }
+
+    private static final int BPF_MISC = Arch.IS_X86_64 ? Linux_x86_64.BPF_MISC : Linux_aarch64.BPF_MISC;
+
+    /** Returns {@code BPF_MISC} for the running architecture. */
+    public static int BPF_MISC() {
+        return BPF_MISC;
+    }
+
+    private static final int BPF_MSH = Arch.IS_X86_64 ? Linux_x86_64.BPF_MSH : Linux_aarch64.BPF_MSH;
+
+    /** Returns {@code BPF_MSH} for the running architecture. */
+    public static int BPF_MSH() {
+        return BPF_MSH;
+    }
+
+    private static final int BPF_RET = Arch.IS_X86_64 ? Linux_x86_64.BPF_RET : Linux_aarch64.BPF_RET;
+
+    /** Returns {@code BPF_RET} for the running architecture. */
+    public static int BPF_RET() {
+        return BPF_RET;
+    }
+
+    private static final int AUDIT_ARCH_X86_64 = Arch.IS_X86_64 ? Linux_x86_64.AUDIT_ARCH_X86_64 : Linux_aarch64.AUDIT_ARCH_X86_64;
+
+    /** Returns {@code AUDIT_ARCH_X86_64} for the running architecture. */
+    public static int AUDIT_ARCH_X86_64() {
+        return AUDIT_ARCH_X86_64;
+    }
+
+    private static final int AUDIT_ARCH_AARCH64 = Arch.IS_X86_64 ? Linux_x86_64.AUDIT_ARCH_AARCH64 : Linux_aarch64.AUDIT_ARCH_AARCH64;
+
+    /** Returns {@code AUDIT_ARCH_AARCH64} for the running architecture. */
+    public static int AUDIT_ARCH_AARCH64() {
+        return AUDIT_ARCH_AARCH64;
+    }
+
+    private static final int PER_LINUX = Arch.IS_X86_64 ? Linux_x86_64.PER_LINUX : Linux_aarch64.PER_LINUX;
+
+    /** Returns {@code PER_LINUX} for the running architecture. */
+    public static int PER_LINUX() {
+        return PER_LINUX;
+    }
+
+    private static final int PER_LINUX32 = Arch.IS_X86_64 ? Linux_x86_64.PER_LINUX32 : Linux_aarch64.PER_LINUX32;
+
+    /** Returns {@code PER_LINUX32} for the running architecture. */
+    public static int PER_LINUX32() {
+        return PER_LINUX32;
+    }
+
+    private static final int UNAME26 = Arch.IS_X86_64 ? Linux_x86_64.UNAME26 : Linux_aarch64.UNAME26;
+
+    /** Returns {@code UNAME26} for the running architecture. */
+    public static int UNAME26() {
+        return UNAME26;
+    }
+
     private static final int E2BIG = Arch.IS_X86_64 ? Linux_x86_64.E2BIG : Linux_aarch64.E2BIG;
 
     /** Returns {@code E2BIG} for the running architecture. */

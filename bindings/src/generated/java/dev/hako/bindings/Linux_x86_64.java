@@ -753,6 +753,15 @@ final class Linux_x86_64 {
     static final int BPF_REG_9 = 9;
     static final int BPF_REG_10 = 10;
     static final int MAX_BPF_REG = 11;
+    static final int BPF_LEN = 128;
+    static final int BPF_MISC = 7;
+    static final int BPF_MSH = 160;
+    static final int BPF_RET = 6;
+    static final int AUDIT_ARCH_X86_64 = -1073741762;
+    static final int AUDIT_ARCH_AARCH64 = -1073741641;
+    static final int PER_LINUX = 0;
+    static final int PER_LINUX32 = 8;
+    static final int UNAME26 = 131072;
     static final int E2BIG = 7;
     static final int EACCES = 13;
     static final int EADDRINUSE = 98;

@@ -65,12 +65,18 @@ final class ChildCompiler {
         if (spec.supervised()) {
             SupervisorCompiler.compile(spec, program, command -> processSetup(spec, command, kernel), command -> {
                 extraSteps.accept(command);
+                if (!earlySeccomp(spec)) {
+                    seccomp(spec, command);
+                }
                 execve(spec, command);
             });
         } else {
             processSetup(spec, program, kernel);
             parentDeathSignal(spec, program);
             extraSteps.accept(program);
+            if (!earlySeccomp(spec)) {
+                seccomp(spec, program);
+            }
             execve(spec, program);
         }
     }
@@ -86,6 +92,9 @@ final class ChildCompiler {
             MountCompiler.compile(spec, program, kernel.newMountApi(), kernel.openat2());
         }
         resourceLimits(spec, program);
+        if (earlySeccomp(spec)) {
+            seccomp(spec, program);
+        }
         dropBoundingSet(spec, program);
         identity(spec, program);
         capabilities(spec, program);
@@ -106,6 +115,37 @@ final class ChildCompiler {
             program.step(new Step("prctl", "PR_SET_PDEATHSIG, " + dev.hako.syscalls.Signal.name(spec.parentDeathSignal())),
                     Linux.SYS_prctl(), Linux.PR_SET_PDEATHSIG(), spec.parentDeathSignal(), 0, 0, 0);
         }
+    }
+
+    /**
+     * Whether the filter goes in before the privileges drop: without no_new_privs the kernel
+     * takes a filter only from a holder of CAP_SYS_ADMIN, which the child is until then.
+     */
+    private static boolean earlySeccomp(LaunchSpec spec) {
+        return spec.seccomp() != null && !spec.noNewPrivileges();
+    }
+
+    /**
+     * Installs the seccomp filter, the last step before execve: every step before it
+     * (mounts, capset, prctl...) runs unfiltered, and the filter binds the command and all
+     * it forks. The filter was compiled and is written here, before the fork, as a
+     * sock_filter array and the sock_fprog pointing to it. No SECCOMP_FILTER_FLAG_TSYNC: it
+     * would apply the filter to the caller's other threads, and the child has none (clone3
+     * copies only the calling thread of the JVM), so there is nothing to synchronise.
+     * Needs no_new_privs or CAP_SYS_ADMIN: without no_new_privs it comes before the
+     * privileges drop instead ({@link #earlySeccomp}).
+     */
+    private static void seccomp(LaunchSpec spec, ChildProgram program) {
+        if (spec.seccomp() == null || spec.seccomp().isUnconfined()) {
+            return;
+        }
+        dev.hako.namespaces.seccomp.BpfProgram filter = spec.seccomp().program(dev.hako.bindings.Arch.CURRENT);
+        MemorySegment instructions = program.allocate(dev.hako.bindings.sock_filter.sizeof() * filter.size());
+        MemorySegment fprog = program.allocate(dev.hako.bindings.sock_fprog.sizeof());
+        filter.marshal(instructions, fprog);
+        program.step(new Step("seccomp", "SECCOMP_SET_MODE_FILTER, 0, {len=" + filter.size()
+                + ", filter=<the seccomp filter below>}"), Linux.SYS_seccomp(), Linux.SECCOMP_SET_MODE_FILTER(), 0,
+                fprog.address());
     }
 
     /**

@@ -79,6 +79,8 @@ public final class ContainerBuilder {
     private LaunchSpec.TimeOffsets timeOffsets;
     private boolean subordinateMaps;
     private boolean init;
+    /** Null: {@link SeccompProfile#defaultProfile()}, unless {@link #privileged()}. */
+    private SeccompProfile seccomp;
     /** Extra child steps before execve; only tests set it, to make a child fail or hang. */
     java.util.function.Consumer<ChildProgram> extraChildSteps = program -> { };
     /** Use mount(2) even where the new mount API exists; only tests set it, to cover that path. */
@@ -456,6 +458,28 @@ public final class ContainerBuilder {
     }
 
     /**
+     * Installs this seccomp filter instead of {@link SeccompProfile#defaultProfile()}, the
+     * default ({@link SeccompProfile#unconfined()} installs none; so does
+     * {@link #privileged()} unless a profile is set here). The filter is the command's last
+     * step before execve, after every other setting took effect. With a supervised start
+     * ({@link #init(boolean)}, a joined pid namespace, time offsets) only the command is
+     * filtered, not its supervisor and reaper.
+     *
+     * <p>The kernel accepts a filter from a process that has no_new_privs set or holds
+     * CAP_SYS_ADMIN. With {@link #noNewPrivileges(boolean) no_new_privs} turned off, the
+     * filter is therefore installed earlier, while the child still holds every capability of
+     * its namespaces, before the bounding set, ids and capabilities change (as runc does);
+     * the profile must then allow the few calls that follow (prctl, capset, setresuid,
+     * setresgid, setgroups, umask, chdir, execve), which the default profile does.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/seccomp.2.html">seccomp(2)</a>
+     */
+    public ContainerBuilder seccomp(SeccompProfile profile) {
+        this.seccomp = profile;
+        return this;
+    }
+
+    /**
      * Validates the settings and returns them as an immutable spec.
      *
      * @throws IllegalArgumentException naming the field and the rule that a value breaks
@@ -506,12 +530,16 @@ public final class ContainerBuilder {
         if (parentDeathSignal < 0 || parentDeathSignal > 64) {
             throw new IllegalArgumentException("parent death signal " + parentDeathSignal + " is outside 0..64");
         }
+        SeccompProfile filter = effectiveSeccomp();
+        if (filter != null) {
+            filter.checkInstallable(dev.hako.bindings.Arch.CURRENT);
+        }
         return new LaunchSpec(List.copyOf(resolved), env, directory, stdin, stdout, stderr, Map.copyOf(passedFds),
                 newNamespaces.isEmpty() ? Set.of() : EnumSet.copyOf(newNamespaces), Map.copyOf(joins),
                 List.copyOf(uidMap), List.copyOf(gidMap), setgroupsAllowed, hostname, domainname, identity,
-                effectiveCapabilities(), Map.copyOf(resourceLimits),
-                noNewPrivileges != null ? noNewPrivileges : !privileged, parentDeathSignal, newSession, umask, cgroup,
-                execTimeout, view, timeOffsets, subordinateMaps, init, deviceRules(view));
+                effectiveCapabilities(), Map.copyOf(resourceLimits), noNewPrivileges(), parentDeathSignal,
+                newSession, umask, cgroup, execTimeout, view, timeOffsets, subordinateMaps, init, deviceRules(view),
+                effectiveSeccomp());
     }
 
     /** Compiles the settings into the steps a start would take, without running any. */
@@ -528,6 +556,17 @@ public final class ContainerBuilder {
      */
     public ContainerProcess start() throws IOException {
         return Launcher.start(plan());
+    }
+
+    /** The no_new_privs setting: as set, else on unless privileged. */
+    private boolean noNewPrivileges() {
+        return noNewPrivileges != null ? noNewPrivileges : !privileged;
+    }
+
+    /** The filter to install, or null for none. */
+    private SeccompProfile effectiveSeccomp() {
+        SeccompProfile profile = seccomp != null ? seccomp : privileged ? null : SeccompProfile.defaultProfile();
+        return profile == null || profile.isUnconfined() ? null : profile;
     }
 
     /**

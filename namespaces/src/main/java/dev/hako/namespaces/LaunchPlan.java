@@ -145,6 +145,9 @@ public final class LaunchPlan {
         for (String step : childSteps()) {
             out.append(String.format("%3d  %s%n", n++, step));
         }
+        if (spec.seccomp() != null && !spec.seccomp().isUnconfined()) {
+            out.append("# ").append(spec.seccomp().describe());
+        }
         return out.toString();
     }
 

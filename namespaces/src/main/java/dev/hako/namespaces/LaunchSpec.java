@@ -42,6 +42,8 @@ import java.util.Set;
  * @param subordinateMaps   write the uid/gid maps with newuidmap(1)/newgidmap(1) (ranges from /etc/subuid, /etc/subgid)
  * @param init              keep a reaper as PID 1 of the new pid namespace, and the command as PID 2
  * @param deviceRules       device rules the start sets on the container's own cgroup, or null
+ * @param seccomp           the seccomp filter installed just before execve, or null (or
+ *                          {@link SeccompProfile#unconfined()}) for none
  */
 public record LaunchSpec(
         List<String> command,
@@ -71,7 +73,8 @@ public record LaunchSpec(
         TimeOffsets timeOffsets,
         boolean subordinateMaps,
         boolean init,
-        dev.hako.cgroupfs.DevicesSpec deviceRules) {
+        dev.hako.cgroupfs.DevicesSpec deviceRules,
+        SeccompProfile seccomp) {
 
     /**
      * Offsets of a new time namespace's clocks from the host's, written to

@@ -74,6 +74,7 @@ record BindingsList(List<String> includes, List<Selection> constants, Selection 
                 case "syscall" -> syscalls.addAll(List.of(rest.split("\\s+")));
                 case "struct" -> structs.add(struct(rest, line));
                 case "function" -> functions.add(function(rest, line));
+                case SyscallTableEmitter.DIRECTIVE -> { } // read by SyscallTableEmitter
                 default -> throw new IllegalArgumentException("unknown directive '" + directive + "' in: " + line);
             }
         }

@@ -110,6 +110,7 @@ public final class Generator {
         for (StructInfo struct : first.structs()) {
             files.put(dir.resolve(struct.struct().javaName() + ".java"), JavaEmitter.structClass(struct));
         }
+        files.putAll(SyscallTableEmitter.render(options.list(), options.arches(), work, dir));
         return files;
     }
 

@@ -57,7 +57,8 @@ class GeneratedSourcesTest {
             committed = files.toList();
         }
         List<String> otherArchFiles = JavaEmitter.ARCHES.stream().filter(a -> !a.equals(nativeArch()))
-                .map(a -> JavaEmitter.archClassName(a) + ".java").toList();
+                .flatMap(a -> java.util.stream.Stream.of(JavaEmitter.archClassName(a), SyscallTableEmitter.className(a)))
+                .map(name -> name + ".java").toList();
         for (Path file : committed) {
             if (!otherArchFiles.contains(file.getFileName().toString())) {
                 assertThat(rendered).as("stale generated file %s", file).containsKey(file);
