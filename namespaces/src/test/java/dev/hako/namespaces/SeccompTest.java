@@ -122,10 +122,15 @@ class SeccompTest {
         assertThat(gcc.exitValue()).as("gcc:\n%s", log).isZero();
     }
 
+    /**
+     * A container with this profile; unconfined means privileged too, so that the probes
+     * show what the filter alone prevents (the default capabilities would stop mount as well).
+     */
     private static ContainerBuilder container(SeccompProfile profile) {
-        return new ContainerBuilder("/bin/true")
+        ContainerBuilder builder = new ContainerBuilder("/bin/true")
                 .namespaces(NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.IPC, NamespaceType.UTS)
                 .seccomp(profile);
+        return profile.isUnconfined() ? builder.privileged() : builder;
     }
 
     private static String probe(SeccompProfile profile, String... probes) throws Exception {
@@ -232,9 +237,12 @@ class SeccompTest {
     /** CAP_SYS_ADMIN kept in the effective set lets the kernel take the filter without no_new_privs. */
     @Test
     void keepingSysAdminLeavesNoNewPrivilegesOff() throws Exception {
-        ContainerBuilder builder = container(SeccompProfile.defaultProfile())
+        ContainerBuilder builder = container(SeccompProfile.defaultProfile()).noNewPrivileges(false)
                 .capabilities(Capabilities.keep(Capability.SYS_ADMIN, Capability.SETPCAP));
-        assertThat(builder.plan().describe()).doesNotContain("PR_SET_NO_NEW_PRIVS");
+        // Without no_new_privs the filter goes in before the privileges drop, as runc does.
+        String plan = builder.plan().describe();
+        assertThat(plan).doesNotContain("PR_SET_NO_NEW_PRIVS");
+        assertThat(plan.indexOf("seccomp(SECCOMP_SET_MODE_FILTER")).isLessThan(plan.indexOf("PR_CAPBSET_DROP"));
         String status = sh(builder, "cat /proc/self/status");
         assertThat(statusField(status, "Seccomp")).isEqualTo("2");
         assertThat(statusField(status, "NoNewPrivs")).isEqualTo("0");
