@@ -106,6 +106,12 @@ final class RunCommand implements Callable<Integer> {
             "A root command can then reach the host; use it only for trusted commands."})
     boolean privileged;
 
+    @Option(names = "--security-opt", paramLabel = "OPT",
+            description = {"seccomp=unconfined (no filter), seccomp=FILE (a profile in Docker's and the OCI spec's"
+                    + " JSON format), no-new-privileges[=true|false] (repeatable).",
+                    "By default the command runs under Hako's default seccomp profile with no_new_privs."})
+    List<String> securityOpts = new ArrayList<>();
+
     @Option(names = "--cap-add", paramLabel = "CAP", split = ",",
             description = "Add a capability to the default set (e.g. NET_ADMIN, or ALL; repeatable).")
     List<String> capAdd = new ArrayList<>();
@@ -225,6 +231,7 @@ final class RunCommand implements Callable<Integer> {
         if (privileged) {
             builder.privileged();
         }
+        SecurityOptions.apply(spec, builder, securityOpts);
         if (!capAdd.isEmpty() || !capDrop.isEmpty()) {
             builder.capabilities(SecurityOptions.capabilities(spec, capAdd, capDrop));
         }

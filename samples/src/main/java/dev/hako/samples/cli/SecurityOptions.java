@@ -44,6 +44,42 @@ final class SecurityOptions {
         return set;
     }
 
+    /** Applies {@code --security-opt} values (Docker's spelling) to the builder. */
+    static void apply(CommandSpec spec, dev.hako.namespaces.ContainerBuilder builder, List<String> options) {
+        for (String option : options) {
+            int eq = option.indexOf('=');
+            String key = eq < 0 ? option : option.substring(0, eq);
+            String value = eq < 0 ? null : option.substring(eq + 1);
+            switch (key) {
+                case "seccomp" -> {
+                    if (value == null || value.isEmpty()) {
+                        throw new ParameterException(spec.commandLine(),
+                                "--security-opt seccomp needs =unconfined or =FILE");
+                    }
+                    if (value.equals("unconfined")) {
+                        builder.seccomp(dev.hako.namespaces.SeccompProfile.unconfined());
+                    } else {
+                        try {
+                            builder.seccomp(SeccompProfileFile.read(Path.of(value)));
+                        } catch (IOException | IllegalArgumentException e) {
+                            throw new ParameterException(spec.commandLine(), "--security-opt seccomp=" + value + ": "
+                                    + e.getMessage());
+                        }
+                    }
+                }
+                case "no-new-privileges" -> {
+                    if (value != null && !value.equals("true") && !value.equals("false")) {
+                        throw new ParameterException(spec.commandLine(),
+                                "--security-opt no-new-privileges takes true or false, not '" + value + "'");
+                    }
+                    builder.noNewPrivileges(value == null || value.equals("true"));
+                }
+                default -> throw new ParameterException(spec.commandLine(), "--security-opt: unknown option '"
+                        + option + "'; Hako knows seccomp=unconfined|FILE and no-new-privileges[=true|false]");
+            }
+        }
+    }
+
     /** Whether hako itself holds CAP_SYS_ADMIN (else its namespaces need a user namespace). */
     static boolean hasSysAdmin() {
         try {

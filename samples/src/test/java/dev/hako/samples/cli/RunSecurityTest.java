@@ -68,6 +68,42 @@ class RunSecurityTest {
     }
 
     @Test
+    void securityOptChoosesTheSeccompProfile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assertThat(field(status("--security-opt", "seccomp=unconfined"), "Seccomp")).isEqualTo("0");
+        java.nio.file.Path profile = dir.resolve("profile.json");
+        java.nio.file.Files.writeString(profile, """
+                {"defaultAction": "SCMP_ACT_ALLOW",
+                 "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"],
+                 "syscalls": [{"names": ["mkdir", "mkdirat", "no_such_call_anywhere"],
+                               "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}
+                """);
+        Cli.Result result = Cli.run("run", "--security-opt", "seccomp=" + profile, "--", "/bin/sh", "-c",
+                "mkdir /tmp/d 2>&1; grep Seccomp: /proc/self/status");
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.out()).contains("Permission denied").contains("Seccomp:\t2");
+    }
+
+    @Test
+    void aBadSeccompFileIsAUsageErrorNamingTheField(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path profile = dir.resolve("bad.json");
+        java.nio.file.Files.writeString(profile, """
+                {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_NOPE"}]}
+                """);
+        Cli.Result result = Cli.run("run", "--security-opt", "seccomp=" + profile, "--", "/bin/true");
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.err().lines().findFirst().orElseThrow()).isEqualTo("hako run: --security-opt seccomp="
+                + profile + ": " + profile + ": syscalls[0].action: \"SCMP_ACT_NOPE\" is not a seccomp action"
+                + " (SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP,"
+                + " SCMP_ACT_LOG, SCMP_ACT_TRACE)");
+        Cli.Result unknown = Cli.run("run", "--security-opt", "apparmor=x", "--", "/bin/true");
+        assertThat(unknown.status()).isEqualTo(2);
+        assertThat(unknown.err().lines().findFirst().orElseThrow()).isEqualTo("hako run: --security-opt: unknown"
+                + " option 'apparmor=x'; Hako knows seccomp=unconfined|FILE and no-new-privileges[=true|false]");
+    }
+
+    @Test
     void anUnknownCapabilityIsAUsageError() {
         Cli.Result result = Cli.run("run", "--cap-add", "NOPE", "--", "/bin/true");
         assertThat(result.status()).isEqualTo(2);
