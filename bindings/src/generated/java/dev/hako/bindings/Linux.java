@@ -5574,6 +5574,13 @@ public final class Linux {
         return EXFULL;
     }
 
+    private static final int SYS_unlinkat = Arch.IS_X86_64 ? Linux_x86_64.SYS_unlinkat : Linux_aarch64.SYS_unlinkat;
+
+    /** Returns the number of syscall {@code unlinkat} on the running architecture. */
+    public static int SYS_unlinkat() {
+        return SYS_unlinkat;
+    }
+
     private static final int SYS_clone3 = 435;
 
     /** Returns the number of syscall {@code clone3} on the running architecture. */

@@ -17,6 +17,7 @@ final class Linux_aarch64 {
     static final int O_NOFOLLOW = 32768;
     static final int O_TMPFILE = 4210688;
 
+    static final int SYS_unlinkat = 35;
     static final int SYS_unshare = 97;
     static final int SYS_setns = 268;
     static final int SYS_mount = 40;

@@ -17,6 +17,7 @@ final class Linux_x86_64 {
     static final int O_NOFOLLOW = 131072;
     static final int O_TMPFILE = 4259840;
 
+    static final int SYS_unlinkat = 263;
     static final int SYS_unshare = 272;
     static final int SYS_setns = 308;
     static final int SYS_mount = 165;

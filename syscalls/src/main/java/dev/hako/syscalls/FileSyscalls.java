@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Descriptors and plain I/O: read, write, close, pipe2, dup3, close_range, openat2,
- * statfs and eventfd. Every descriptor these return is close-on-exec.
+ * rmdir, statfs and eventfd. Every descriptor these return is close-on-exec.
  */
 public final class FileSyscalls {
 
@@ -177,6 +177,26 @@ public final class FileSyscalls {
                     + (resolve.isEmpty() ? "" : ", " + Flag.describe(resolve)));
             }
             return Fd.adopt((int) result);
+        }
+    }
+
+    /**
+     * Removes an empty directory. For a cgroup directory "empty" means no member processes
+     * and no child groups: its control files do not count, and a busy group fails with
+     * EBUSY. Made as unlinkat(AT_FDCWD, path, AT_REMOVEDIR), which is what rmdir is on
+     * every architecture (aarch64 has no rmdir syscall); failures name {@code rmdir}.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/rmdir.2.html">rmdir(2)</a>
+     * @see <a href="https://man7.org/linux/man-pages/man2/unlinkat.2.html">unlinkat(2)</a>
+     */
+    public static void rmdir(String path) throws SyscallException {
+        Native.requireNoNul(path, "rmdir path");
+        try (Arena arena = Arena.ofConfined()) {
+            long result = Kernel.blocking(Linux.SYS_unlinkat(), Linux.AT_FDCWD(), arena.allocateFrom(path).address(),
+                    Linux.AT_REMOVEDIR());
+            if (result < 0) {
+                throw Kernel.failure(result, "rmdir", '"' + path + '"');
+            }
         }
     }
 
