@@ -2,6 +2,7 @@
 module dev.hako.namespaces {
     requires transitive dev.hako.syscalls;
     requires transitive dev.hako.cgroupfs;
+    requires dev.hako.bindings;
     requires java.management;
     exports dev.hako.namespaces;
 }

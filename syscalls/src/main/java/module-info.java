@@ -3,6 +3,6 @@
  * {@link dev.hako.syscalls.SyscallException}s.
  */
 module dev.hako.syscalls {
-    requires transitive dev.hako.bindings;
+    requires dev.hako.bindings;
     exports dev.hako.syscalls;
 }

@@ -1,5 +1,6 @@
 package dev.hako.cgroupfs;
 
+import dev.hako.bindings.Linux;
 import dev.hako.syscalls.EpollEvent;
 import dev.hako.syscalls.EventFdFlag;
 import dev.hako.syscalls.EventSyscalls;
@@ -130,7 +131,7 @@ public final class CgroupEvents implements AutoCloseable {
                 try {
                     n = EventSyscalls.epollWait(epoll, events, null);
                 } catch (SyscallException e) {
-                    if (e.errnoName().equals("EINTR")) {
+                    if (e.errno() == Linux.EINTR()) {
                         continue;
                     }
                     throw e;
@@ -199,7 +200,7 @@ public final class CgroupEvents implements AutoCloseable {
                 try {
                     n = FileSyscalls.read(fd, buffer);
                 } catch (SyscallException e) {
-                    if (e.errnoName().equals("EAGAIN")) {
+                    if (e.errno() == Linux.EAGAIN()) {
                         return total;
                     }
                     throw e;

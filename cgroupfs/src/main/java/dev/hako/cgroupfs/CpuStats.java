@@ -2,6 +2,7 @@ package dev.hako.cgroupfs;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -10,25 +11,126 @@ import java.util.Optional;
  * <p>v2: {@code cpu.stat} (microseconds); v1: {@code cpuacct.usage}, {@code cpuacct.usage_user},
  * {@code cpuacct.usage_sys} (nanoseconds) and the cpu controller's {@code cpu.stat}
  * ({@code throttled_time} in nanoseconds).
- *
- * @param usage total CPU time
- * @param user time in user mode
- * @param system time in kernel mode
- * @param throttling bandwidth statistics, present when the cpu controller is active on the group
  */
-public record CpuStats(Duration usage, Duration user, Duration system, Optional<Throttling> throttling) {
+public final class CpuStats {
+    private final Duration usage;
+    private final Duration user;
+    private final Duration system;
+    private final Optional<Throttling> throttling;
+
+    CpuStats(Duration usage, Duration user, Duration system, Optional<Throttling> throttling) {
+        this.usage = usage;
+        this.user = user;
+        this.system = system;
+        this.throttling = throttling;
+    }
+
+    /** {@return total CPU time} */
+    public Duration usage() {
+        return usage;
+    }
+
+    /** {@return time in user mode} */
+    public Duration user() {
+        return user;
+    }
+
+    /** {@return time in kernel mode} */
+    public Duration system() {
+        return system;
+    }
+
+    /** {@return bandwidth statistics, present when the cpu controller is active on the group} */
+    public Optional<Throttling> throttling() {
+        return throttling;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CpuStats other && Objects.equals(usage, other.usage)
+                && Objects.equals(user, other.user)
+                && Objects.equals(system, other.system)
+                && Objects.equals(throttling, other.throttling);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(usage, user, system, throttling);
+    }
+
+    @Override
+    public String toString() {
+        return "CpuStats[" + "usage=" + usage + ", "
+                + "user=" + user + ", "
+                + "system=" + system + ", "
+                + "throttling=" + throttling + "]";
+    }
 
     /**
      * Bandwidth-control counters.
-     *
-     * @param periods enforcement periods that elapsed
-     * @param throttledPeriods periods in which the group hit its quota
-     * @param throttledTime total time the group was held back
-     * @param bursts periods in which burst was used (0 on kernels without burst)
-     * @param burstTime total burst time used
      */
-    public record Throttling(long periods, long throttledPeriods, Duration throttledTime, long bursts,
-            Duration burstTime) {
+    public static final class Throttling {
+        private final long periods;
+        private final long throttledPeriods;
+        private final Duration throttledTime;
+        private final long bursts;
+        private final Duration burstTime;
+
+        Throttling(long periods, long throttledPeriods, Duration throttledTime, long bursts, Duration burstTime) {
+            this.periods = periods;
+            this.throttledPeriods = throttledPeriods;
+            this.throttledTime = throttledTime;
+            this.bursts = bursts;
+            this.burstTime = burstTime;
+        }
+
+        /** {@return enforcement periods that elapsed} */
+        public long periods() {
+            return periods;
+        }
+
+        /** {@return periods in which the group hit its quota} */
+        public long throttledPeriods() {
+            return throttledPeriods;
+        }
+
+        /** {@return total time the group was held back} */
+        public Duration throttledTime() {
+            return throttledTime;
+        }
+
+        /** {@return periods in which burst was used (0 on kernels without burst)} */
+        public long bursts() {
+            return bursts;
+        }
+
+        /** {@return total burst time used} */
+        public Duration burstTime() {
+            return burstTime;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Throttling other && Objects.equals(periods, other.periods)
+                    && Objects.equals(throttledPeriods, other.throttledPeriods)
+                    && Objects.equals(throttledTime, other.throttledTime)
+                    && Objects.equals(bursts, other.bursts)
+                    && Objects.equals(burstTime, other.burstTime);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(periods, throttledPeriods, throttledTime, bursts, burstTime);
+        }
+
+        @Override
+        public String toString() {
+            return "Throttling[" + "periods=" + periods + ", "
+                    + "throttledPeriods=" + throttledPeriods + ", "
+                    + "throttledTime=" + throttledTime + ", "
+                    + "bursts=" + bursts + ", "
+                    + "burstTime=" + burstTime + "]";
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.hako.cgroupfs;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * CPU and memory-node placement: {@code cpuset.cpus} and {@code cpuset.mems}, same names
@@ -11,10 +12,44 @@ import java.util.List;
  * {@code /sys/devices/system/cpu/online}. See
  * <a href="https://docs.kernel.org/admin-guide/cgroup-v2.html#cpuset-interface-files">cpuset interface files</a>.
  *
- * @param cpus the CPUs, or null to leave them
- * @param mems the memory nodes, or null to leave them
+ * <p>Built from {@link CpusetSpec#cpus(String)} and {@code with...} copies, so that
+ * more cpuset files can be supported without breaking callers.
  */
-public record CpusetSpec(IndexList cpus, IndexList mems) implements ControllerSpec {
+public final class CpusetSpec implements ControllerSpec {
+    private final IndexList cpus;
+    private final IndexList mems;
+
+    private CpusetSpec(IndexList cpus, IndexList mems) {
+        this.cpus = cpus;
+        this.mems = mems;
+    }
+
+    /** {@return the CPUs, or null to leave them} */
+    public IndexList cpus() {
+        return cpus;
+    }
+
+    /** {@return the memory nodes, or null to leave them} */
+    public IndexList mems() {
+        return mems;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CpusetSpec other && Objects.equals(cpus, other.cpus)
+                && Objects.equals(mems, other.mems);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(cpus, mems);
+    }
+
+    @Override
+    public String toString() {
+        return "CpusetSpec[" + "cpus=" + cpus + ", "
+                + "mems=" + mems + "]";
+    }
 
     /**
      * A spec setting only the CPUs.

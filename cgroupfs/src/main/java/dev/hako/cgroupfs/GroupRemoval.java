@@ -1,6 +1,8 @@
 package dev.hako.cgroupfs;
 
+import dev.hako.bindings.Linux;
 import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.syscalls.Signal;
 import dev.hako.syscalls.SyscallException;
@@ -24,7 +26,7 @@ final class GroupRemoval {
             try {
                 ControlFiles.write(killFile.get(), "1");
             } catch (CgroupWriteException e) {
-                if (!e.errnoName().equals("ENOENT")) {
+                if (e.errno() != Linux.ENOENT()) {
                     throw e;
                 }
                 return; // the group is gone, and its processes with it
@@ -86,7 +88,7 @@ final class GroupRemoval {
         try (Fd pidfd = ProcessSyscalls.pidfdOpen((int) pid, false)) {
             ProcessSyscalls.pidfdSendSignal(pidfd, Signal.SIGKILL.number());
         } catch (SyscallException e) {
-            if (!e.errnoName().equals("ESRCH")) {
+            if (e.errno() != Linux.ESRCH()) {
                 throw e;
             }
         }
@@ -110,12 +112,15 @@ final class GroupRemoval {
         }
         while (true) {
             try {
-                Files.deleteIfExists(dir);
+                FileSyscalls.rmdir(dir.toString());
                 return;
-            } catch (IOException e) {
-                String errno = Errno.name(e);
-                if (!errno.equals("EBUSY") && !errno.equals("ENOTEMPTY")) {
-                    throw new CgroupException("cannot remove cgroup directory " + dir + ": " + errno, e);
+            } catch (SyscallException e) {
+                if (e.errno() == Linux.ENOENT()) {
+                    return; // removed meanwhile (by another deleter, or the kernel with its parent)
+                }
+                // EBUSY: members or child groups linger while their exit completes; retry.
+                if (e.errno() != Linux.EBUSY() && e.errno() != Linux.ENOTEMPTY()) {
+                    throw new CgroupException("cannot remove cgroup directory " + dir + ": " + e.errnoName(), e);
                 }
                 if (!deadline.backoff()) {
                     List<Long> left = new ArrayList<>();
@@ -127,7 +132,7 @@ final class GroupRemoval {
                     if (!left.isEmpty()) {
                         throw new CgroupNotEmptyException(group.path() + " (" + dir + ")", left, "delete");
                     }
-                    throw new CgroupException("cgroup directory " + dir + " is still busy (" + errno
+                    throw new CgroupException("cgroup directory " + dir + " is still busy (" + e.errnoName()
                             + ") after the deadline, with no processes left", e);
                 }
             }

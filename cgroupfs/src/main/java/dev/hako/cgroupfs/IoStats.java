@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Bytes and operations per block device.
@@ -27,17 +28,88 @@ public record IoStats(List<Device> devices) {
 
     /**
      * Counters for one device.
-     *
-     * @param device the device
-     * @param readBytes bytes read
-     * @param writeBytes bytes written
-     * @param readOps read operations
-     * @param writeOps write operations
-     * @param discardBytes bytes discarded
-     * @param discardOps discard operations
      */
-    public record Device(DeviceNumber device, long readBytes, long writeBytes, long readOps, long writeOps,
-            long discardBytes, long discardOps) {
+    public static final class Device {
+        private final DeviceNumber device;
+        private final long readBytes;
+        private final long writeBytes;
+        private final long readOps;
+        private final long writeOps;
+        private final long discardBytes;
+        private final long discardOps;
+
+        Device(DeviceNumber device, long readBytes, long writeBytes, long readOps, long writeOps, long discardBytes,
+                long discardOps) {
+            this.device = device;
+            this.readBytes = readBytes;
+            this.writeBytes = writeBytes;
+            this.readOps = readOps;
+            this.writeOps = writeOps;
+            this.discardBytes = discardBytes;
+            this.discardOps = discardOps;
+        }
+
+        /** {@return the device} */
+        public DeviceNumber device() {
+            return device;
+        }
+
+        /** {@return bytes read} */
+        public long readBytes() {
+            return readBytes;
+        }
+
+        /** {@return bytes written} */
+        public long writeBytes() {
+            return writeBytes;
+        }
+
+        /** {@return read operations} */
+        public long readOps() {
+            return readOps;
+        }
+
+        /** {@return write operations} */
+        public long writeOps() {
+            return writeOps;
+        }
+
+        /** {@return bytes discarded} */
+        public long discardBytes() {
+            return discardBytes;
+        }
+
+        /** {@return discard operations} */
+        public long discardOps() {
+            return discardOps;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Device other && Objects.equals(device, other.device)
+                    && Objects.equals(readBytes, other.readBytes)
+                    && Objects.equals(writeBytes, other.writeBytes)
+                    && Objects.equals(readOps, other.readOps)
+                    && Objects.equals(writeOps, other.writeOps)
+                    && Objects.equals(discardBytes, other.discardBytes)
+                    && Objects.equals(discardOps, other.discardOps);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(device, readBytes, writeBytes, readOps, writeOps, discardBytes, discardOps);
+        }
+
+        @Override
+        public String toString() {
+            return "Device[" + "device=" + device + ", "
+                    + "readBytes=" + readBytes + ", "
+                    + "writeBytes=" + writeBytes + ", "
+                    + "readOps=" + readOps + ", "
+                    + "writeOps=" + writeOps + ", "
+                    + "discardBytes=" + discardBytes + ", "
+                    + "discardOps=" + discardOps + "]";
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.hako.cgroupfs;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Memory limits and protection.
@@ -15,15 +16,80 @@ import java.util.List;
  * memory and swap together. min, high and oom.group have no v1 equivalent and are refused
  * when rendering for v1.
  *
- * @param min hard protection, or null
- * @param low best-effort protection, or null
- * @param high throttling threshold, or null
- * @param max hard limit (the OOM killer acts above it), or null
- * @param swapMax swap limit, or null
- * @param oomGroup whether an OOM kill takes the whole group, or null
+ * <p>Built from {@link MemorySpec#unset()} or {@link MemorySpec#limit(Bytes)} and
+ * {@code with...} copies, so that more memory files can be supported without breaking callers.
  */
-public record MemorySpec(Bytes min, Bytes low, Bytes high, Bytes max, Bytes swapMax, Boolean oomGroup)
-        implements ControllerSpec {
+public final class MemorySpec implements ControllerSpec {
+    private final Bytes min;
+    private final Bytes low;
+    private final Bytes high;
+    private final Bytes max;
+    private final Bytes swapMax;
+    private final Boolean oomGroup;
+
+    private MemorySpec(Bytes min, Bytes low, Bytes high, Bytes max, Bytes swapMax, Boolean oomGroup) {
+        this.min = min;
+        this.low = low;
+        this.high = high;
+        this.max = max;
+        this.swapMax = swapMax;
+        this.oomGroup = oomGroup;
+    }
+
+    /** {@return hard protection, or null} */
+    public Bytes min() {
+        return min;
+    }
+
+    /** {@return best-effort protection, or null} */
+    public Bytes low() {
+        return low;
+    }
+
+    /** {@return throttling threshold, or null} */
+    public Bytes high() {
+        return high;
+    }
+
+    /** {@return hard limit (the OOM killer acts above it), or null} */
+    public Bytes max() {
+        return max;
+    }
+
+    /** {@return swap limit, or null} */
+    public Bytes swapMax() {
+        return swapMax;
+    }
+
+    /** {@return whether an OOM kill takes the whole group, or null} */
+    public Boolean oomGroup() {
+        return oomGroup;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MemorySpec other && Objects.equals(min, other.min)
+                && Objects.equals(low, other.low)
+                && Objects.equals(high, other.high)
+                && Objects.equals(max, other.max)
+                && Objects.equals(swapMax, other.swapMax)
+                && Objects.equals(oomGroup, other.oomGroup);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(min, low, high, max, swapMax, oomGroup);
+    }
+
+    @Override
+    public String toString() {
+        return "MemorySpec[" + "min=" + min + ", "
+                + "low=" + low + ", "
+                + "high=" + high + ", "
+                + "max=" + max + ", "
+                + "swapMax=" + swapMax + ", "
+                + "oomGroup=" + oomGroup + "]";
+    }
 
     /** {@return a spec that sets nothing} */
     public static MemorySpec unset() {

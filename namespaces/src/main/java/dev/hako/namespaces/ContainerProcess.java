@@ -1,7 +1,9 @@
 package dev.hako.namespaces;
 
+import dev.hako.bindings.Linux;
 import dev.hako.syscalls.ChildStatus;
 import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.syscalls.Signal;
 import dev.hako.syscalls.SyscallException;
@@ -19,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Signals go through {@code pidfd_send_signal}, so they reach this process or nobody,
  * never a later process that reused its pid. One shared thread watches every pidfd with
  * epoll, reaps the process when it exits and completes {@link #onExit()}; the pidfd is
- * closed then, and signalling a reaped process does nothing and returns false.
+ * closed then, and signalling a reaped process does nothing and returns false. Callers who
+ * need a pidfd of their own get a duplicate from {@link #pidfd()}.
  *
  * <p>{@link #exitValue()} follows the shell: the exit code, or 128 plus the signal number
  * for a process killed by a signal; {@link #exitStatus()} tells which it was.
@@ -82,11 +85,26 @@ public final class ContainerProcess extends Process implements AutoCloseable {
     }
 
     /**
-     * The pidfd of the process: open while it runs, closed once it has been reaped. Use it
-     * only while holding no assumptions about the process being alive.
+     * A new pidfd for the process, owned by the caller, who must close it (try-with-resources).
+     *
+     * <p>It is a duplicate of the descriptor the reaper watches, not that descriptor: the
+     * reaper closes its own as soon as the process is reaped, at a moment the caller cannot
+     * see, and the number could then be reused by any file this JVM opens next. The copy
+     * stays open and keeps referring to this process until the caller closes it; once the
+     * process has been reaped, signals through it fail with ESRCH and reach nobody.
+     *
+     * @return a close-on-exec pidfd that the caller closes
+     * @throws IllegalStateException if the process has already been reaped (its pidfd is closed)
+     * @throws SyscallException if the duplicate cannot be made (EMFILE)
+     * @see <a href="https://man7.org/linux/man-pages/man2/pidfd_open.2.html">pidfd_open(2)</a>
      */
-    public Fd pidfd() {
-        return pidfd;
+    public Fd pidfd() throws SyscallException {
+        synchronized (pidfdLock) {
+            if (!pidfd.isOpen()) {
+                throw new IllegalStateException("process " + pid + " has exited and been reaped; its pidfd is closed");
+            }
+            return FileSyscalls.dupCloexec(pidfd, 3);
+        }
     }
 
     /** The spec this process was started with. */
@@ -179,7 +197,7 @@ public final class ContainerProcess extends Process implements AutoCloseable {
                 ProcessSyscalls.pidfdSendSignal(pidfd, signal);
                 return true;
             } catch (SyscallException e) {
-                if (e.errnoName().equals("ESRCH")) {
+                if (e.errno() == Linux.ESRCH()) {
                     return false; // exited, not yet reaped
                 }
                 throw e;

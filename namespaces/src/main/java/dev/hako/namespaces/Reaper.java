@@ -1,5 +1,6 @@
 package dev.hako.namespaces;
 
+import dev.hako.bindings.Linux;
 import dev.hako.syscalls.ChildStatus;
 import dev.hako.syscalls.EpollEvent;
 import dev.hako.syscalls.EventSyscalls;
@@ -59,7 +60,7 @@ final class Reaper {
                 try {
                     ready = EventSyscalls.epollWait(epoll, events, null);
                 } catch (SyscallException e) {
-                    if (e.errnoName().equals("EINTR")) {
+                    if (e.errno() == Linux.EINTR()) {
                         continue;
                     }
                     throw new IllegalStateException(e);

@@ -223,9 +223,10 @@ class ContainerBuilderOptionsTest {
     @Test
     @Privileged
     void joinsExistingNamespacesByPidPidfdAndPath() throws Exception {
-        try (ContainerProcess holder = new ContainerBuilder("/bin/sleep", "60").hostname("joined").start()) {
+        try (ContainerProcess holder = new ContainerBuilder("/bin/sleep", "60").hostname("joined").start();
+                Fd holderPidfd = holder.pidfd()) {
             String byPid = sh(builder().join(NamespaceType.UTS, NamespaceJoin.ofPid(holder.pid())), "hostname");
-            String byPidfd = sh(builder().join(NamespaceType.UTS, NamespaceJoin.ofPidfd(holder.pidfd())), "hostname");
+            String byPidfd = sh(builder().join(NamespaceType.UTS, NamespaceJoin.ofPidfd(holderPidfd)), "hostname");
             String byPath = sh(builder().join(NamespaceType.UTS,
                     NamespaceJoin.ofPath(Path.of("/proc/" + holder.pid() + "/ns/uts"))), "hostname");
             assertThat(List.of(byPid, byPidfd, byPath)).containsOnly("joined\n");

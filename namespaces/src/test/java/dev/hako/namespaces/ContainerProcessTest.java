@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hako.bindings.Linux;
 import dev.hako.syscalls.ChildStatus;
+import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.FileSyscalls;
+import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.syscalls.Signal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import dev.hako.testing.Tags;
 import org.junit.jupiter.api.Tag;
@@ -53,10 +59,43 @@ class ContainerProcessTest {
         try (ContainerProcess p = new ContainerBuilder("/bin/true").start()) {
             p.onExit().get(20, TimeUnit.SECONDS);
             // The pid may already belong to someone else; the closed pidfd guarantees we never signal it.
-            assertThat(p.pidfd().isOpen()).isFalse();
+            assertThat(p.pidfdForReaper().isOpen()).isFalse();
             assertThat(p.signal(Linux.SIGKILL())).isFalse();
             p.destroyForcibly();
+            assertThatThrownBy(p::pidfd).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("process " + p.pid() + " has exited and been reaped; its pidfd is closed");
         }
+    }
+
+    @Test
+    void pidfdHandsOutACopyThatOutlivesTheReapersDescriptor() throws Exception {
+        try (ContainerProcess p = new ContainerBuilder("/bin/sleep", "60").start(); Fd mine = p.pidfd()) {
+            int reapers = p.pidfdForReaper().value();
+            assertThat(mine.value()).isNotEqualTo(reapers);
+            assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + mine.value()))).hasToString("anon_inode:[pidfd]");
+            assertThat(pidLine(mine)).isEqualTo("Pid:\t" + p.pid());
+            ProcessSyscalls.pidfdSendSignal(mine, Linux.SIGKILL());
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.pidfdForReaper().isOpen()).isFalse();
+
+            // The reaper closed its descriptor: new files may take that number, never the caller's.
+            try (FileSyscalls.Pipe pipe = FileSyscalls.pipe2(false)) {
+                assertThat(List.of(pipe.read().value(), pipe.write().value())).doesNotContain(mine.value());
+                assertThat(mine.isOpen()).isTrue();
+                assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + mine.value())))
+                        .hasToString("anon_inode:[pidfd]");
+                // Still this (reaped) process: a signal reaches nobody, not the pipe nor a new process.
+                assertThat(pidLine(mine)).isEqualTo("Pid:\t-1");
+                assertThatThrownBy(() -> ProcessSyscalls.pidfdSendSignal(mine, Linux.SIGKILL()))
+                        .hasMessage("pidfd_send_signal(" + mine.value() + ", SIGKILL) failed: ESRCH (No such process): the process has already exited");
+            }
+        }
+    }
+
+    /** The "Pid:" line of a pidfd's fdinfo: the pid, or -1 once the process has been reaped. */
+    private static String pidLine(Fd pidfd) throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/fdinfo/" + pidfd.value())).stream()
+                .filter(line -> line.startsWith("Pid:")).findFirst().orElseThrow();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import dev.hako.testing.Tags;
@@ -159,7 +160,9 @@ class MountTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("mount destination /data")
                 .hasMessageContaining("symbolic link");
-        assertThat(Files.list(canary).toList()).containsExactly(canary.resolve("keep"));
+        try (Stream<Path> left = Files.list(canary)) {
+            assertThat(left.toList()).containsExactly(canary.resolve("keep"));
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.hako.namespaces;
 
+import dev.hako.testing.OpenDescriptors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,46 +73,27 @@ final class Payloads {
     }
 
     /**
-     * Opens what stays open for the JVM's lifetime once used: the JDK's /dev/random and
-     * /dev/urandom (on the first temporary directory name) and the reaper's epoll instance,
-     * so that counts taken afterwards see only what tests open.
+     * Opens what stays open for the JVM's lifetime once used: the reaper's epoll instance
+     * and the JDK's own socket (see {@link OpenDescriptors#openWhatTheJvmKeeps()}), so that
+     * counts taken afterwards see only what tests open. (What the JVM opens by path, such
+     * as /dev/random, is recognised by its target instead.)
      */
-    static void openLongLivedDescriptors() throws IOException {
-        Files.delete(Files.createTempDirectory("hako-fd-baseline"));
+    static void openLongLivedDescriptors() {
         Objects.requireNonNull(Reaper.INSTANCE);
+        OpenDescriptors.openWhatTheJvmKeeps();
     }
 
-    /** This JVM's open descriptors, except jars and directories the class loader holds. */
-    static List<String> openFds() throws IOException {
-        List<String> result = new ArrayList<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : fds.toList()) {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (!target.endsWith(".jar") && !Files.isDirectory(Path.of(target))) {
-                        result.add(fd.getFileName() + " -> " + target);
-                    }
-                } catch (IOException e) {
-                    // the descriptor of the listing itself
-                }
-            }
-        }
-        result.sort(null);
-        return result;
+    /** This JVM's open descriptors, directories and O_PATH ones included; see {@link OpenDescriptors}. */
+    static List<String> openFds() {
+        return OpenDescriptors.list();
     }
 
     /**
-     * Asserts the JVM's descriptors are back to {@code before}, giving the Cleaner a moment
-     * to close those of unreachable {@code Fd}s first (only numbers nobody owns are leaks).
+     * Asserts the JVM's descriptors are back to {@code before}, at once: no System.gc() and
+     * no waiting first, because a descriptor that only a Cleaner would close is a leak.
      */
-    static void assertDescriptorsBackTo(List<String> before) throws IOException, InterruptedException {
-        List<String> fds = openFds();
-        for (int i = 0; i < 20 && !fds.equals(before); i++) {
-            System.gc();
-            Thread.sleep(50);
-            fds = openFds();
-        }
-        org.assertj.core.api.Assertions.assertThat(fds).as("open descriptors").isEqualTo(before);
+    static void assertDescriptorsBackTo(List<String> before) {
+        org.assertj.core.api.Assertions.assertThat(openFds()).as("open descriptors").isEqualTo(before);
     }
 
     /** Lines of /proc/self/status starting with {@code key}, values only. */

@@ -2,20 +2,80 @@ package dev.hako.syscalls;
 
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 
 /**
  * What {@link KernelFeatures#probe()} found: the kernel release, the cgroup layout and,
  * for each {@link KernelFeatures.Feature}, whether it is available with a short detail.
- *
- * @param kernelRelease     the kernel release as uname(2) reports it, e.g. {@code "6.8.0-45-generic"}
- * @param machine           the hardware name from uname(2), e.g. {@code "x86_64"}
- * @param cgroupMode        how cgroups are mounted at /sys/fs/cgroup
- * @param cgroupControllers the controllers available: v2 from the root's cgroup.controllers,
- *                          otherwise the enabled ones of /proc/cgroups
- * @param results           one result per feature, in {@link KernelFeatures.Feature} order
+ * A class rather than a record, so that what the probe reports can grow without
+ * breaking callers.
  */
-public record FeatureReport(String kernelRelease, String machine, CgroupMode cgroupMode,
-                            List<String> cgroupControllers, List<Result> results) {
+public final class FeatureReport {
+    private final String kernelRelease;
+    private final String machine;
+    private final CgroupMode cgroupMode;
+    private final List<String> cgroupControllers;
+    private final List<Result> results;
+
+    FeatureReport(String kernelRelease, String machine, CgroupMode cgroupMode, List<String> cgroupControllers,
+            List<Result> results) {
+        this.kernelRelease = kernelRelease;
+        this.machine = machine;
+        this.cgroupMode = cgroupMode;
+        this.cgroupControllers = List.copyOf(cgroupControllers);
+        this.results = List.copyOf(results);
+    }
+
+    /** {@return the kernel release as uname(2) reports it, e.g. {@code "6.8.0-45-generic"}} */
+    public String kernelRelease() {
+        return kernelRelease;
+    }
+
+    /** {@return the hardware name from uname(2), e.g. {@code "x86_64"}} */
+    public String machine() {
+        return machine;
+    }
+
+    /** {@return how cgroups are mounted at /sys/fs/cgroup} */
+    public CgroupMode cgroupMode() {
+        return cgroupMode;
+    }
+
+    /**
+     * {@return the controllers available: v2 from the root's cgroup.controllers, otherwise
+     * the enabled ones of /proc/cgroups}
+     */
+    public List<String> cgroupControllers() {
+        return cgroupControllers;
+    }
+
+    /** {@return one result per feature, in {@link KernelFeatures.Feature} order} */
+    public List<Result> results() {
+        return results;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FeatureReport other && Objects.equals(kernelRelease, other.kernelRelease)
+                && Objects.equals(machine, other.machine)
+                && Objects.equals(cgroupMode, other.cgroupMode)
+                && Objects.equals(cgroupControllers, other.cgroupControllers)
+                && Objects.equals(results, other.results);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kernelRelease, machine, cgroupMode, cgroupControllers, results);
+    }
+
+    @Override
+    public String toString() {
+        return "FeatureReport[" + "kernelRelease=" + kernelRelease + ", "
+                + "machine=" + machine + ", "
+                + "cgroupMode=" + cgroupMode + ", "
+                + "cgroupControllers=" + cgroupControllers + ", "
+                + "results=" + results + "]";
+    }
 
     /** How the cgroup hierarchies are mounted. */
     public enum CgroupMode {
@@ -37,12 +97,6 @@ public record FeatureReport(String kernelRelease, String machine, CgroupMode cgr
      * @param detail    how that was found out, or why not, in a few words
      */
     public record Result(KernelFeatures.Feature feature, boolean available, String detail) {
-    }
-
-    /** Copies the lists. */
-    public FeatureReport {
-        cgroupControllers = List.copyOf(cgroupControllers);
-        results = List.copyOf(results);
     }
 
     /**

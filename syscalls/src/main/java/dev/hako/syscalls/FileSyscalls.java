@@ -6,11 +6,12 @@ import dev.hako.bindings.statfs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * Descriptors and plain I/O: read, write, close, pipe2, dup3, close_range, openat2,
- * statfs and eventfd. Every descriptor these return is close-on-exec.
+ * rmdir, statfs and eventfd. Every descriptor these return is close-on-exec.
  */
 public final class FileSyscalls {
 
@@ -27,9 +28,110 @@ public final class FileSyscalls {
         }
     }
 
-    /** What statfs(2) reports about a file system. */
-    public record FsStat(long type, long blockSize, long blocks, long blocksFree, long blocksAvailable,
-                         long files, long filesFree, long nameMax, long flags) {
+    /**
+     * What statfs(2) reports about a file system. A class rather than a record, so that
+     * fields of {@code struct statfs} not reported yet ({@code f_fsid}, {@code f_frsize})
+     * can be added without breaking callers.
+     */
+    public static final class FsStat {
+        private final long type;
+        private final long blockSize;
+        private final long blocks;
+        private final long blocksFree;
+        private final long blocksAvailable;
+        private final long files;
+        private final long filesFree;
+        private final long nameMax;
+        private final long flags;
+
+        FsStat(long type, long blockSize, long blocks, long blocksFree, long blocksAvailable, long files,
+                long filesFree, long nameMax, long flags) {
+            this.type = type;
+            this.blockSize = blockSize;
+            this.blocks = blocks;
+            this.blocksFree = blocksFree;
+            this.blocksAvailable = blocksAvailable;
+            this.files = files;
+            this.filesFree = filesFree;
+            this.nameMax = nameMax;
+            this.flags = flags;
+        }
+
+        /** {@return the file system type, a magic number such as {@code CGROUP2_SUPER_MAGIC} ({@code f_type})} */
+        public long type() {
+            return type;
+        }
+
+        /** {@return the optimal transfer block size ({@code f_bsize})} */
+        public long blockSize() {
+            return blockSize;
+        }
+
+        /** {@return the total data blocks, in units of the fragment size ({@code f_blocks})} */
+        public long blocks() {
+            return blocks;
+        }
+
+        /** {@return the free blocks ({@code f_bfree})} */
+        public long blocksFree() {
+            return blocksFree;
+        }
+
+        /** {@return the free blocks available to unprivileged users ({@code f_bavail})} */
+        public long blocksAvailable() {
+            return blocksAvailable;
+        }
+
+        /** {@return the total inodes ({@code f_files})} */
+        public long files() {
+            return files;
+        }
+
+        /** {@return the free inodes ({@code f_ffree})} */
+        public long filesFree() {
+            return filesFree;
+        }
+
+        /** {@return the maximum length of a file name ({@code f_namelen})} */
+        public long nameMax() {
+            return nameMax;
+        }
+
+        /** {@return the mount flags ({@code f_flags}, {@code ST_*})} */
+        public long flags() {
+            return flags;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FsStat other && Objects.equals(type, other.type)
+                    && Objects.equals(blockSize, other.blockSize)
+                    && Objects.equals(blocks, other.blocks)
+                    && Objects.equals(blocksFree, other.blocksFree)
+                    && Objects.equals(blocksAvailable, other.blocksAvailable)
+                    && Objects.equals(files, other.files)
+                    && Objects.equals(filesFree, other.filesFree)
+                    && Objects.equals(nameMax, other.nameMax)
+                    && Objects.equals(flags, other.flags);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(type, blockSize, blocks, blocksFree, blocksAvailable, files, filesFree, nameMax, flags);
+        }
+
+        @Override
+        public String toString() {
+            return "FsStat[" + "type=" + type + ", "
+                    + "blockSize=" + blockSize + ", "
+                    + "blocks=" + blocks + ", "
+                    + "blocksFree=" + blocksFree + ", "
+                    + "blocksAvailable=" + blocksAvailable + ", "
+                    + "files=" + files + ", "
+                    + "filesFree=" + filesFree + ", "
+                    + "nameMax=" + nameMax + ", "
+                    + "flags=" + flags + "]";
+        }
     }
 
     /**
@@ -177,6 +279,26 @@ public final class FileSyscalls {
                     + (resolve.isEmpty() ? "" : ", " + Flag.describe(resolve)));
             }
             return Fd.adopt((int) result);
+        }
+    }
+
+    /**
+     * Removes an empty directory. For a cgroup directory "empty" means no member processes
+     * and no child groups: its control files do not count, and a busy group fails with
+     * EBUSY. Made as unlinkat(AT_FDCWD, path, AT_REMOVEDIR), which is what rmdir is on
+     * every architecture (aarch64 has no rmdir syscall); failures name {@code rmdir}.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/rmdir.2.html">rmdir(2)</a>
+     * @see <a href="https://man7.org/linux/man-pages/man2/unlinkat.2.html">unlinkat(2)</a>
+     */
+    public static void rmdir(String path) throws SyscallException {
+        Native.requireNoNul(path, "rmdir path");
+        try (Arena arena = Arena.ofConfined()) {
+            long result = Kernel.blocking(Linux.SYS_unlinkat(), Linux.AT_FDCWD(), arena.allocateFrom(path).address(),
+                    Linux.AT_REMOVEDIR());
+            if (result < 0) {
+                throw Kernel.failure(result, "rmdir", '"' + path + '"');
+            }
         }
     }
 

@@ -49,6 +49,27 @@ class FileSyscallsTest {
     }
 
     @Test
+    void rmdirRemovesAnEmptyDirectoryOnly(@TempDir Path dir) throws Exception {
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        FileSyscalls.rmdir(empty.toString());
+        assertThat(empty).doesNotExist();
+
+        Path full = Files.createDirectory(dir.resolve("full"));
+        Files.writeString(full.resolve("file"), "x");
+        assertThatThrownBy(() -> FileSyscalls.rmdir(full.toString()))
+                .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errno()).isEqualTo(Linux.ENOTEMPTY()))
+                .hasMessage("rmdir(\"" + full + "\") failed: ENOTEMPTY (Directory not empty)");
+        assertThatThrownBy(() -> FileSyscalls.rmdir(empty.toString()))
+                .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errno()).isEqualTo(Linux.ENOENT()))
+                .hasMessage("rmdir(\"" + empty + "\") failed: ENOENT (No such file or directory)");
+        assertThatThrownBy(() -> FileSyscalls.rmdir(full.resolve("file").toString()))
+                .hasMessage("rmdir(\"" + full.resolve("file") + "\") failed: ENOTDIR (Not a directory)");
+        assertThatThrownBy(() -> FileSyscalls.rmdir("a\0b"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rmdir path contains a NUL byte, which C strings cannot hold: a\\0b");
+    }
+
+    @Test
     void dupCloexecPicksANumberAtOrAboveTheMinimum() throws Exception {
         try (FileSyscalls.Pipe pipe = FileSyscalls.pipe2(false); Fd copy = FileSyscalls.dupCloexec(pipe.read(), 500)) {
             assertThat(copy.value()).isGreaterThanOrEqualTo(500);

@@ -7,17 +7,24 @@ import dev.hako.bindings.generator.Probe.FieldInfo;
 import dev.hako.bindings.generator.Probe.Result;
 import dev.hako.bindings.generator.Probe.StructInfo;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes Java in jextract's shape from probe results.
  *
- * <p>Three kinds of file: one values class per architecture ({@code Linux_x86_64}), one
- * architecture-neutral header class ({@code Linux}: constants, syscall numbers, errno names,
- * function holders) and one class per struct. The neutral classes select the current
- * architecture's values once, in static initialisers, so the JIT sees constants.
+ * <p>Three kinds of file: one architecture-neutral header class ({@code Linux}: constants,
+ * syscall numbers, errno names, function holders), one class per struct, and one values
+ * class per architecture ({@code Linux_x86_64}) holding only what differs between
+ * architectures. A value every architecture agrees on is written once, in the neutral
+ * class; the others are selected once, in static initialisers, so the JIT sees constants.
+ *
+ * <p>Nothing about the toolchain (compiler, glibc or header versions) is written: the
+ * output depends only on the list and the values the headers give, so regenerating on a
+ * newer point release of the same headers changes nothing.
  */
 final class JavaEmitter {
 
@@ -30,32 +37,99 @@ final class JavaEmitter {
     private JavaEmitter() {
     }
 
+    /**
+     * What every probed architecture agrees on, by name: such values are written once, in
+     * the neutral classes, and left out of the per-architecture ones.
+     */
+    record Shared(Set<String> constants, Set<String> syscalls, boolean errnoNames, Set<String> structs) {
+
+        static Shared of(List<Result> results) {
+            Result first = results.getFirst();
+            Set<String> constants = new HashSet<>();
+            for (Constant constant : first.constants()) {
+                if (results.stream().allMatch(r -> r.constants().contains(constant))) {
+                    constants.add(constant.name());
+                }
+            }
+            Set<String> syscalls = new HashSet<>();
+            first.syscalls().forEach((name, number) -> {
+                if (results.stream().allMatch(r -> number.equals(r.syscalls().get(name)))) {
+                    syscalls.add(name);
+                }
+            });
+            boolean errno = results.stream().allMatch(r -> r.errnoNames().equals(first.errnoNames()));
+            Set<String> structs = new HashSet<>();
+            for (int i = 0; i < first.structs().size(); i++) {
+                int index = i;
+                if (results.stream().allMatch(r -> sameLayout(r.structs().get(index), first.structs().get(index)))) {
+                    structs.add(first.structs().get(i).struct().javaName());
+                }
+            }
+            return new Shared(constants, syscalls, errno, structs);
+        }
+
+        /** Equal sizes, alignments and offsets; signedness (of char, say) does not change a layout. */
+        private static boolean sameLayout(StructInfo a, StructInfo b) {
+            if (a.size() != b.size() || a.align() != b.align()) {
+                return false;
+            }
+            for (int f = 0; f < a.fields().size(); f++) {
+                FieldInfo x = a.fields().get(f);
+                FieldInfo y = b.fields().get(f);
+                if (x.offset() != y.offset() || x.size() != y.size() || x.align() != y.align()
+                        || x.elementSize() != y.elementSize()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     static String archClassName(String arch) {
         return HEADER_CLASS + "_" + arch;
     }
 
-    /** The per-architecture values class. */
-    static String archClass(Result r) {
+    /** The per-architecture values class: only what differs from another architecture. */
+    static String archClass(Result r, Shared shared) {
         StringBuilder out = new StringBuilder();
-        stamp(out, "Values for " + r.arch() + ": Linux UAPI headers " + r.kernelHeaders() + ", glibc " + r.glibc()
-                + ", gcc " + r.compilerVersion() + ".");
+        stamp(out, "Values for " + r.arch() + " that differ on another architecture; the shared ones are in "
+                + HEADER_CLASS + " and the struct classes.");
         out.append("package ").append(PACKAGE).append(";\n\n");
         out.append("import static java.lang.foreign.ValueLayout.*;\n\n");
         out.append("import java.lang.foreign.*;\n\n");
-        out.append("/** Constants, syscall numbers and struct layouts as the ").append(r.arch())
-                .append(" compiler reported them; read through {@link ").append(HEADER_CLASS).append("}. */\n");
+        out.append("/** Constants, syscall numbers and struct layouts that differ on ").append(r.arch())
+                .append("; read through {@link ").append(HEADER_CLASS).append("}. */\n");
         out.append("final class ").append(archClassName(r.arch())).append(" {\n\n");
         out.append("    private ").append(archClassName(r.arch())).append("() {\n    }\n\n");
         for (Constant constant : r.constants()) {
-            out.append("    static final ").append(javaType(constant.size())).append(' ').append(constant.name())
-                    .append(" = ").append(literal(constant.value(), constant.size())).append(";\n");
+            if (!shared.constants().contains(constant.name())) {
+                out.append("    static final ").append(javaType(constant.size())).append(' ').append(constant.name())
+                        .append(" = ").append(literal(constant.value(), constant.size())).append(";\n");
+            }
         }
         out.append('\n');
         for (Map.Entry<String, Long> syscall : r.syscalls().entrySet()) {
-            out.append("    static final int SYS_").append(syscall.getKey()).append(" = ").append(syscall.getValue())
-                    .append(";\n");
+            if (!shared.syscalls().contains(syscall.getKey())) {
+                out.append("    static final int SYS_").append(syscall.getKey()).append(" = ").append(syscall.getValue())
+                        .append(";\n");
+            }
         }
-        out.append("\n    static final String[] ERRNO_NAMES = {");
+        if (!shared.errnoNames()) {
+            out.append('\n');
+            errnoTable(out, "    static final String[] ERRNO_NAMES = ", r);
+        }
+        for (StructInfo struct : r.structs()) {
+            if (!shared.structs().contains(struct.struct().javaName())) {
+                out.append('\n');
+                structLayout(out, struct, struct.struct().javaName() + "$", "    static final ");
+            }
+        }
+        out.append("}\n");
+        return out.toString();
+    }
+
+    private static void errnoTable(StringBuilder out, String declaration, Result r) {
+        out.append(declaration).append('{');
         int max = r.errnoNames().keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
         for (int value = 0; value <= max; value++) {
             out.append(value % 8 == 0 ? "\n        " : " ");
@@ -63,26 +137,25 @@ final class JavaEmitter {
             out.append(name == null ? "null" : '"' + name + '"').append(',');
         }
         out.append("\n    };\n");
-        for (StructInfo struct : r.structs()) {
-            structLayout(out, struct);
-        }
-        out.append("}\n");
-        return out.toString();
     }
 
-    private static void structLayout(StringBuilder out, StructInfo struct) {
+    /**
+     * The field offsets and layouts of a struct and its group layout, as fields named
+     * {@code <prefix>field$OFFSET}, {@code <prefix>field$LAYOUT} and {@code <prefix>$LAYOUT}.
+     */
+    private static void structLayout(StringBuilder out, StructInfo struct, String prefix, String modifiers) {
         String name = struct.struct().javaName();
-        out.append("\n    // ").append(struct.struct().cType()).append(": ").append(struct.size()).append(" bytes, aligned to ")
+        out.append("    // ").append(struct.struct().cType()).append(": ").append(struct.size()).append(" bytes, aligned to ")
                 .append(struct.align()).append('\n');
         for (FieldInfo field : struct.fields()) {
-            String prefix = "    static final ";
-            out.append(prefix).append("long ").append(name).append('$').append(field.field().javaName())
+            out.append(modifiers).append("long ").append(prefix).append(field.field().javaName())
                     .append("$OFFSET = ").append(field.offset()).append(";\n");
-            out.append(prefix).append(layoutType(field)).append(' ').append(name).append('$')
+            out.append(modifiers).append(layoutType(field)).append(' ').append(prefix)
                     .append(field.field().javaName()).append("$LAYOUT = ").append(fieldLayout(field)).append(";\n");
         }
-        out.append("    static final GroupLayout ").append(name).append("$LAYOUT = ");
-        List<String> members = members(struct);
+        String group = prefix.isEmpty() ? "$LAYOUT" : prefix + "LAYOUT";
+        out.append(modifiers).append("GroupLayout ").append(group).append(" = ");
+        List<String> members = members(struct, prefix);
         out.append("MemoryLayout.structLayout(\n");
         for (int i = 0; i < members.size(); i++) {
             out.append("        ").append(members.get(i)).append(i + 1 < members.size() ? ",\n" : "\n");
@@ -96,7 +169,7 @@ final class JavaEmitter {
     }
 
     /** Member layouts with explicit padding; overlapping fields are grouped into unions. */
-    private static List<String> members(StructInfo struct) {
+    private static List<String> members(StructInfo struct, String prefix) {
         List<FieldInfo> sorted = new ArrayList<>(struct.fields());
         sorted.sort((a, b) -> Long.compare(a.offset(), b.offset()));
         Map<Long, List<FieldInfo>> groups = new LinkedHashMap<>();
@@ -127,7 +200,7 @@ final class JavaEmitter {
             long end = group.getKey();
             List<String> named = new ArrayList<>();
             for (FieldInfo field : fields) {
-                named.add(struct.struct().javaName() + "$" + field.field().javaName() + "$LAYOUT.withName(\""
+                named.add(prefix + field.field().javaName() + "$LAYOUT.withName(\""
                         + field.field().javaName() + "\")");
                 end = Math.max(end, field.offset() + field.size());
             }
@@ -208,9 +281,10 @@ final class JavaEmitter {
     }
 
     /** The architecture-neutral header class. */
-    static String headerClass(Result r, List<Function> functions) {
+    static String headerClass(Result r, Shared shared, List<Function> functions) {
         StringBuilder out = new StringBuilder();
-        stamp(out, "Architecture-neutral: values come from " + archClassName("<arch>") + " for the running CPU.");
+        stamp(out, "Architecture-neutral: values that differ come from " + archClassName("<arch>")
+                + " for the running CPU.");
         out.append("package ").append(PACKAGE).append(";\n\n");
         out.append("import static java.lang.foreign.ValueLayout.*;\n\n");
         out.append("import java.lang.foreign.*;\nimport java.lang.invoke.MethodHandle;\n\n");
@@ -221,35 +295,40 @@ final class JavaEmitter {
                  * lazily initialised holder with {@code $descriptor()}, {@code $handle()} and
                  * {@code $address()}.
                  *
-                 * <p>Values differ between architectures (syscall numbers, some {@code O_*} flags); each
-                 * is selected for the running CPU once, when this class initialises.
+                 * <p>Some values differ between architectures (syscall numbers, some {@code O_*} flags);
+                 * each of those is selected for the running CPU once, when this class initialises.
                  *
                  * @see <a href="https://man7.org/linux/man-pages/man2/syscall.2.html">syscall(2)</a>
                  */
                 """);
         out.append("public final class ").append(HEADER_CLASS).append(" {\n\n");
         out.append("    private ").append(HEADER_CLASS).append("() {\n    }\n\n");
-        String x86 = archClassName("x86_64");
-        String arm = archClassName("aarch64");
         for (Constant constant : r.constants()) {
             String type = javaType(constant.size());
             String n = constant.name();
-            out.append("    private static final ").append(type).append(' ').append(n).append(" = Arch.IS_X86_64 ? ")
-                    .append(x86).append('.').append(n).append(" : ").append(arm).append('.').append(n).append(";\n\n");
+            out.append("    private static final ").append(type).append(' ').append(n).append(" = ")
+                    .append(shared.constants().contains(n) ? literal(constant.value(), constant.size())
+                            : selection(n))
+                    .append(";\n\n");
             out.append("    /** Returns {@code ").append(n).append("} for the running architecture. */\n");
             out.append("    public static ").append(type).append(' ').append(n).append("() {\n        return ").append(n)
                     .append(";\n    }\n\n");
         }
         for (String syscall : r.syscalls().keySet()) {
             String n = "SYS_" + syscall;
-            out.append("    private static final int ").append(n).append(" = Arch.IS_X86_64 ? ").append(x86).append('.')
-                    .append(n).append(" : ").append(arm).append('.').append(n).append(";\n\n");
+            out.append("    private static final int ").append(n).append(" = ")
+                    .append(shared.syscalls().contains(syscall) ? r.syscalls().get(syscall).toString() : selection(n))
+                    .append(";\n\n");
             out.append("    /** Returns the number of syscall {@code ").append(syscall)
                     .append("} on the running architecture. */\n");
             out.append("    public static int ").append(n).append("() {\n        return ").append(n).append(";\n    }\n\n");
         }
+        if (shared.errnoNames()) {
+            errnoTable(out, "    private static final String[] ERRNO_NAMES = ", r);
+        } else {
+            out.append("    private static final String[] ERRNO_NAMES = ").append(selection("ERRNO_NAMES")).append(";\n");
+        }
         out.append("""
-                    private static final String[] ERRNO_NAMES = Arch.IS_X86_64 ? %s.ERRNO_NAMES : %s.ERRNO_NAMES;
 
                     /**
                      * Returns the symbolic name of an errno value ({@code "ENOENT"} for 2), or
@@ -262,12 +341,18 @@ final class JavaEmitter {
                     private static final Linker LINKER = Linker.nativeLinker();
                     private static final SymbolLookup SYMBOLS = LINKER.defaultLookup();
 
-                """.formatted(x86, arm));
+                """);
         for (Function function : functions) {
             functionHolder(out, function);
         }
         out.append("}\n");
         return out.toString();
+    }
+
+    /** The expression that picks the running architecture's value of {@code member}. */
+    private static String selection(String member) {
+        return "Arch.IS_X86_64 ? " + archClassName("x86_64") + "." + member + " : " + archClassName("aarch64") + "."
+                + member;
     }
 
     private static void functionHolder(StringBuilder out, Function f) {
@@ -363,29 +448,37 @@ final class JavaEmitter {
     }
 
     /** One class per struct, jextract style. */
-    static String structClass(StructInfo struct) {
+    static String structClass(List<StructInfo> perArch, boolean shared) {
+        StructInfo struct = perArch.getFirst();
         String name = struct.struct().javaName();
-        String x86 = archClassName("x86_64");
-        String arm = archClassName("aarch64");
         StringBuilder out = new StringBuilder();
-        stamp(out, "Architecture-neutral: layout from " + archClassName("<arch>") + " for the running CPU.");
+        stamp(out, shared ? "Architecture-neutral: every architecture has this layout."
+                : "Architecture-neutral: layout from " + archClassName("<arch>") + " for the running CPU.");
         out.append("package ").append(PACKAGE).append(";\n\n");
         out.append("import static java.lang.foreign.ValueLayout.*;\n\n");
         out.append("import java.lang.foreign.*;\n\n");
         out.append("/**\n * Layout of {@code ").append(struct.struct().cType()).append("}.\n *\n * <p>Fields:\n * <ul>\n");
-        for (FieldInfo field : struct.fields()) {
-            out.append(" *   <li>{@code ").append(field.field().cPath()).append("}: ").append(describe(field))
+        for (int f = 0; f < struct.fields().size(); f++) {
+            int index = f;
+            FieldInfo field = struct.fields().get(f);
+            boolean signedness = perArch.stream().allMatch(s -> s.fields().get(index).signed() == field.signed());
+            out.append(" *   <li>{@code ").append(field.field().cPath()).append("}: ").append(describe(field, signedness))
                     .append("</li>\n");
         }
         out.append(" * </ul>\n */\n");
         out.append("public final class ").append(name).append(" {\n\n");
         out.append("    private ").append(name).append("() {\n    }\n\n");
-        out.append("    private static final GroupLayout $LAYOUT = Arch.IS_X86_64 ? ").append(x86).append('.').append(name)
-                .append("$LAYOUT : ").append(arm).append('.').append(name).append("$LAYOUT;\n\n");
+        if (shared) {
+            structLayout(out, struct, "", "    private static final ");
+            out.append('\n');
+        } else {
+            out.append("    private static final GroupLayout $LAYOUT = ").append(selection(name + "$LAYOUT"))
+                    .append(";\n\n");
+        }
         out.append("    /** The layout of this struct on the running architecture. */\n");
         out.append("    public static final GroupLayout layout() {\n        return $LAYOUT;\n    }\n\n");
         for (FieldInfo field : struct.fields()) {
-            structField(out, name, field, x86, arm);
+            structField(out, name, field, !shared);
         }
         out.append("""
                     /** Size of this struct in bytes on the running architecture. */
@@ -412,27 +505,33 @@ final class JavaEmitter {
         return out.toString();
     }
 
-    private static String describe(FieldInfo field) {
+    /** A field in words; {@code sameSign}: every architecture agrees on its signedness. */
+    private static String describe(FieldInfo field, boolean sameSign) {
+        String sign = !sameSign ? "" : field.signed() ? "signed " : "unsigned ";
+        String note = sameSign ? "" : " (signedness differs by architecture)";
         return switch (field.field().kind()) {
             case POINTER -> "pointer";
-            case ARRAY -> field.count() + " " + (field.signed() ? "signed " : "unsigned ") + field.elementSize()
-                    + "-byte integers";
-            case INTEGER -> (field.signed() ? "signed " : "unsigned ") + field.size() + "-byte integer";
+            case ARRAY -> field.count() + " " + sign + field.elementSize() + "-byte integers" + note;
+            case INTEGER -> sign + field.size() + "-byte integer" + note;
         };
     }
 
-    private static void structField(StringBuilder out, String struct, FieldInfo field, String x86, String arm) {
+    /** A field's accessors; with {@code select}, also its layout and offset picked per architecture. */
+    private static void structField(StringBuilder out, String struct, FieldInfo field, boolean select) {
         String f = field.field().javaName();
         String type = layoutType(field);
         String prefix = struct + "$" + f;
-        out.append("    private static final ").append(type).append(' ').append(f).append("$LAYOUT = Arch.IS_X86_64 ? ")
-                .append(x86).append('.').append(prefix).append("$LAYOUT : ").append(arm).append('.').append(prefix)
-                .append("$LAYOUT;\n\n");
+        if (select) {
+            out.append("    private static final ").append(type).append(' ').append(f).append("$LAYOUT = ")
+                    .append(selection(prefix + "$LAYOUT")).append(";\n\n");
+        }
         out.append("    /** Layout of field {@code ").append(field.field().cPath()).append("}. */\n");
         out.append("    public static final ").append(type).append(' ').append(f).append("$layout() {\n        return ")
                 .append(f).append("$LAYOUT;\n    }\n\n");
-        out.append("    private static final long ").append(f).append("$OFFSET = Arch.IS_X86_64 ? ").append(x86).append('.')
-                .append(prefix).append("$OFFSET : ").append(arm).append('.').append(prefix).append("$OFFSET;\n\n");
+        if (select) {
+            out.append("    private static final long ").append(f).append("$OFFSET = ")
+                    .append(selection(prefix + "$OFFSET")).append(";\n\n");
+        }
         out.append("    /** Offset of field {@code ").append(field.field().cPath()).append("}. */\n");
         out.append("    public static final long ").append(f).append("$offset() {\n        return ").append(f)
                 .append("$OFFSET;\n    }\n\n");

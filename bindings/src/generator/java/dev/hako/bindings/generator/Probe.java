@@ -155,13 +155,22 @@ final class Probe {
         return offset == 0 ? align : Math.min(align, Long.lowestOneBit(offset));
     }
 
-    /** The constant names in list order, patterns expanded (sorted) and duplicates dropped. */
+    /**
+     * The constant names in list order, patterns expanded (sorted) and duplicates dropped;
+     * then the errno names and the C names of enum constants not selected already.
+     */
     private List<String> constantNames(BindingsList list, Map<String, String> aliasOf) throws IOException {
         Set<String> names = new LinkedHashSet<>();
         for (Selection selection : list.constants()) {
             names.addAll(expand(selection, aliasOf));
         }
         names.addAll(expand(list.errno(), aliasOf));
+        // An enum's constants are read through Linux, so they are constants too.
+        for (BindingsList.TypedEnum typed : list.enums()) {
+            for (BindingsList.EnumConstant constant : typed.constants()) {
+                names.add(constant.cName());
+            }
+        }
         return List.copyOf(names);
     }
 

@@ -89,7 +89,7 @@ final class SyscallTableEmitter {
         // The probe of the constants does the work: <unistd.h> brings glibc's version macros.
         BindingsList query = new BindingsList(List.of("<unistd.h>", table.header(), "<linux/audit.h>"),
                 List.of(new Selection(List.of(), MACRO, table.header()), new Selection(List.of(audit), null, null)),
-                new Selection(List.of(), null, null), List.of(), List.of(), List.of());
+                new Selection(List.of(), null, null), List.of(), List.of(), List.of(), List.of());
         Result result = probe.run(query);
         TreeMap<Long, String> byNumber = new TreeMap<>();
         long auditArch = 0;
