@@ -34,6 +34,6 @@ class SyscallTableTest {
         assertThat(table.number("seccomp")).hasValue(Linux.SYS_seccomp());
         assertThat(table.number("unshare")).hasValue(Linux.SYS_unshare());
         assertThat(table.number("pivot_root")).hasValue(Linux.SYS_pivot_root());
-        assertThat(table.source()).startsWith("<asm/unistd.h> of Linux UAPI headers ");
+        assertThat(table.source()).isEqualTo("<asm/unistd.h> of the Linux UAPI headers");
     }
 }
