@@ -58,7 +58,19 @@ public final class KernelFeatures {
         /** User namespaces, allowed by sysctl (Linux 3.8). */
         USER_NAMESPACES("user namespaces", "3.8"),
         /** A cgroup hierarchy at /sys/fs/cgroup, and its controllers. */
-        CGROUPS("cgroups", "2.6.24");
+        CGROUPS("cgroups", "2.6.24"),
+        /** seccomp(2) with SECCOMP_SET_MODE_FILTER: the filters Hako installs by default, Linux 3.17. */
+        SECCOMP_FILTER("seccomp filters", "3.17"),
+        /**
+         * The kernel's seccomp action cache, Linux 5.11: allowed calls that a filter decides
+         * from the number alone skip the filter. No interface shows it; benchmark B7 measures it.
+         */
+        SECCOMP_ACTION_CACHE("seccomp action cache", "5.11"),
+        /**
+         * BPF_PROG_TYPE_CGROUP_DEVICE programs on cgroup v2 (CONFIG_CGROUP_BPF), Linux 4.15:
+         * the device rules where no v1 devices controller is mounted.
+         */
+        CGROUP_DEVICE_BPF("cgroup device programs", "4.15");
 
         private final String label;
         private final String since;
@@ -113,6 +125,11 @@ public final class KernelFeatures {
         List<String> controllers = controllers(mode);
         results.add(new FeatureReport.Result(Feature.CGROUPS, mode != FeatureReport.CgroupMode.NONE,
                 cgroupDetail(mode, controllers)));
+        // An unknown flag with a NULL program: EINVAL where seccomp(2) filters exist.
+        results.add(present(Feature.SECCOMP_FILTER,
+                call(Linux.SYS_seccomp(), Linux.SECCOMP_SET_MODE_FILTER(), UNKNOWN_FLAG, 0, 0, 0)));
+        results.add(actionCache(uname[0]));
+        results.add(cgroupDeviceBpf(mode));
         return new FeatureReport(uname[0], uname[1], mode, controllers, results);
     }
 
@@ -197,6 +214,48 @@ public final class KernelFeatures {
         }
         return new FeatureReport.Result(Feature.IDMAPPED_MOUNTS, false,
                 SyscallException.errnoName(errno) + ": MOUNT_ATTR_IDMAP refused");
+    }
+
+    /** Read from the release only: the cache has no interface of its own. */
+    private static FeatureReport.Result actionCache(String release) {
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+        if (!version.find()) {
+            return new FeatureReport.Result(Feature.SECCOMP_ACTION_CACHE, false, "unknown release " + release);
+        }
+        int major = Integer.parseInt(version.group(1));
+        int minor = Integer.parseInt(version.group(2));
+        boolean cached = major > 5 || (major == 5 && minor >= 11);
+        return new FeatureReport.Result(Feature.SECCOMP_ACTION_CACHE, cached, (cached ? "expected" : "absent")
+                + " from the release (no interface shows it; benchmark B7 measures its effect)");
+    }
+
+    /**
+     * BPF_PROG_QUERY for device programs on the v2 root: a kernel with CONFIG_CGROUP_BPF
+     * answers (or refuses for privilege), one without it says EINVAL.
+     */
+    private static FeatureReport.Result cgroupDeviceBpf(FeatureReport.CgroupMode mode) {
+        String root = switch (mode) {
+            case UNIFIED -> "/sys/fs/cgroup";
+            case HYBRID -> "/sys/fs/cgroup/unified";
+            default -> null;
+        };
+        if (root == null) {
+            return new FeatureReport.Result(Feature.CGROUP_DEVICE_BPF, false,
+                    "no cgroup v2 hierarchy (device rules use the v1 devices controller)");
+        }
+        try (Fd dir = FileSyscalls.openat2(null, root, java.util.EnumSet.of(OpenFlag.DIRECTORY, OpenFlag.READ_ONLY), 0,
+                java.util.Set.of())) {
+            BpfSyscalls.progQuery(dir, BpfSyscalls.AttachType.CGROUP_DEVICE, false);
+            return new FeatureReport.Result(Feature.CGROUP_DEVICE_BPF, true, "present: BPF_PROG_QUERY on " + root
+                    + " answered");
+        } catch (SyscallException e) {
+            if (e.errno() == Linux.EPERM()) {
+                return new FeatureReport.Result(Feature.CGROUP_DEVICE_BPF, true,
+                        "assumed (EPERM: cannot query without CAP_SYS_ADMIN)");
+            }
+            return new FeatureReport.Result(Feature.CGROUP_DEVICE_BPF, false, e.errnoName()
+                    + ": BPF_PROG_QUERY refused (no CONFIG_CGROUP_BPF or no bpf(2))");
+        }
     }
 
     private static FeatureReport.Result timeNamespace() {
