@@ -19,7 +19,7 @@ hako_pick_jdk() {
       return 0
     fi
   done
-  echo "Hako needs JDK 25 or newer and found none (default java: $(java -version 2>&1 | head -1 || echo none))." >&2
+  echo "Hako needs JDK 25 or newer and found none (default java: $(java -version 2>&1 | sed -n 1p || echo none))." >&2
   echo "Install one (e.g. a Temurin 25 package) or set JAVA_HOME to its directory." >&2
   return 1
 }

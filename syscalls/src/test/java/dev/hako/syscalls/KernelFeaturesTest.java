@@ -20,21 +20,48 @@ class KernelFeaturesTest {
                 .containsExactly(KernelFeatures.Feature.values());
     }
 
+    /** The oldest kernel the README supports: close_range with CLOSE_RANGE_CLOEXEC. */
+    private static final int[] SUPPORTED_SINCE = {5, 11};
+
     @Test
-    void aRecentKernelHasEverySyscallFeature() throws Exception {
-        // The project's kernels (host and v2 guest) are 6.x; a probe saying otherwise is wrong.
-        assertThat(Integer.parseInt(REPORT.kernelRelease().split("\\.")[0])).isGreaterThanOrEqualTo(6);
+    void everySyscallFeatureOfTheRunningReleaseIsFound() throws Exception {
+        int[] running = version(REPORT.kernelRelease());
+        assertThat(compare(running, SUPPORTED_SINCE)).as("kernel %s is older than the README's 5.11",
+                REPORT.kernelRelease()).isGreaterThanOrEqualTo(0);
+        // A feature the running release has by mainline history must be found; one that came
+        // later may still be there (distributions backport), so it is not asserted absent.
         for (KernelFeatures.Feature feature : List.of(KernelFeatures.Feature.CLONE3,
                 KernelFeatures.Feature.CLONE_INTO_CGROUP, KernelFeatures.Feature.PIDFD_OPEN,
                 KernelFeatures.Feature.PIDFD_SEND_SIGNAL, KernelFeatures.Feature.NEW_MOUNT_API,
                 KernelFeatures.Feature.MOUNT_SETATTR, KernelFeatures.Feature.IDMAPPED_MOUNTS,
                 KernelFeatures.Feature.OPENAT2, KernelFeatures.Feature.CLOSE_RANGE)) {
-            assertThat(REPORT.available(feature)).as(REPORT.result(feature).toString()).isTrue();
+            if (compare(running, version(feature.since())) >= 0) {
+                assertThat(REPORT.available(feature)).as(REPORT.result(feature).toString()).isTrue();
+            }
         }
+        // Every supported kernel (5.11 and later) has clone3 with the cgroup field.
         assertThat(REPORT.result(KernelFeatures.Feature.CLONE_INTO_CGROUP).detail())
                 .isEqualTo("present: clone3 read the cgroup field");
         assertThat(REPORT.available(KernelFeatures.Feature.TIME_NAMESPACE))
                 .isEqualTo(Files.exists(Path.of("/proc/self/ns/time")));
+    }
+
+    @Test
+    void releasesCompareByNumbersNotText() {
+        assertThat(version("6.18.0-1-amd64")).containsExactly(6, 18);
+        assertThat(version("5.11")).containsExactly(5, 11);
+        assertThat(compare(version("5.9"), version("5.11"))).isNegative();
+        assertThat(compare(version("6.1.0"), SUPPORTED_SINCE)).isPositive();
+    }
+
+    /** Major and minor of a release such as {@code 6.18.0-1-amd64}. */
+    private static int[] version(String release) {
+        String[] parts = release.split("[.-]");
+        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    }
+
+    private static int compare(int[] a, int[] b) {
+        return a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]);
     }
 
     @Test
