@@ -18,7 +18,7 @@ public record Bpf(int code, int jt, int jf, int k) {
 
     /** A = 32-bit word at offset k of seccomp_data. */
     public static final int LD_ABS = Linux.BPF_LD() | Linux.BPF_W() | Linux.BPF_ABS();
-    /** A &= k. */
+    /** {@code A &= k}. */
     public static final int AND = Linux.BPF_ALU() | Linux.BPF_AND() | Linux.BPF_K();
     /** pc += k (32 bits: the only way to jump more than 255 instructions). */
     public static final int JA = Linux.BPF_JMP() | Linux.BPF_JA();
@@ -28,7 +28,7 @@ public record Bpf(int code, int jt, int jf, int k) {
     public static final int JGT = Linux.BPF_JMP() | Linux.BPF_JGT() | Linux.BPF_K();
     /** pc += (A >= k, unsigned) ? jt : jf. */
     public static final int JGE = Linux.BPF_JMP() | Linux.BPF_JGE() | Linux.BPF_K();
-    /** pc += (A & k) != 0 ? jt : jf. */
+    /** {@code pc += (A & k) != 0 ? jt : jf}. */
     public static final int JSET = Linux.BPF_JMP() | Linux.BPF_JSET() | Linux.BPF_K();
     /** Return k: the seccomp action. */
     public static final int RET = Linux.BPF_RET() | Linux.BPF_K();
