@@ -344,6 +344,11 @@ public final class ContainerBuilder {
         return this;
     }
 
+    /** The control group the process will start in, or null. */
+    public CgroupPlacement cgroup() {
+        return cgroup;
+    }
+
     /**
      * Starts the process in this control group. A placement {@link CgroupPlacement#of(Cgroup)
      * of a Cgroup} is taken to be the container's own group: the start sets its device rules
@@ -480,11 +485,12 @@ public final class ContainerBuilder {
     }
 
     /**
-     * Validates the settings and returns them as an immutable spec.
+     * Validates the settings and returns them as an immutable spec ({@link #plan()} does
+     * this first, so a bad setting fails there and in {@link #start()} alike).
      *
      * @throws IllegalArgumentException naming the field and the rule that a value breaks
      */
-    public LaunchSpec spec() {
+    LaunchSpec spec() {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("command is empty: give the program to run and its arguments");
         }
@@ -542,7 +548,12 @@ public final class ContainerBuilder {
                 effectiveSeccomp());
     }
 
-    /** Compiles the settings into the steps a start would take, without running any. */
+    /**
+     * Validates the settings and compiles them into the steps a start would take, without
+     * running any.
+     *
+     * @throws IllegalArgumentException naming the field and the rule that a value breaks
+     */
     public LaunchPlan plan() {
         return new LaunchPlan(spec(), extraChildSteps, classicMounts);
     }

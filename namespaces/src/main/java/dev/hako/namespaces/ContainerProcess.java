@@ -9,6 +9,7 @@ import dev.hako.syscalls.Signal;
 import dev.hako.syscalls.SyscallException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -108,8 +109,18 @@ public final class ContainerProcess extends Process implements AutoCloseable {
     }
 
     /** The spec this process was started with. */
-    public LaunchSpec spec() {
+    LaunchSpec spec() {
         return spec;
+    }
+
+    /** The program and arguments it was started with (the program as execve got it). */
+    public List<String> command() {
+        return spec.command();
+    }
+
+    /** The control group it was started in, or null if none was chosen. */
+    public CgroupPlacement cgroup() {
+        return spec.cgroup();
     }
 
     @Override

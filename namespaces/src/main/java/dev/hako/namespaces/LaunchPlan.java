@@ -39,7 +39,7 @@ public final class LaunchPlan {
     }
 
     /** The spec this plan was compiled from. */
-    public LaunchSpec spec() {
+    LaunchSpec spec() {
         return spec;
     }
 

@@ -12,9 +12,12 @@ import java.util.Set;
 
 /**
  * Everything about how to start one container process, validated and immutable. Made by
- * {@link ContainerBuilder}; compiled into a {@link LaunchPlan}.
+ * {@link ContainerBuilder}; compiled into a {@link LaunchPlan}. Not public: it grows with
+ * every option, and callers read what they need through {@link ContainerBuilder},
+ * {@link LaunchPlan#describe()} and {@link ContainerProcess}.
  *
- * @param command           program and arguments; the program is an absolute path (resolved from PATH at build time)
+ * @param command           program and arguments; the program is an absolute path (resolved on PATH at build
+ *                          time), or a bare name searched for on PATH inside a rootfs
  * @param environment       the complete environment of the new process
  * @param directory         working directory, or null to keep the JVM's
  * @param stdin             standard input
@@ -45,7 +48,7 @@ import java.util.Set;
  * @param seccomp           the seccomp filter installed just before execve, or null (or
  *                          {@link SeccompProfile#unconfined()}) for none
  */
-public record LaunchSpec(
+record LaunchSpec(
         List<String> command,
         Map<String, String> environment,
         Path directory,
@@ -84,7 +87,7 @@ public record LaunchSpec(
      * @param boottime  offset of CLOCK_BOOTTIME
      * @see <a href="https://man7.org/linux/man-pages/man7/time_namespaces.7.html">time_namespaces(7)</a>
      */
-    public record TimeOffsets(Duration monotonic, Duration boottime) {
+    record TimeOffsets(Duration monotonic, Duration boottime) {
         /**
          * The kernel's bound on an offset: KTIME_SEC_MAX / 2 seconds, where KTIME_SEC_MAX is
          * the largest second count a signed 64-bit nanosecond time holds.
@@ -92,7 +95,7 @@ public record LaunchSpec(
         public static final long MAX_OFFSET_SECONDS = Long.MAX_VALUE / 1_000_000_000L / 2;
 
         /** Validates both offsets against the kernel's limits. */
-        public TimeOffsets {
+        TimeOffsets {
             check("monotonic", monotonic);
             check("boottime", boottime);
         }
@@ -143,9 +146,9 @@ public record LaunchSpec(
      * @param gid    group id (real, effective, saved)
      * @param groups supplementary groups
      */
-    public record Identity(long uid, long gid, List<Long> groups) {
+    record Identity(long uid, long gid, List<Long> groups) {
         /** Validates the ids. */
-        public Identity {
+        Identity {
             checkId("uid", uid);
             checkId("gid", gid);
             groups = List.copyOf(groups);
