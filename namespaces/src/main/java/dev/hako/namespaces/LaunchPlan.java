@@ -13,7 +13,7 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 
 /**
- * A {@link LaunchSpec} compiled into the ordered steps of a start: what the parent does
+ * A container's settings ({@link ContainerBuilder}) compiled into the ordered steps of a start: what the parent does
  * around clone3, and the child's syscalls up to execve. {@link #describe()} prints them
  * like strace output, which is the dry run and the first thing to read when a start fails.
  */
