@@ -4636,6 +4636,902 @@ public final class Linux {
         return NSFS_MAGIC;
     }
 
+    private static final int PTRACE_TRACEME = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_TRACEME : Linux_aarch64.PTRACE_TRACEME;
+
+    /** Returns {@code PTRACE_TRACEME} for the running architecture. */
+    public static int PTRACE_TRACEME() {
+        return PTRACE_TRACEME;
+    }
+
+    private static final int PTRACE_PEEKDATA = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_PEEKDATA : Linux_aarch64.PTRACE_PEEKDATA;
+
+    /** Returns {@code PTRACE_PEEKDATA} for the running architecture. */
+    public static int PTRACE_PEEKDATA() {
+        return PTRACE_PEEKDATA;
+    }
+
+    private static final int PTRACE_POKEDATA = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_POKEDATA : Linux_aarch64.PTRACE_POKEDATA;
+
+    /** Returns {@code PTRACE_POKEDATA} for the running architecture. */
+    public static int PTRACE_POKEDATA() {
+        return PTRACE_POKEDATA;
+    }
+
+    private static final int PTRACE_CONT = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_CONT : Linux_aarch64.PTRACE_CONT;
+
+    /** Returns {@code PTRACE_CONT} for the running architecture. */
+    public static int PTRACE_CONT() {
+        return PTRACE_CONT;
+    }
+
+    private static final int PTRACE_KILL = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_KILL : Linux_aarch64.PTRACE_KILL;
+
+    /** Returns {@code PTRACE_KILL} for the running architecture. */
+    public static int PTRACE_KILL() {
+        return PTRACE_KILL;
+    }
+
+    private static final int PTRACE_SINGLESTEP = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SINGLESTEP : Linux_aarch64.PTRACE_SINGLESTEP;
+
+    /** Returns {@code PTRACE_SINGLESTEP} for the running architecture. */
+    public static int PTRACE_SINGLESTEP() {
+        return PTRACE_SINGLESTEP;
+    }
+
+    private static final int PTRACE_ATTACH = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_ATTACH : Linux_aarch64.PTRACE_ATTACH;
+
+    /** Returns {@code PTRACE_ATTACH} for the running architecture. */
+    public static int PTRACE_ATTACH() {
+        return PTRACE_ATTACH;
+    }
+
+    private static final int PTRACE_DETACH = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_DETACH : Linux_aarch64.PTRACE_DETACH;
+
+    /** Returns {@code PTRACE_DETACH} for the running architecture. */
+    public static int PTRACE_DETACH() {
+        return PTRACE_DETACH;
+    }
+
+    private static final int PTRACE_SYSCALL = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SYSCALL : Linux_aarch64.PTRACE_SYSCALL;
+
+    /** Returns {@code PTRACE_SYSCALL} for the running architecture. */
+    public static int PTRACE_SYSCALL() {
+        return PTRACE_SYSCALL;
+    }
+
+    private static final int PTRACE_SETOPTIONS = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SETOPTIONS : Linux_aarch64.PTRACE_SETOPTIONS;
+
+    /** Returns {@code PTRACE_SETOPTIONS} for the running architecture. */
+    public static int PTRACE_SETOPTIONS() {
+        return PTRACE_SETOPTIONS;
+    }
+
+    private static final int PTRACE_GETEVENTMSG = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_GETEVENTMSG : Linux_aarch64.PTRACE_GETEVENTMSG;
+
+    /** Returns {@code PTRACE_GETEVENTMSG} for the running architecture. */
+    public static int PTRACE_GETEVENTMSG() {
+        return PTRACE_GETEVENTMSG;
+    }
+
+    private static final int PTRACE_GETSIGINFO = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_GETSIGINFO : Linux_aarch64.PTRACE_GETSIGINFO;
+
+    /** Returns {@code PTRACE_GETSIGINFO} for the running architecture. */
+    public static int PTRACE_GETSIGINFO() {
+        return PTRACE_GETSIGINFO;
+    }
+
+    private static final int PTRACE_SETSIGINFO = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SETSIGINFO : Linux_aarch64.PTRACE_SETSIGINFO;
+
+    /** Returns {@code PTRACE_SETSIGINFO} for the running architecture. */
+    public static int PTRACE_SETSIGINFO() {
+        return PTRACE_SETSIGINFO;
+    }
+
+    private static final int PTRACE_GETREGSET = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_GETREGSET : Linux_aarch64.PTRACE_GETREGSET;
+
+    /** Returns {@code PTRACE_GETREGSET} for the running architecture. */
+    public static int PTRACE_GETREGSET() {
+        return PTRACE_GETREGSET;
+    }
+
+    private static final int PTRACE_SETREGSET = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SETREGSET : Linux_aarch64.PTRACE_SETREGSET;
+
+    /** Returns {@code PTRACE_SETREGSET} for the running architecture. */
+    public static int PTRACE_SETREGSET() {
+        return PTRACE_SETREGSET;
+    }
+
+    private static final int PTRACE_SEIZE = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SEIZE : Linux_aarch64.PTRACE_SEIZE;
+
+    /** Returns {@code PTRACE_SEIZE} for the running architecture. */
+    public static int PTRACE_SEIZE() {
+        return PTRACE_SEIZE;
+    }
+
+    private static final int PTRACE_INTERRUPT = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_INTERRUPT : Linux_aarch64.PTRACE_INTERRUPT;
+
+    /** Returns {@code PTRACE_INTERRUPT} for the running architecture. */
+    public static int PTRACE_INTERRUPT() {
+        return PTRACE_INTERRUPT;
+    }
+
+    private static final int PTRACE_LISTEN = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_LISTEN : Linux_aarch64.PTRACE_LISTEN;
+
+    /** Returns {@code PTRACE_LISTEN} for the running architecture. */
+    public static int PTRACE_LISTEN() {
+        return PTRACE_LISTEN;
+    }
+
+    private static final int PTRACE_PEEKSIGINFO = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_PEEKSIGINFO : Linux_aarch64.PTRACE_PEEKSIGINFO;
+
+    /** Returns {@code PTRACE_PEEKSIGINFO} for the running architecture. */
+    public static int PTRACE_PEEKSIGINFO() {
+        return PTRACE_PEEKSIGINFO;
+    }
+
+    private static final int PTRACE_PEEKSIGINFO_SHARED = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_PEEKSIGINFO_SHARED : Linux_aarch64.PTRACE_PEEKSIGINFO_SHARED;
+
+    /** Returns {@code PTRACE_PEEKSIGINFO_SHARED} for the running architecture. */
+    public static int PTRACE_PEEKSIGINFO_SHARED() {
+        return PTRACE_PEEKSIGINFO_SHARED;
+    }
+
+    private static final int PTRACE_GETSIGMASK = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_GETSIGMASK : Linux_aarch64.PTRACE_GETSIGMASK;
+
+    /** Returns {@code PTRACE_GETSIGMASK} for the running architecture. */
+    public static int PTRACE_GETSIGMASK() {
+        return PTRACE_GETSIGMASK;
+    }
+
+    private static final int PTRACE_SETSIGMASK = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SETSIGMASK : Linux_aarch64.PTRACE_SETSIGMASK;
+
+    /** Returns {@code PTRACE_SETSIGMASK} for the running architecture. */
+    public static int PTRACE_SETSIGMASK() {
+        return PTRACE_SETSIGMASK;
+    }
+
+    private static final int PTRACE_SECCOMP_GET_FILTER = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SECCOMP_GET_FILTER : Linux_aarch64.PTRACE_SECCOMP_GET_FILTER;
+
+    /** Returns {@code PTRACE_SECCOMP_GET_FILTER} for the running architecture. */
+    public static int PTRACE_SECCOMP_GET_FILTER() {
+        return PTRACE_SECCOMP_GET_FILTER;
+    }
+
+    private static final int PTRACE_GET_SYSCALL_INFO = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_GET_SYSCALL_INFO : Linux_aarch64.PTRACE_GET_SYSCALL_INFO;
+
+    /** Returns {@code PTRACE_GET_SYSCALL_INFO} for the running architecture. */
+    public static int PTRACE_GET_SYSCALL_INFO() {
+        return PTRACE_GET_SYSCALL_INFO;
+    }
+
+    private static final int PTRACE_GET_RSEQ_CONFIGURATION = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_GET_RSEQ_CONFIGURATION : Linux_aarch64.PTRACE_GET_RSEQ_CONFIGURATION;
+
+    /** Returns {@code PTRACE_GET_RSEQ_CONFIGURATION} for the running architecture. */
+    public static int PTRACE_GET_RSEQ_CONFIGURATION() {
+        return PTRACE_GET_RSEQ_CONFIGURATION;
+    }
+
+    private static final int PTRACE_O_EXITKILL = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_EXITKILL : Linux_aarch64.PTRACE_O_EXITKILL;
+
+    /** Returns {@code PTRACE_O_EXITKILL} for the running architecture. */
+    public static int PTRACE_O_EXITKILL() {
+        return PTRACE_O_EXITKILL;
+    }
+
+    private static final int PTRACE_O_MASK = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_MASK : Linux_aarch64.PTRACE_O_MASK;
+
+    /** Returns {@code PTRACE_O_MASK} for the running architecture. */
+    public static int PTRACE_O_MASK() {
+        return PTRACE_O_MASK;
+    }
+
+    private static final int PTRACE_O_SUSPEND_SECCOMP = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_SUSPEND_SECCOMP : Linux_aarch64.PTRACE_O_SUSPEND_SECCOMP;
+
+    /** Returns {@code PTRACE_O_SUSPEND_SECCOMP} for the running architecture. */
+    public static int PTRACE_O_SUSPEND_SECCOMP() {
+        return PTRACE_O_SUSPEND_SECCOMP;
+    }
+
+    private static final int PTRACE_O_TRACECLONE = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_TRACECLONE : Linux_aarch64.PTRACE_O_TRACECLONE;
+
+    /** Returns {@code PTRACE_O_TRACECLONE} for the running architecture. */
+    public static int PTRACE_O_TRACECLONE() {
+        return PTRACE_O_TRACECLONE;
+    }
+
+    private static final int PTRACE_O_TRACEEXEC = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_TRACEEXEC : Linux_aarch64.PTRACE_O_TRACEEXEC;
+
+    /** Returns {@code PTRACE_O_TRACEEXEC} for the running architecture. */
+    public static int PTRACE_O_TRACEEXEC() {
+        return PTRACE_O_TRACEEXEC;
+    }
+
+    private static final int PTRACE_O_TRACEEXIT = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_TRACEEXIT : Linux_aarch64.PTRACE_O_TRACEEXIT;
+
+    /** Returns {@code PTRACE_O_TRACEEXIT} for the running architecture. */
+    public static int PTRACE_O_TRACEEXIT() {
+        return PTRACE_O_TRACEEXIT;
+    }
+
+    private static final int PTRACE_O_TRACEFORK = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_TRACEFORK : Linux_aarch64.PTRACE_O_TRACEFORK;
+
+    /** Returns {@code PTRACE_O_TRACEFORK} for the running architecture. */
+    public static int PTRACE_O_TRACEFORK() {
+        return PTRACE_O_TRACEFORK;
+    }
+
+    private static final int PTRACE_O_TRACESECCOMP = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_TRACESECCOMP : Linux_aarch64.PTRACE_O_TRACESECCOMP;
+
+    /** Returns {@code PTRACE_O_TRACESECCOMP} for the running architecture. */
+    public static int PTRACE_O_TRACESECCOMP() {
+        return PTRACE_O_TRACESECCOMP;
+    }
+
+    private static final int PTRACE_O_TRACESYSGOOD = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_TRACESYSGOOD : Linux_aarch64.PTRACE_O_TRACESYSGOOD;
+
+    /** Returns {@code PTRACE_O_TRACESYSGOOD} for the running architecture. */
+    public static int PTRACE_O_TRACESYSGOOD() {
+        return PTRACE_O_TRACESYSGOOD;
+    }
+
+    private static final int PTRACE_O_TRACEVFORK = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_TRACEVFORK : Linux_aarch64.PTRACE_O_TRACEVFORK;
+
+    /** Returns {@code PTRACE_O_TRACEVFORK} for the running architecture. */
+    public static int PTRACE_O_TRACEVFORK() {
+        return PTRACE_O_TRACEVFORK;
+    }
+
+    private static final int PTRACE_O_TRACEVFORKDONE = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_O_TRACEVFORKDONE : Linux_aarch64.PTRACE_O_TRACEVFORKDONE;
+
+    /** Returns {@code PTRACE_O_TRACEVFORKDONE} for the running architecture. */
+    public static int PTRACE_O_TRACEVFORKDONE() {
+        return PTRACE_O_TRACEVFORKDONE;
+    }
+
+    private static final int PTRACE_EVENT_CLONE = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_EVENT_CLONE : Linux_aarch64.PTRACE_EVENT_CLONE;
+
+    /** Returns {@code PTRACE_EVENT_CLONE} for the running architecture. */
+    public static int PTRACE_EVENT_CLONE() {
+        return PTRACE_EVENT_CLONE;
+    }
+
+    private static final int PTRACE_EVENT_EXEC = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_EVENT_EXEC : Linux_aarch64.PTRACE_EVENT_EXEC;
+
+    /** Returns {@code PTRACE_EVENT_EXEC} for the running architecture. */
+    public static int PTRACE_EVENT_EXEC() {
+        return PTRACE_EVENT_EXEC;
+    }
+
+    private static final int PTRACE_EVENT_EXIT = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_EVENT_EXIT : Linux_aarch64.PTRACE_EVENT_EXIT;
+
+    /** Returns {@code PTRACE_EVENT_EXIT} for the running architecture. */
+    public static int PTRACE_EVENT_EXIT() {
+        return PTRACE_EVENT_EXIT;
+    }
+
+    private static final int PTRACE_EVENT_FORK = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_EVENT_FORK : Linux_aarch64.PTRACE_EVENT_FORK;
+
+    /** Returns {@code PTRACE_EVENT_FORK} for the running architecture. */
+    public static int PTRACE_EVENT_FORK() {
+        return PTRACE_EVENT_FORK;
+    }
+
+    private static final int PTRACE_EVENT_SECCOMP = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_EVENT_SECCOMP : Linux_aarch64.PTRACE_EVENT_SECCOMP;
+
+    /** Returns {@code PTRACE_EVENT_SECCOMP} for the running architecture. */
+    public static int PTRACE_EVENT_SECCOMP() {
+        return PTRACE_EVENT_SECCOMP;
+    }
+
+    private static final int PTRACE_EVENT_STOP = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_EVENT_STOP : Linux_aarch64.PTRACE_EVENT_STOP;
+
+    /** Returns {@code PTRACE_EVENT_STOP} for the running architecture. */
+    public static int PTRACE_EVENT_STOP() {
+        return PTRACE_EVENT_STOP;
+    }
+
+    private static final int PTRACE_EVENT_VFORK = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_EVENT_VFORK : Linux_aarch64.PTRACE_EVENT_VFORK;
+
+    /** Returns {@code PTRACE_EVENT_VFORK} for the running architecture. */
+    public static int PTRACE_EVENT_VFORK() {
+        return PTRACE_EVENT_VFORK;
+    }
+
+    private static final int PTRACE_EVENT_VFORK_DONE = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_EVENT_VFORK_DONE : Linux_aarch64.PTRACE_EVENT_VFORK_DONE;
+
+    /** Returns {@code PTRACE_EVENT_VFORK_DONE} for the running architecture. */
+    public static int PTRACE_EVENT_VFORK_DONE() {
+        return PTRACE_EVENT_VFORK_DONE;
+    }
+
+    private static final int PTRACE_SYSCALL_INFO_NONE = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SYSCALL_INFO_NONE : Linux_aarch64.PTRACE_SYSCALL_INFO_NONE;
+
+    /** Returns {@code PTRACE_SYSCALL_INFO_NONE} for the running architecture. */
+    public static int PTRACE_SYSCALL_INFO_NONE() {
+        return PTRACE_SYSCALL_INFO_NONE;
+    }
+
+    private static final int PTRACE_SYSCALL_INFO_ENTRY = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SYSCALL_INFO_ENTRY : Linux_aarch64.PTRACE_SYSCALL_INFO_ENTRY;
+
+    /** Returns {@code PTRACE_SYSCALL_INFO_ENTRY} for the running architecture. */
+    public static int PTRACE_SYSCALL_INFO_ENTRY() {
+        return PTRACE_SYSCALL_INFO_ENTRY;
+    }
+
+    private static final int PTRACE_SYSCALL_INFO_EXIT = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SYSCALL_INFO_EXIT : Linux_aarch64.PTRACE_SYSCALL_INFO_EXIT;
+
+    /** Returns {@code PTRACE_SYSCALL_INFO_EXIT} for the running architecture. */
+    public static int PTRACE_SYSCALL_INFO_EXIT() {
+        return PTRACE_SYSCALL_INFO_EXIT;
+    }
+
+    private static final int PTRACE_SYSCALL_INFO_SECCOMP = Arch.IS_X86_64 ? Linux_x86_64.PTRACE_SYSCALL_INFO_SECCOMP : Linux_aarch64.PTRACE_SYSCALL_INFO_SECCOMP;
+
+    /** Returns {@code PTRACE_SYSCALL_INFO_SECCOMP} for the running architecture. */
+    public static int PTRACE_SYSCALL_INFO_SECCOMP() {
+        return PTRACE_SYSCALL_INFO_SECCOMP;
+    }
+
+    private static final int NT_PRSTATUS = Arch.IS_X86_64 ? Linux_x86_64.NT_PRSTATUS : Linux_aarch64.NT_PRSTATUS;
+
+    /** Returns {@code NT_PRSTATUS} for the running architecture. */
+    public static int NT_PRSTATUS() {
+        return NT_PRSTATUS;
+    }
+
+    private static final int NT_PRFPREG = Arch.IS_X86_64 ? Linux_x86_64.NT_PRFPREG : Linux_aarch64.NT_PRFPREG;
+
+    /** Returns {@code NT_PRFPREG} for the running architecture. */
+    public static int NT_PRFPREG() {
+        return NT_PRFPREG;
+    }
+
+    private static final int NT_X86_XSTATE = Arch.IS_X86_64 ? Linux_x86_64.NT_X86_XSTATE : Linux_aarch64.NT_X86_XSTATE;
+
+    /** Returns {@code NT_X86_XSTATE} for the running architecture. */
+    public static int NT_X86_XSTATE() {
+        return NT_X86_XSTATE;
+    }
+
+    private static final int KCMP_FILE = Arch.IS_X86_64 ? Linux_x86_64.KCMP_FILE : Linux_aarch64.KCMP_FILE;
+
+    /** Returns {@code KCMP_FILE} for the running architecture. */
+    public static int KCMP_FILE() {
+        return KCMP_FILE;
+    }
+
+    private static final int KCMP_VM = Arch.IS_X86_64 ? Linux_x86_64.KCMP_VM : Linux_aarch64.KCMP_VM;
+
+    /** Returns {@code KCMP_VM} for the running architecture. */
+    public static int KCMP_VM() {
+        return KCMP_VM;
+    }
+
+    private static final int KCMP_FILES = Arch.IS_X86_64 ? Linux_x86_64.KCMP_FILES : Linux_aarch64.KCMP_FILES;
+
+    /** Returns {@code KCMP_FILES} for the running architecture. */
+    public static int KCMP_FILES() {
+        return KCMP_FILES;
+    }
+
+    private static final int KCMP_FS = Arch.IS_X86_64 ? Linux_x86_64.KCMP_FS : Linux_aarch64.KCMP_FS;
+
+    /** Returns {@code KCMP_FS} for the running architecture. */
+    public static int KCMP_FS() {
+        return KCMP_FS;
+    }
+
+    private static final int KCMP_SIGHAND = Arch.IS_X86_64 ? Linux_x86_64.KCMP_SIGHAND : Linux_aarch64.KCMP_SIGHAND;
+
+    /** Returns {@code KCMP_SIGHAND} for the running architecture. */
+    public static int KCMP_SIGHAND() {
+        return KCMP_SIGHAND;
+    }
+
+    private static final int KCMP_IO = Arch.IS_X86_64 ? Linux_x86_64.KCMP_IO : Linux_aarch64.KCMP_IO;
+
+    /** Returns {@code KCMP_IO} for the running architecture. */
+    public static int KCMP_IO() {
+        return KCMP_IO;
+    }
+
+    private static final int KCMP_SYSVSEM = Arch.IS_X86_64 ? Linux_x86_64.KCMP_SYSVSEM : Linux_aarch64.KCMP_SYSVSEM;
+
+    /** Returns {@code KCMP_SYSVSEM} for the running architecture. */
+    public static int KCMP_SYSVSEM() {
+        return KCMP_SYSVSEM;
+    }
+
+    private static final int PROT_NONE = Arch.IS_X86_64 ? Linux_x86_64.PROT_NONE : Linux_aarch64.PROT_NONE;
+
+    /** Returns {@code PROT_NONE} for the running architecture. */
+    public static int PROT_NONE() {
+        return PROT_NONE;
+    }
+
+    private static final int PROT_READ = Arch.IS_X86_64 ? Linux_x86_64.PROT_READ : Linux_aarch64.PROT_READ;
+
+    /** Returns {@code PROT_READ} for the running architecture. */
+    public static int PROT_READ() {
+        return PROT_READ;
+    }
+
+    private static final int PROT_WRITE = Arch.IS_X86_64 ? Linux_x86_64.PROT_WRITE : Linux_aarch64.PROT_WRITE;
+
+    /** Returns {@code PROT_WRITE} for the running architecture. */
+    public static int PROT_WRITE() {
+        return PROT_WRITE;
+    }
+
+    private static final int PROT_EXEC = Arch.IS_X86_64 ? Linux_x86_64.PROT_EXEC : Linux_aarch64.PROT_EXEC;
+
+    /** Returns {@code PROT_EXEC} for the running architecture. */
+    public static int PROT_EXEC() {
+        return PROT_EXEC;
+    }
+
+    private static final int PROT_GROWSDOWN = Arch.IS_X86_64 ? Linux_x86_64.PROT_GROWSDOWN : Linux_aarch64.PROT_GROWSDOWN;
+
+    /** Returns {@code PROT_GROWSDOWN} for the running architecture. */
+    public static int PROT_GROWSDOWN() {
+        return PROT_GROWSDOWN;
+    }
+
+    private static final int PROT_GROWSUP = Arch.IS_X86_64 ? Linux_x86_64.PROT_GROWSUP : Linux_aarch64.PROT_GROWSUP;
+
+    /** Returns {@code PROT_GROWSUP} for the running architecture. */
+    public static int PROT_GROWSUP() {
+        return PROT_GROWSUP;
+    }
+
+    private static final int MAP_SHARED = Arch.IS_X86_64 ? Linux_x86_64.MAP_SHARED : Linux_aarch64.MAP_SHARED;
+
+    /** Returns {@code MAP_SHARED} for the running architecture. */
+    public static int MAP_SHARED() {
+        return MAP_SHARED;
+    }
+
+    private static final int MAP_PRIVATE = Arch.IS_X86_64 ? Linux_x86_64.MAP_PRIVATE : Linux_aarch64.MAP_PRIVATE;
+
+    /** Returns {@code MAP_PRIVATE} for the running architecture. */
+    public static int MAP_PRIVATE() {
+        return MAP_PRIVATE;
+    }
+
+    private static final int MAP_FIXED = Arch.IS_X86_64 ? Linux_x86_64.MAP_FIXED : Linux_aarch64.MAP_FIXED;
+
+    /** Returns {@code MAP_FIXED} for the running architecture. */
+    public static int MAP_FIXED() {
+        return MAP_FIXED;
+    }
+
+    private static final int MAP_ANONYMOUS = Arch.IS_X86_64 ? Linux_x86_64.MAP_ANONYMOUS : Linux_aarch64.MAP_ANONYMOUS;
+
+    /** Returns {@code MAP_ANONYMOUS} for the running architecture. */
+    public static int MAP_ANONYMOUS() {
+        return MAP_ANONYMOUS;
+    }
+
+    private static final int MAP_GROWSDOWN = Arch.IS_X86_64 ? Linux_x86_64.MAP_GROWSDOWN : Linux_aarch64.MAP_GROWSDOWN;
+
+    /** Returns {@code MAP_GROWSDOWN} for the running architecture. */
+    public static int MAP_GROWSDOWN() {
+        return MAP_GROWSDOWN;
+    }
+
+    private static final int MAP_DENYWRITE = Arch.IS_X86_64 ? Linux_x86_64.MAP_DENYWRITE : Linux_aarch64.MAP_DENYWRITE;
+
+    /** Returns {@code MAP_DENYWRITE} for the running architecture. */
+    public static int MAP_DENYWRITE() {
+        return MAP_DENYWRITE;
+    }
+
+    private static final int MAP_EXECUTABLE = Arch.IS_X86_64 ? Linux_x86_64.MAP_EXECUTABLE : Linux_aarch64.MAP_EXECUTABLE;
+
+    /** Returns {@code MAP_EXECUTABLE} for the running architecture. */
+    public static int MAP_EXECUTABLE() {
+        return MAP_EXECUTABLE;
+    }
+
+    private static final int MAP_LOCKED = Arch.IS_X86_64 ? Linux_x86_64.MAP_LOCKED : Linux_aarch64.MAP_LOCKED;
+
+    /** Returns {@code MAP_LOCKED} for the running architecture. */
+    public static int MAP_LOCKED() {
+        return MAP_LOCKED;
+    }
+
+    private static final int MAP_NORESERVE = Arch.IS_X86_64 ? Linux_x86_64.MAP_NORESERVE : Linux_aarch64.MAP_NORESERVE;
+
+    /** Returns {@code MAP_NORESERVE} for the running architecture. */
+    public static int MAP_NORESERVE() {
+        return MAP_NORESERVE;
+    }
+
+    private static final int MAP_POPULATE = Arch.IS_X86_64 ? Linux_x86_64.MAP_POPULATE : Linux_aarch64.MAP_POPULATE;
+
+    /** Returns {@code MAP_POPULATE} for the running architecture. */
+    public static int MAP_POPULATE() {
+        return MAP_POPULATE;
+    }
+
+    private static final int MAP_NONBLOCK = Arch.IS_X86_64 ? Linux_x86_64.MAP_NONBLOCK : Linux_aarch64.MAP_NONBLOCK;
+
+    /** Returns {@code MAP_NONBLOCK} for the running architecture. */
+    public static int MAP_NONBLOCK() {
+        return MAP_NONBLOCK;
+    }
+
+    private static final int MAP_STACK = Arch.IS_X86_64 ? Linux_x86_64.MAP_STACK : Linux_aarch64.MAP_STACK;
+
+    /** Returns {@code MAP_STACK} for the running architecture. */
+    public static int MAP_STACK() {
+        return MAP_STACK;
+    }
+
+    private static final int MAP_HUGETLB = Arch.IS_X86_64 ? Linux_x86_64.MAP_HUGETLB : Linux_aarch64.MAP_HUGETLB;
+
+    /** Returns {@code MAP_HUGETLB} for the running architecture. */
+    public static int MAP_HUGETLB() {
+        return MAP_HUGETLB;
+    }
+
+    private static final int MAP_FIXED_NOREPLACE = Arch.IS_X86_64 ? Linux_x86_64.MAP_FIXED_NOREPLACE : Linux_aarch64.MAP_FIXED_NOREPLACE;
+
+    /** Returns {@code MAP_FIXED_NOREPLACE} for the running architecture. */
+    public static int MAP_FIXED_NOREPLACE() {
+        return MAP_FIXED_NOREPLACE;
+    }
+
+    private static final int MAP_SHARED_VALIDATE = Arch.IS_X86_64 ? Linux_x86_64.MAP_SHARED_VALIDATE : Linux_aarch64.MAP_SHARED_VALIDATE;
+
+    /** Returns {@code MAP_SHARED_VALIDATE} for the running architecture. */
+    public static int MAP_SHARED_VALIDATE() {
+        return MAP_SHARED_VALIDATE;
+    }
+
+    private static final int MAP_SYNC = Arch.IS_X86_64 ? Linux_x86_64.MAP_SYNC : Linux_aarch64.MAP_SYNC;
+
+    /** Returns {@code MAP_SYNC} for the running architecture. */
+    public static int MAP_SYNC() {
+        return MAP_SYNC;
+    }
+
+    private static final long MAP_FAILED = Arch.IS_X86_64 ? Linux_x86_64.MAP_FAILED : Linux_aarch64.MAP_FAILED;
+
+    /** Returns {@code MAP_FAILED} for the running architecture. */
+    public static long MAP_FAILED() {
+        return MAP_FAILED;
+    }
+
+    private static final int MADV_COLD = Arch.IS_X86_64 ? Linux_x86_64.MADV_COLD : Linux_aarch64.MADV_COLD;
+
+    /** Returns {@code MADV_COLD} for the running architecture. */
+    public static int MADV_COLD() {
+        return MADV_COLD;
+    }
+
+    private static final int MADV_DODUMP = Arch.IS_X86_64 ? Linux_x86_64.MADV_DODUMP : Linux_aarch64.MADV_DODUMP;
+
+    /** Returns {@code MADV_DODUMP} for the running architecture. */
+    public static int MADV_DODUMP() {
+        return MADV_DODUMP;
+    }
+
+    private static final int MADV_DOFORK = Arch.IS_X86_64 ? Linux_x86_64.MADV_DOFORK : Linux_aarch64.MADV_DOFORK;
+
+    /** Returns {@code MADV_DOFORK} for the running architecture. */
+    public static int MADV_DOFORK() {
+        return MADV_DOFORK;
+    }
+
+    private static final int MADV_DONTDUMP = Arch.IS_X86_64 ? Linux_x86_64.MADV_DONTDUMP : Linux_aarch64.MADV_DONTDUMP;
+
+    /** Returns {@code MADV_DONTDUMP} for the running architecture. */
+    public static int MADV_DONTDUMP() {
+        return MADV_DONTDUMP;
+    }
+
+    private static final int MADV_DONTFORK = Arch.IS_X86_64 ? Linux_x86_64.MADV_DONTFORK : Linux_aarch64.MADV_DONTFORK;
+
+    /** Returns {@code MADV_DONTFORK} for the running architecture. */
+    public static int MADV_DONTFORK() {
+        return MADV_DONTFORK;
+    }
+
+    private static final int MADV_DONTNEED = Arch.IS_X86_64 ? Linux_x86_64.MADV_DONTNEED : Linux_aarch64.MADV_DONTNEED;
+
+    /** Returns {@code MADV_DONTNEED} for the running architecture. */
+    public static int MADV_DONTNEED() {
+        return MADV_DONTNEED;
+    }
+
+    private static final int MADV_DONTNEED_LOCKED = Arch.IS_X86_64 ? Linux_x86_64.MADV_DONTNEED_LOCKED : Linux_aarch64.MADV_DONTNEED_LOCKED;
+
+    /** Returns {@code MADV_DONTNEED_LOCKED} for the running architecture. */
+    public static int MADV_DONTNEED_LOCKED() {
+        return MADV_DONTNEED_LOCKED;
+    }
+
+    private static final int MADV_FREE = Arch.IS_X86_64 ? Linux_x86_64.MADV_FREE : Linux_aarch64.MADV_FREE;
+
+    /** Returns {@code MADV_FREE} for the running architecture. */
+    public static int MADV_FREE() {
+        return MADV_FREE;
+    }
+
+    private static final int MADV_HUGEPAGE = Arch.IS_X86_64 ? Linux_x86_64.MADV_HUGEPAGE : Linux_aarch64.MADV_HUGEPAGE;
+
+    /** Returns {@code MADV_HUGEPAGE} for the running architecture. */
+    public static int MADV_HUGEPAGE() {
+        return MADV_HUGEPAGE;
+    }
+
+    private static final int MADV_HWPOISON = Arch.IS_X86_64 ? Linux_x86_64.MADV_HWPOISON : Linux_aarch64.MADV_HWPOISON;
+
+    /** Returns {@code MADV_HWPOISON} for the running architecture. */
+    public static int MADV_HWPOISON() {
+        return MADV_HWPOISON;
+    }
+
+    private static final int MADV_KEEPONFORK = Arch.IS_X86_64 ? Linux_x86_64.MADV_KEEPONFORK : Linux_aarch64.MADV_KEEPONFORK;
+
+    /** Returns {@code MADV_KEEPONFORK} for the running architecture. */
+    public static int MADV_KEEPONFORK() {
+        return MADV_KEEPONFORK;
+    }
+
+    private static final int MADV_MERGEABLE = Arch.IS_X86_64 ? Linux_x86_64.MADV_MERGEABLE : Linux_aarch64.MADV_MERGEABLE;
+
+    /** Returns {@code MADV_MERGEABLE} for the running architecture. */
+    public static int MADV_MERGEABLE() {
+        return MADV_MERGEABLE;
+    }
+
+    private static final int MADV_NOHUGEPAGE = Arch.IS_X86_64 ? Linux_x86_64.MADV_NOHUGEPAGE : Linux_aarch64.MADV_NOHUGEPAGE;
+
+    /** Returns {@code MADV_NOHUGEPAGE} for the running architecture. */
+    public static int MADV_NOHUGEPAGE() {
+        return MADV_NOHUGEPAGE;
+    }
+
+    private static final int MADV_NORMAL = Arch.IS_X86_64 ? Linux_x86_64.MADV_NORMAL : Linux_aarch64.MADV_NORMAL;
+
+    /** Returns {@code MADV_NORMAL} for the running architecture. */
+    public static int MADV_NORMAL() {
+        return MADV_NORMAL;
+    }
+
+    private static final int MADV_PAGEOUT = Arch.IS_X86_64 ? Linux_x86_64.MADV_PAGEOUT : Linux_aarch64.MADV_PAGEOUT;
+
+    /** Returns {@code MADV_PAGEOUT} for the running architecture. */
+    public static int MADV_PAGEOUT() {
+        return MADV_PAGEOUT;
+    }
+
+    private static final int MADV_POPULATE_READ = Arch.IS_X86_64 ? Linux_x86_64.MADV_POPULATE_READ : Linux_aarch64.MADV_POPULATE_READ;
+
+    /** Returns {@code MADV_POPULATE_READ} for the running architecture. */
+    public static int MADV_POPULATE_READ() {
+        return MADV_POPULATE_READ;
+    }
+
+    private static final int MADV_POPULATE_WRITE = Arch.IS_X86_64 ? Linux_x86_64.MADV_POPULATE_WRITE : Linux_aarch64.MADV_POPULATE_WRITE;
+
+    /** Returns {@code MADV_POPULATE_WRITE} for the running architecture. */
+    public static int MADV_POPULATE_WRITE() {
+        return MADV_POPULATE_WRITE;
+    }
+
+    private static final int MADV_RANDOM = Arch.IS_X86_64 ? Linux_x86_64.MADV_RANDOM : Linux_aarch64.MADV_RANDOM;
+
+    /** Returns {@code MADV_RANDOM} for the running architecture. */
+    public static int MADV_RANDOM() {
+        return MADV_RANDOM;
+    }
+
+    private static final int MADV_REMOVE = Arch.IS_X86_64 ? Linux_x86_64.MADV_REMOVE : Linux_aarch64.MADV_REMOVE;
+
+    /** Returns {@code MADV_REMOVE} for the running architecture. */
+    public static int MADV_REMOVE() {
+        return MADV_REMOVE;
+    }
+
+    private static final int MADV_SEQUENTIAL = Arch.IS_X86_64 ? Linux_x86_64.MADV_SEQUENTIAL : Linux_aarch64.MADV_SEQUENTIAL;
+
+    /** Returns {@code MADV_SEQUENTIAL} for the running architecture. */
+    public static int MADV_SEQUENTIAL() {
+        return MADV_SEQUENTIAL;
+    }
+
+    private static final int MADV_UNMERGEABLE = Arch.IS_X86_64 ? Linux_x86_64.MADV_UNMERGEABLE : Linux_aarch64.MADV_UNMERGEABLE;
+
+    /** Returns {@code MADV_UNMERGEABLE} for the running architecture. */
+    public static int MADV_UNMERGEABLE() {
+        return MADV_UNMERGEABLE;
+    }
+
+    private static final int MADV_WILLNEED = Arch.IS_X86_64 ? Linux_x86_64.MADV_WILLNEED : Linux_aarch64.MADV_WILLNEED;
+
+    /** Returns {@code MADV_WILLNEED} for the running architecture. */
+    public static int MADV_WILLNEED() {
+        return MADV_WILLNEED;
+    }
+
+    private static final int MADV_WIPEONFORK = Arch.IS_X86_64 ? Linux_x86_64.MADV_WIPEONFORK : Linux_aarch64.MADV_WIPEONFORK;
+
+    /** Returns {@code MADV_WIPEONFORK} for the running architecture. */
+    public static int MADV_WIPEONFORK() {
+        return MADV_WIPEONFORK;
+    }
+
+    private static final int MREMAP_MAYMOVE = Arch.IS_X86_64 ? Linux_x86_64.MREMAP_MAYMOVE : Linux_aarch64.MREMAP_MAYMOVE;
+
+    /** Returns {@code MREMAP_MAYMOVE} for the running architecture. */
+    public static int MREMAP_MAYMOVE() {
+        return MREMAP_MAYMOVE;
+    }
+
+    private static final int MREMAP_FIXED = Arch.IS_X86_64 ? Linux_x86_64.MREMAP_FIXED : Linux_aarch64.MREMAP_FIXED;
+
+    /** Returns {@code MREMAP_FIXED} for the running architecture. */
+    public static int MREMAP_FIXED() {
+        return MREMAP_FIXED;
+    }
+
+    private static final int MREMAP_DONTUNMAP = Arch.IS_X86_64 ? Linux_x86_64.MREMAP_DONTUNMAP : Linux_aarch64.MREMAP_DONTUNMAP;
+
+    /** Returns {@code MREMAP_DONTUNMAP} for the running architecture. */
+    public static int MREMAP_DONTUNMAP() {
+        return MREMAP_DONTUNMAP;
+    }
+
+    private static final int ITIMER_REAL = Arch.IS_X86_64 ? Linux_x86_64.ITIMER_REAL : Linux_aarch64.ITIMER_REAL;
+
+    /** Returns {@code ITIMER_REAL} for the running architecture. */
+    public static int ITIMER_REAL() {
+        return ITIMER_REAL;
+    }
+
+    private static final int ITIMER_VIRTUAL = Arch.IS_X86_64 ? Linux_x86_64.ITIMER_VIRTUAL : Linux_aarch64.ITIMER_VIRTUAL;
+
+    /** Returns {@code ITIMER_VIRTUAL} for the running architecture. */
+    public static int ITIMER_VIRTUAL() {
+        return ITIMER_VIRTUAL;
+    }
+
+    private static final int ITIMER_PROF = Arch.IS_X86_64 ? Linux_x86_64.ITIMER_PROF : Linux_aarch64.ITIMER_PROF;
+
+    /** Returns {@code ITIMER_PROF} for the running architecture. */
+    public static int ITIMER_PROF() {
+        return ITIMER_PROF;
+    }
+
+    private static final int SS_ONSTACK = Arch.IS_X86_64 ? Linux_x86_64.SS_ONSTACK : Linux_aarch64.SS_ONSTACK;
+
+    /** Returns {@code SS_ONSTACK} for the running architecture. */
+    public static int SS_ONSTACK() {
+        return SS_ONSTACK;
+    }
+
+    private static final int SS_DISABLE = Arch.IS_X86_64 ? Linux_x86_64.SS_DISABLE : Linux_aarch64.SS_DISABLE;
+
+    /** Returns {@code SS_DISABLE} for the running architecture. */
+    public static int SS_DISABLE() {
+        return SS_DISABLE;
+    }
+
+    private static final int SA_SIGINFO = Arch.IS_X86_64 ? Linux_x86_64.SA_SIGINFO : Linux_aarch64.SA_SIGINFO;
+
+    /** Returns {@code SA_SIGINFO} for the running architecture. */
+    public static int SA_SIGINFO() {
+        return SA_SIGINFO;
+    }
+
+    private static final int SA_ONSTACK = Arch.IS_X86_64 ? Linux_x86_64.SA_ONSTACK : Linux_aarch64.SA_ONSTACK;
+
+    /** Returns {@code SA_ONSTACK} for the running architecture. */
+    public static int SA_ONSTACK() {
+        return SA_ONSTACK;
+    }
+
+    private static final int SA_RESTART = Arch.IS_X86_64 ? Linux_x86_64.SA_RESTART : Linux_aarch64.SA_RESTART;
+
+    /** Returns {@code SA_RESTART} for the running architecture. */
+    public static int SA_RESTART() {
+        return SA_RESTART;
+    }
+
+    private static final int SA_NODEFER = Arch.IS_X86_64 ? Linux_x86_64.SA_NODEFER : Linux_aarch64.SA_NODEFER;
+
+    /** Returns {@code SA_NODEFER} for the running architecture. */
+    public static int SA_NODEFER() {
+        return SA_NODEFER;
+    }
+
+    private static final int SA_RESETHAND = Arch.IS_X86_64 ? Linux_x86_64.SA_RESETHAND : Linux_aarch64.SA_RESETHAND;
+
+    /** Returns {@code SA_RESETHAND} for the running architecture. */
+    public static int SA_RESETHAND() {
+        return SA_RESETHAND;
+    }
+
+    private static final int SA_NOCLDWAIT = Arch.IS_X86_64 ? Linux_x86_64.SA_NOCLDWAIT : Linux_aarch64.SA_NOCLDWAIT;
+
+    /** Returns {@code SA_NOCLDWAIT} for the running architecture. */
+    public static int SA_NOCLDWAIT() {
+        return SA_NOCLDWAIT;
+    }
+
+    private static final int SCM_RIGHTS = Arch.IS_X86_64 ? Linux_x86_64.SCM_RIGHTS : Linux_aarch64.SCM_RIGHTS;
+
+    /** Returns {@code SCM_RIGHTS} for the running architecture. */
+    public static int SCM_RIGHTS() {
+        return SCM_RIGHTS;
+    }
+
+    private static final int MSG_PEEK = Arch.IS_X86_64 ? Linux_x86_64.MSG_PEEK : Linux_aarch64.MSG_PEEK;
+
+    /** Returns {@code MSG_PEEK} for the running architecture. */
+    public static int MSG_PEEK() {
+        return MSG_PEEK;
+    }
+
+    private static final int MSG_DONTWAIT = Arch.IS_X86_64 ? Linux_x86_64.MSG_DONTWAIT : Linux_aarch64.MSG_DONTWAIT;
+
+    /** Returns {@code MSG_DONTWAIT} for the running architecture. */
+    public static int MSG_DONTWAIT() {
+        return MSG_DONTWAIT;
+    }
+
+    private static final int MSG_CMSG_CLOEXEC = Arch.IS_X86_64 ? Linux_x86_64.MSG_CMSG_CLOEXEC : Linux_aarch64.MSG_CMSG_CLOEXEC;
+
+    /** Returns {@code MSG_CMSG_CLOEXEC} for the running architecture. */
+    public static int MSG_CMSG_CLOEXEC() {
+        return MSG_CMSG_CLOEXEC;
+    }
+
+    private static final int SEEK_SET = Arch.IS_X86_64 ? Linux_x86_64.SEEK_SET : Linux_aarch64.SEEK_SET;
+
+    /** Returns {@code SEEK_SET} for the running architecture. */
+    public static int SEEK_SET() {
+        return SEEK_SET;
+    }
+
+    private static final int SEEK_CUR = Arch.IS_X86_64 ? Linux_x86_64.SEEK_CUR : Linux_aarch64.SEEK_CUR;
+
+    /** Returns {@code SEEK_CUR} for the running architecture. */
+    public static int SEEK_CUR() {
+        return SEEK_CUR;
+    }
+
+    private static final int SEEK_END = Arch.IS_X86_64 ? Linux_x86_64.SEEK_END : Linux_aarch64.SEEK_END;
+
+    /** Returns {@code SEEK_END} for the running architecture. */
+    public static int SEEK_END() {
+        return SEEK_END;
+    }
+
+    private static final int SPLICE_F_NONBLOCK = Arch.IS_X86_64 ? Linux_x86_64.SPLICE_F_NONBLOCK : Linux_aarch64.SPLICE_F_NONBLOCK;
+
+    /** Returns {@code SPLICE_F_NONBLOCK} for the running architecture. */
+    public static int SPLICE_F_NONBLOCK() {
+        return SPLICE_F_NONBLOCK;
+    }
+
+    private static final int F_GETPIPE_SZ = Arch.IS_X86_64 ? Linux_x86_64.F_GETPIPE_SZ : Linux_aarch64.F_GETPIPE_SZ;
+
+    /** Returns {@code F_GETPIPE_SZ} for the running architecture. */
+    public static int F_GETPIPE_SZ() {
+        return F_GETPIPE_SZ;
+    }
+
+    private static final int F_SETPIPE_SZ = Arch.IS_X86_64 ? Linux_x86_64.F_SETPIPE_SZ : Linux_aarch64.F_SETPIPE_SZ;
+
+    /** Returns {@code F_SETPIPE_SZ} for the running architecture. */
+    public static int F_SETPIPE_SZ() {
+        return F_SETPIPE_SZ;
+    }
+
     private static final int E2BIG = Arch.IS_X86_64 ? Linux_x86_64.E2BIG : Linux_aarch64.E2BIG;
 
     /** Returns {@code E2BIG} for the running architecture. */
@@ -6076,6 +6972,223 @@ public final class Linux {
     /** Returns the number of syscall {@code sched_getaffinity} on the running architecture. */
     public static int SYS_sched_getaffinity() {
         return SYS_sched_getaffinity;
+    }
+
+    private static final int SYS_ptrace = Arch.IS_X86_64 ? Linux_x86_64.SYS_ptrace : Linux_aarch64.SYS_ptrace;
+
+    /** Returns the number of syscall {@code ptrace} on the running architecture. */
+    public static int SYS_ptrace() {
+        return SYS_ptrace;
+    }
+
+    private static final int SYS_process_vm_readv = Arch.IS_X86_64 ? Linux_x86_64.SYS_process_vm_readv : Linux_aarch64.SYS_process_vm_readv;
+
+    /** Returns the number of syscall {@code process_vm_readv} on the running architecture. */
+    public static int SYS_process_vm_readv() {
+        return SYS_process_vm_readv;
+    }
+
+    private static final int SYS_process_vm_writev = Arch.IS_X86_64 ? Linux_x86_64.SYS_process_vm_writev : Linux_aarch64.SYS_process_vm_writev;
+
+    /** Returns the number of syscall {@code process_vm_writev} on the running architecture. */
+    public static int SYS_process_vm_writev() {
+        return SYS_process_vm_writev;
+    }
+
+    private static final int SYS_kcmp = Arch.IS_X86_64 ? Linux_x86_64.SYS_kcmp : Linux_aarch64.SYS_kcmp;
+
+    /** Returns the number of syscall {@code kcmp} on the running architecture. */
+    public static int SYS_kcmp() {
+        return SYS_kcmp;
+    }
+
+    private static final int SYS_wait4 = Arch.IS_X86_64 ? Linux_x86_64.SYS_wait4 : Linux_aarch64.SYS_wait4;
+
+    /** Returns the number of syscall {@code wait4} on the running architecture. */
+    public static int SYS_wait4() {
+        return SYS_wait4;
+    }
+
+    private static final int SYS_mmap = Arch.IS_X86_64 ? Linux_x86_64.SYS_mmap : Linux_aarch64.SYS_mmap;
+
+    /** Returns the number of syscall {@code mmap} on the running architecture. */
+    public static int SYS_mmap() {
+        return SYS_mmap;
+    }
+
+    private static final int SYS_munmap = Arch.IS_X86_64 ? Linux_x86_64.SYS_munmap : Linux_aarch64.SYS_munmap;
+
+    /** Returns the number of syscall {@code munmap} on the running architecture. */
+    public static int SYS_munmap() {
+        return SYS_munmap;
+    }
+
+    private static final int SYS_mremap = Arch.IS_X86_64 ? Linux_x86_64.SYS_mremap : Linux_aarch64.SYS_mremap;
+
+    /** Returns the number of syscall {@code mremap} on the running architecture. */
+    public static int SYS_mremap() {
+        return SYS_mremap;
+    }
+
+    private static final int SYS_mprotect = Arch.IS_X86_64 ? Linux_x86_64.SYS_mprotect : Linux_aarch64.SYS_mprotect;
+
+    /** Returns the number of syscall {@code mprotect} on the running architecture. */
+    public static int SYS_mprotect() {
+        return SYS_mprotect;
+    }
+
+    private static final int SYS_madvise = Arch.IS_X86_64 ? Linux_x86_64.SYS_madvise : Linux_aarch64.SYS_madvise;
+
+    /** Returns the number of syscall {@code madvise} on the running architecture. */
+    public static int SYS_madvise() {
+        return SYS_madvise;
+    }
+
+    private static final int SYS_brk = Arch.IS_X86_64 ? Linux_x86_64.SYS_brk : Linux_aarch64.SYS_brk;
+
+    /** Returns the number of syscall {@code brk} on the running architecture. */
+    public static int SYS_brk() {
+        return SYS_brk;
+    }
+
+    private static final int SYS_sigaltstack = Arch.IS_X86_64 ? Linux_x86_64.SYS_sigaltstack : Linux_aarch64.SYS_sigaltstack;
+
+    /** Returns the number of syscall {@code sigaltstack} on the running architecture. */
+    public static int SYS_sigaltstack() {
+        return SYS_sigaltstack;
+    }
+
+    private static final int SYS_getitimer = Arch.IS_X86_64 ? Linux_x86_64.SYS_getitimer : Linux_aarch64.SYS_getitimer;
+
+    /** Returns the number of syscall {@code getitimer} on the running architecture. */
+    public static int SYS_getitimer() {
+        return SYS_getitimer;
+    }
+
+    private static final int SYS_setitimer = Arch.IS_X86_64 ? Linux_x86_64.SYS_setitimer : Linux_aarch64.SYS_setitimer;
+
+    /** Returns the number of syscall {@code setitimer} on the running architecture. */
+    public static int SYS_setitimer() {
+        return SYS_setitimer;
+    }
+
+    private static final int SYS_set_tid_address = Arch.IS_X86_64 ? Linux_x86_64.SYS_set_tid_address : Linux_aarch64.SYS_set_tid_address;
+
+    /** Returns the number of syscall {@code set_tid_address} on the running architecture. */
+    public static int SYS_set_tid_address() {
+        return SYS_set_tid_address;
+    }
+
+    private static final int SYS_set_robust_list = Arch.IS_X86_64 ? Linux_x86_64.SYS_set_robust_list : Linux_aarch64.SYS_set_robust_list;
+
+    /** Returns the number of syscall {@code set_robust_list} on the running architecture. */
+    public static int SYS_set_robust_list() {
+        return SYS_set_robust_list;
+    }
+
+    private static final int SYS_get_robust_list = Arch.IS_X86_64 ? Linux_x86_64.SYS_get_robust_list : Linux_aarch64.SYS_get_robust_list;
+
+    /** Returns the number of syscall {@code get_robust_list} on the running architecture. */
+    public static int SYS_get_robust_list() {
+        return SYS_get_robust_list;
+    }
+
+    private static final int SYS_rseq = Arch.IS_X86_64 ? Linux_x86_64.SYS_rseq : Linux_aarch64.SYS_rseq;
+
+    /** Returns the number of syscall {@code rseq} on the running architecture. */
+    public static int SYS_rseq() {
+        return SYS_rseq;
+    }
+
+    private static final int SYS_recvmsg = Arch.IS_X86_64 ? Linux_x86_64.SYS_recvmsg : Linux_aarch64.SYS_recvmsg;
+
+    /** Returns the number of syscall {@code recvmsg} on the running architecture. */
+    public static int SYS_recvmsg() {
+        return SYS_recvmsg;
+    }
+
+    private static final int SYS_sendmsg = Arch.IS_X86_64 ? Linux_x86_64.SYS_sendmsg : Linux_aarch64.SYS_sendmsg;
+
+    /** Returns the number of syscall {@code sendmsg} on the running architecture. */
+    public static int SYS_sendmsg() {
+        return SYS_sendmsg;
+    }
+
+    private static final int SYS_socketpair = Arch.IS_X86_64 ? Linux_x86_64.SYS_socketpair : Linux_aarch64.SYS_socketpair;
+
+    /** Returns the number of syscall {@code socketpair} on the running architecture. */
+    public static int SYS_socketpair() {
+        return SYS_socketpair;
+    }
+
+    private static final int SYS_tee = Arch.IS_X86_64 ? Linux_x86_64.SYS_tee : Linux_aarch64.SYS_tee;
+
+    /** Returns the number of syscall {@code tee} on the running architecture. */
+    public static int SYS_tee() {
+        return SYS_tee;
+    }
+
+    private static final int SYS_splice = Arch.IS_X86_64 ? Linux_x86_64.SYS_splice : Linux_aarch64.SYS_splice;
+
+    /** Returns the number of syscall {@code splice} on the running architecture. */
+    public static int SYS_splice() {
+        return SYS_splice;
+    }
+
+    private static final int SYS_lseek = Arch.IS_X86_64 ? Linux_x86_64.SYS_lseek : Linux_aarch64.SYS_lseek;
+
+    /** Returns the number of syscall {@code lseek} on the running architecture. */
+    public static int SYS_lseek() {
+        return SYS_lseek;
+    }
+
+    private static final int SYS_setpgid = Arch.IS_X86_64 ? Linux_x86_64.SYS_setpgid : Linux_aarch64.SYS_setpgid;
+
+    /** Returns the number of syscall {@code setpgid} on the running architecture. */
+    public static int SYS_setpgid() {
+        return SYS_setpgid;
+    }
+
+    private static final int SYS_getpgid = Arch.IS_X86_64 ? Linux_x86_64.SYS_getpgid : Linux_aarch64.SYS_getpgid;
+
+    /** Returns the number of syscall {@code getpgid} on the running architecture. */
+    public static int SYS_getpgid() {
+        return SYS_getpgid;
+    }
+
+    private static final int SYS_getsid = Arch.IS_X86_64 ? Linux_x86_64.SYS_getsid : Linux_aarch64.SYS_getsid;
+
+    /** Returns the number of syscall {@code getsid} on the running architecture. */
+    public static int SYS_getsid() {
+        return SYS_getsid;
+    }
+
+    private static final int SYS_rt_sigqueueinfo = Arch.IS_X86_64 ? Linux_x86_64.SYS_rt_sigqueueinfo : Linux_aarch64.SYS_rt_sigqueueinfo;
+
+    /** Returns the number of syscall {@code rt_sigqueueinfo} on the running architecture. */
+    public static int SYS_rt_sigqueueinfo() {
+        return SYS_rt_sigqueueinfo;
+    }
+
+    private static final int SYS_rt_tgsigqueueinfo = Arch.IS_X86_64 ? Linux_x86_64.SYS_rt_tgsigqueueinfo : Linux_aarch64.SYS_rt_tgsigqueueinfo;
+
+    /** Returns the number of syscall {@code rt_tgsigqueueinfo} on the running architecture. */
+    public static int SYS_rt_tgsigqueueinfo() {
+        return SYS_rt_tgsigqueueinfo;
+    }
+
+    private static final int SYS_rt_sigpending = Arch.IS_X86_64 ? Linux_x86_64.SYS_rt_sigpending : Linux_aarch64.SYS_rt_sigpending;
+
+    /** Returns the number of syscall {@code rt_sigpending} on the running architecture. */
+    public static int SYS_rt_sigpending() {
+        return SYS_rt_sigpending;
+    }
+
+    private static final int SYS_personality = Arch.IS_X86_64 ? Linux_x86_64.SYS_personality : Linux_aarch64.SYS_personality;
+
+    /** Returns the number of syscall {@code personality} on the running architecture. */
+    public static int SYS_personality() {
+        return SYS_personality;
     }
 
     private static final String[] ERRNO_NAMES = Arch.IS_X86_64 ? Linux_x86_64.ERRNO_NAMES : Linux_aarch64.ERRNO_NAMES;

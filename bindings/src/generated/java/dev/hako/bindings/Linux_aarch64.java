@@ -671,6 +671,134 @@ final class Linux_aarch64 {
     static final int PROC_SUPER_MAGIC = 40864;
     static final int SYSFS_MAGIC = 1650812274;
     static final int NSFS_MAGIC = 1853056627;
+    static final int PTRACE_TRACEME = 0;
+    static final int PTRACE_PEEKDATA = 2;
+    static final int PTRACE_POKEDATA = 5;
+    static final int PTRACE_CONT = 7;
+    static final int PTRACE_KILL = 8;
+    static final int PTRACE_SINGLESTEP = 9;
+    static final int PTRACE_ATTACH = 16;
+    static final int PTRACE_DETACH = 17;
+    static final int PTRACE_SYSCALL = 24;
+    static final int PTRACE_SETOPTIONS = 16896;
+    static final int PTRACE_GETEVENTMSG = 16897;
+    static final int PTRACE_GETSIGINFO = 16898;
+    static final int PTRACE_SETSIGINFO = 16899;
+    static final int PTRACE_GETREGSET = 16900;
+    static final int PTRACE_SETREGSET = 16901;
+    static final int PTRACE_SEIZE = 16902;
+    static final int PTRACE_INTERRUPT = 16903;
+    static final int PTRACE_LISTEN = 16904;
+    static final int PTRACE_PEEKSIGINFO = 16905;
+    static final int PTRACE_PEEKSIGINFO_SHARED = 1;
+    static final int PTRACE_GETSIGMASK = 16906;
+    static final int PTRACE_SETSIGMASK = 16907;
+    static final int PTRACE_SECCOMP_GET_FILTER = 16908;
+    static final int PTRACE_GET_SYSCALL_INFO = 16910;
+    static final int PTRACE_GET_RSEQ_CONFIGURATION = 16911;
+    static final int PTRACE_O_EXITKILL = 1048576;
+    static final int PTRACE_O_MASK = 3145983;
+    static final int PTRACE_O_SUSPEND_SECCOMP = 2097152;
+    static final int PTRACE_O_TRACECLONE = 8;
+    static final int PTRACE_O_TRACEEXEC = 16;
+    static final int PTRACE_O_TRACEEXIT = 64;
+    static final int PTRACE_O_TRACEFORK = 2;
+    static final int PTRACE_O_TRACESECCOMP = 128;
+    static final int PTRACE_O_TRACESYSGOOD = 1;
+    static final int PTRACE_O_TRACEVFORK = 4;
+    static final int PTRACE_O_TRACEVFORKDONE = 32;
+    static final int PTRACE_EVENT_CLONE = 3;
+    static final int PTRACE_EVENT_EXEC = 4;
+    static final int PTRACE_EVENT_EXIT = 6;
+    static final int PTRACE_EVENT_FORK = 1;
+    static final int PTRACE_EVENT_SECCOMP = 7;
+    static final int PTRACE_EVENT_STOP = 128;
+    static final int PTRACE_EVENT_VFORK = 2;
+    static final int PTRACE_EVENT_VFORK_DONE = 5;
+    static final int PTRACE_SYSCALL_INFO_NONE = 0;
+    static final int PTRACE_SYSCALL_INFO_ENTRY = 1;
+    static final int PTRACE_SYSCALL_INFO_EXIT = 2;
+    static final int PTRACE_SYSCALL_INFO_SECCOMP = 3;
+    static final int NT_PRSTATUS = 1;
+    static final int NT_PRFPREG = 2;
+    static final int NT_X86_XSTATE = 514;
+    static final int KCMP_FILE = 0;
+    static final int KCMP_VM = 1;
+    static final int KCMP_FILES = 2;
+    static final int KCMP_FS = 3;
+    static final int KCMP_SIGHAND = 4;
+    static final int KCMP_IO = 5;
+    static final int KCMP_SYSVSEM = 6;
+    static final int PROT_NONE = 0;
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int PROT_EXEC = 4;
+    static final int PROT_GROWSDOWN = 16777216;
+    static final int PROT_GROWSUP = 33554432;
+    static final int MAP_SHARED = 1;
+    static final int MAP_PRIVATE = 2;
+    static final int MAP_FIXED = 16;
+    static final int MAP_ANONYMOUS = 32;
+    static final int MAP_GROWSDOWN = 256;
+    static final int MAP_DENYWRITE = 2048;
+    static final int MAP_EXECUTABLE = 4096;
+    static final int MAP_LOCKED = 8192;
+    static final int MAP_NORESERVE = 16384;
+    static final int MAP_POPULATE = 32768;
+    static final int MAP_NONBLOCK = 65536;
+    static final int MAP_STACK = 131072;
+    static final int MAP_HUGETLB = 262144;
+    static final int MAP_FIXED_NOREPLACE = 1048576;
+    static final int MAP_SHARED_VALIDATE = 3;
+    static final int MAP_SYNC = 524288;
+    static final long MAP_FAILED = -1L;
+    static final int MADV_COLD = 20;
+    static final int MADV_DODUMP = 17;
+    static final int MADV_DOFORK = 11;
+    static final int MADV_DONTDUMP = 16;
+    static final int MADV_DONTFORK = 10;
+    static final int MADV_DONTNEED = 4;
+    static final int MADV_DONTNEED_LOCKED = 24;
+    static final int MADV_FREE = 8;
+    static final int MADV_HUGEPAGE = 14;
+    static final int MADV_HWPOISON = 100;
+    static final int MADV_KEEPONFORK = 19;
+    static final int MADV_MERGEABLE = 12;
+    static final int MADV_NOHUGEPAGE = 15;
+    static final int MADV_NORMAL = 0;
+    static final int MADV_PAGEOUT = 21;
+    static final int MADV_POPULATE_READ = 22;
+    static final int MADV_POPULATE_WRITE = 23;
+    static final int MADV_RANDOM = 1;
+    static final int MADV_REMOVE = 9;
+    static final int MADV_SEQUENTIAL = 2;
+    static final int MADV_UNMERGEABLE = 13;
+    static final int MADV_WILLNEED = 3;
+    static final int MADV_WIPEONFORK = 18;
+    static final int MREMAP_MAYMOVE = 1;
+    static final int MREMAP_FIXED = 2;
+    static final int MREMAP_DONTUNMAP = 4;
+    static final int ITIMER_REAL = 0;
+    static final int ITIMER_VIRTUAL = 1;
+    static final int ITIMER_PROF = 2;
+    static final int SS_ONSTACK = 1;
+    static final int SS_DISABLE = 2;
+    static final int SA_SIGINFO = 4;
+    static final int SA_ONSTACK = 134217728;
+    static final int SA_RESTART = 268435456;
+    static final int SA_NODEFER = 1073741824;
+    static final int SA_RESETHAND = -2147483648;
+    static final int SA_NOCLDWAIT = 2;
+    static final int SCM_RIGHTS = 1;
+    static final int MSG_PEEK = 2;
+    static final int MSG_DONTWAIT = 64;
+    static final int MSG_CMSG_CLOEXEC = 1073741824;
+    static final int SEEK_SET = 0;
+    static final int SEEK_CUR = 1;
+    static final int SEEK_END = 2;
+    static final int SPLICE_F_NONBLOCK = 2;
+    static final int F_GETPIPE_SZ = 1032;
+    static final int F_SETPIPE_SZ = 1031;
     static final int E2BIG = 7;
     static final int EACCES = 13;
     static final int EADDRINUSE = 98;
@@ -878,6 +1006,37 @@ final class Linux_aarch64 {
     static final int SYS_setsockopt = 208;
     static final int SYS_seccomp = 277;
     static final int SYS_sched_getaffinity = 123;
+    static final int SYS_ptrace = 117;
+    static final int SYS_process_vm_readv = 270;
+    static final int SYS_process_vm_writev = 271;
+    static final int SYS_kcmp = 272;
+    static final int SYS_wait4 = 260;
+    static final int SYS_mmap = 222;
+    static final int SYS_munmap = 215;
+    static final int SYS_mremap = 216;
+    static final int SYS_mprotect = 226;
+    static final int SYS_madvise = 233;
+    static final int SYS_brk = 214;
+    static final int SYS_sigaltstack = 132;
+    static final int SYS_getitimer = 102;
+    static final int SYS_setitimer = 103;
+    static final int SYS_set_tid_address = 96;
+    static final int SYS_set_robust_list = 99;
+    static final int SYS_get_robust_list = 100;
+    static final int SYS_rseq = 293;
+    static final int SYS_recvmsg = 212;
+    static final int SYS_sendmsg = 211;
+    static final int SYS_socketpair = 199;
+    static final int SYS_tee = 77;
+    static final int SYS_splice = 76;
+    static final int SYS_lseek = 62;
+    static final int SYS_setpgid = 154;
+    static final int SYS_getpgid = 155;
+    static final int SYS_getsid = 156;
+    static final int SYS_rt_sigqueueinfo = 138;
+    static final int SYS_rt_tgsigqueueinfo = 240;
+    static final int SYS_rt_sigpending = 136;
+    static final int SYS_personality = 92;
 
     static final String[] ERRNO_NAMES = {
         null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG",
@@ -1243,4 +1402,188 @@ final class Linux_aarch64 {
         statfs$f_flags$LAYOUT.withName("f_flags"),
         MemoryLayout.paddingLayout(32)
     ).withName("statfs");
+
+    // struct iovec: 16 bytes, aligned to 8
+    static final long iovec$iov_base$OFFSET = 0;
+    static final AddressLayout iovec$iov_base$LAYOUT = ADDRESS;
+    static final long iovec$iov_len$OFFSET = 8;
+    static final OfLong iovec$iov_len$LAYOUT = JAVA_LONG;
+    static final GroupLayout iovec$LAYOUT = MemoryLayout.structLayout(
+        iovec$iov_base$LAYOUT.withName("iov_base"),
+        iovec$iov_len$LAYOUT.withName("iov_len")
+    ).withName("iovec");
+
+    // struct ptrace_syscall_info: 88 bytes, aligned to 8
+    static final long ptrace_syscall_info$op$OFFSET = 0;
+    static final OfByte ptrace_syscall_info$op$LAYOUT = JAVA_BYTE;
+    static final long ptrace_syscall_info$arch$OFFSET = 4;
+    static final OfInt ptrace_syscall_info$arch$LAYOUT = JAVA_INT;
+    static final long ptrace_syscall_info$instruction_pointer$OFFSET = 8;
+    static final OfLong ptrace_syscall_info$instruction_pointer$LAYOUT = JAVA_LONG;
+    static final long ptrace_syscall_info$stack_pointer$OFFSET = 16;
+    static final OfLong ptrace_syscall_info$stack_pointer$LAYOUT = JAVA_LONG;
+    static final long ptrace_syscall_info$entry_nr$OFFSET = 24;
+    static final OfLong ptrace_syscall_info$entry_nr$LAYOUT = JAVA_LONG;
+    static final long ptrace_syscall_info$entry_args$OFFSET = 32;
+    static final SequenceLayout ptrace_syscall_info$entry_args$LAYOUT = MemoryLayout.sequenceLayout(6, JAVA_LONG);
+    static final long ptrace_syscall_info$exit_rval$OFFSET = 24;
+    static final OfLong ptrace_syscall_info$exit_rval$LAYOUT = JAVA_LONG;
+    static final long ptrace_syscall_info$exit_is_error$OFFSET = 32;
+    static final OfByte ptrace_syscall_info$exit_is_error$LAYOUT = JAVA_BYTE;
+    static final GroupLayout ptrace_syscall_info$LAYOUT = MemoryLayout.structLayout(
+        ptrace_syscall_info$op$LAYOUT.withName("op"),
+        MemoryLayout.paddingLayout(3),
+        ptrace_syscall_info$arch$LAYOUT.withName("arch"),
+        ptrace_syscall_info$instruction_pointer$LAYOUT.withName("instruction_pointer"),
+        ptrace_syscall_info$stack_pointer$LAYOUT.withName("stack_pointer"),
+        MemoryLayout.unionLayout(ptrace_syscall_info$entry_nr$LAYOUT.withName("entry_nr"), ptrace_syscall_info$exit_rval$LAYOUT.withName("exit_rval")).withName("$anon0"),
+        MemoryLayout.unionLayout(ptrace_syscall_info$entry_args$LAYOUT.withName("entry_args"), ptrace_syscall_info$exit_is_error$LAYOUT.withName("exit_is_error")).withName("$anon1"),
+        MemoryLayout.paddingLayout(8)
+    ).withName("ptrace_syscall_info");
+
+    // struct ptrace_rseq_configuration: 24 bytes, aligned to 8
+    static final long ptrace_rseq_configuration$rseq_abi_pointer$OFFSET = 0;
+    static final OfLong ptrace_rseq_configuration$rseq_abi_pointer$LAYOUT = JAVA_LONG;
+    static final long ptrace_rseq_configuration$rseq_abi_size$OFFSET = 8;
+    static final OfInt ptrace_rseq_configuration$rseq_abi_size$LAYOUT = JAVA_INT;
+    static final long ptrace_rseq_configuration$signature$OFFSET = 12;
+    static final OfInt ptrace_rseq_configuration$signature$LAYOUT = JAVA_INT;
+    static final long ptrace_rseq_configuration$flags$OFFSET = 16;
+    static final OfInt ptrace_rseq_configuration$flags$LAYOUT = JAVA_INT;
+    static final GroupLayout ptrace_rseq_configuration$LAYOUT = MemoryLayout.structLayout(
+        ptrace_rseq_configuration$rseq_abi_pointer$LAYOUT.withName("rseq_abi_pointer"),
+        ptrace_rseq_configuration$rseq_abi_size$LAYOUT.withName("rseq_abi_size"),
+        ptrace_rseq_configuration$signature$LAYOUT.withName("signature"),
+        ptrace_rseq_configuration$flags$LAYOUT.withName("flags"),
+        MemoryLayout.paddingLayout(4)
+    ).withName("ptrace_rseq_configuration");
+
+    // struct ptrace_peeksiginfo_args: 16 bytes, aligned to 8
+    static final long ptrace_peeksiginfo_args$off$OFFSET = 0;
+    static final OfLong ptrace_peeksiginfo_args$off$LAYOUT = JAVA_LONG;
+    static final long ptrace_peeksiginfo_args$flags$OFFSET = 8;
+    static final OfInt ptrace_peeksiginfo_args$flags$LAYOUT = JAVA_INT;
+    static final long ptrace_peeksiginfo_args$nr$OFFSET = 12;
+    static final OfInt ptrace_peeksiginfo_args$nr$LAYOUT = JAVA_INT;
+    static final GroupLayout ptrace_peeksiginfo_args$LAYOUT = MemoryLayout.structLayout(
+        ptrace_peeksiginfo_args$off$LAYOUT.withName("off"),
+        ptrace_peeksiginfo_args$flags$LAYOUT.withName("flags"),
+        ptrace_peeksiginfo_args$nr$LAYOUT.withName("nr")
+    ).withName("ptrace_peeksiginfo_args");
+
+    // struct prctl_mm_map: 104 bytes, aligned to 8
+    static final long prctl_mm_map$start_code$OFFSET = 0;
+    static final OfLong prctl_mm_map$start_code$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$end_code$OFFSET = 8;
+    static final OfLong prctl_mm_map$end_code$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$start_data$OFFSET = 16;
+    static final OfLong prctl_mm_map$start_data$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$end_data$OFFSET = 24;
+    static final OfLong prctl_mm_map$end_data$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$start_brk$OFFSET = 32;
+    static final OfLong prctl_mm_map$start_brk$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$brk$OFFSET = 40;
+    static final OfLong prctl_mm_map$brk$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$start_stack$OFFSET = 48;
+    static final OfLong prctl_mm_map$start_stack$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$arg_start$OFFSET = 56;
+    static final OfLong prctl_mm_map$arg_start$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$arg_end$OFFSET = 64;
+    static final OfLong prctl_mm_map$arg_end$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$env_start$OFFSET = 72;
+    static final OfLong prctl_mm_map$env_start$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$env_end$OFFSET = 80;
+    static final OfLong prctl_mm_map$env_end$LAYOUT = JAVA_LONG;
+    static final long prctl_mm_map$auxv$OFFSET = 88;
+    static final AddressLayout prctl_mm_map$auxv$LAYOUT = ADDRESS;
+    static final long prctl_mm_map$auxv_size$OFFSET = 96;
+    static final OfInt prctl_mm_map$auxv_size$LAYOUT = JAVA_INT;
+    static final long prctl_mm_map$exe_fd$OFFSET = 100;
+    static final OfInt prctl_mm_map$exe_fd$LAYOUT = JAVA_INT;
+    static final GroupLayout prctl_mm_map$LAYOUT = MemoryLayout.structLayout(
+        prctl_mm_map$start_code$LAYOUT.withName("start_code"),
+        prctl_mm_map$end_code$LAYOUT.withName("end_code"),
+        prctl_mm_map$start_data$LAYOUT.withName("start_data"),
+        prctl_mm_map$end_data$LAYOUT.withName("end_data"),
+        prctl_mm_map$start_brk$LAYOUT.withName("start_brk"),
+        prctl_mm_map$brk$LAYOUT.withName("brk"),
+        prctl_mm_map$start_stack$LAYOUT.withName("start_stack"),
+        prctl_mm_map$arg_start$LAYOUT.withName("arg_start"),
+        prctl_mm_map$arg_end$LAYOUT.withName("arg_end"),
+        prctl_mm_map$env_start$LAYOUT.withName("env_start"),
+        prctl_mm_map$env_end$LAYOUT.withName("env_end"),
+        prctl_mm_map$auxv$LAYOUT.withName("auxv"),
+        prctl_mm_map$auxv_size$LAYOUT.withName("auxv_size"),
+        prctl_mm_map$exe_fd$LAYOUT.withName("exe_fd")
+    ).withName("prctl_mm_map");
+
+    // struct msghdr: 56 bytes, aligned to 8
+    static final long msghdr$msg_name$OFFSET = 0;
+    static final AddressLayout msghdr$msg_name$LAYOUT = ADDRESS;
+    static final long msghdr$msg_namelen$OFFSET = 8;
+    static final OfInt msghdr$msg_namelen$LAYOUT = JAVA_INT;
+    static final long msghdr$msg_iov$OFFSET = 16;
+    static final AddressLayout msghdr$msg_iov$LAYOUT = ADDRESS;
+    static final long msghdr$msg_iovlen$OFFSET = 24;
+    static final OfLong msghdr$msg_iovlen$LAYOUT = JAVA_LONG;
+    static final long msghdr$msg_control$OFFSET = 32;
+    static final AddressLayout msghdr$msg_control$LAYOUT = ADDRESS;
+    static final long msghdr$msg_controllen$OFFSET = 40;
+    static final OfLong msghdr$msg_controllen$LAYOUT = JAVA_LONG;
+    static final long msghdr$msg_flags$OFFSET = 48;
+    static final OfInt msghdr$msg_flags$LAYOUT = JAVA_INT;
+    static final GroupLayout msghdr$LAYOUT = MemoryLayout.structLayout(
+        msghdr$msg_name$LAYOUT.withName("msg_name"),
+        msghdr$msg_namelen$LAYOUT.withName("msg_namelen"),
+        MemoryLayout.paddingLayout(4),
+        msghdr$msg_iov$LAYOUT.withName("msg_iov"),
+        msghdr$msg_iovlen$LAYOUT.withName("msg_iovlen"),
+        msghdr$msg_control$LAYOUT.withName("msg_control"),
+        msghdr$msg_controllen$LAYOUT.withName("msg_controllen"),
+        msghdr$msg_flags$LAYOUT.withName("msg_flags"),
+        MemoryLayout.paddingLayout(4)
+    ).withName("msghdr");
+
+    // struct cmsghdr: 16 bytes, aligned to 8
+    static final long cmsghdr$cmsg_len$OFFSET = 0;
+    static final OfLong cmsghdr$cmsg_len$LAYOUT = JAVA_LONG;
+    static final long cmsghdr$cmsg_level$OFFSET = 8;
+    static final OfInt cmsghdr$cmsg_level$LAYOUT = JAVA_INT;
+    static final long cmsghdr$cmsg_type$OFFSET = 12;
+    static final OfInt cmsghdr$cmsg_type$LAYOUT = JAVA_INT;
+    static final GroupLayout cmsghdr$LAYOUT = MemoryLayout.structLayout(
+        cmsghdr$cmsg_len$LAYOUT.withName("cmsg_len"),
+        cmsghdr$cmsg_level$LAYOUT.withName("cmsg_level"),
+        cmsghdr$cmsg_type$LAYOUT.withName("cmsg_type")
+    ).withName("cmsghdr");
+
+    // stack_t: 24 bytes, aligned to 8
+    static final long stack_t$ss_sp$OFFSET = 0;
+    static final AddressLayout stack_t$ss_sp$LAYOUT = ADDRESS;
+    static final long stack_t$ss_flags$OFFSET = 8;
+    static final OfInt stack_t$ss_flags$LAYOUT = JAVA_INT;
+    static final long stack_t$ss_size$OFFSET = 16;
+    static final OfLong stack_t$ss_size$LAYOUT = JAVA_LONG;
+    static final GroupLayout stack_t$LAYOUT = MemoryLayout.structLayout(
+        stack_t$ss_sp$LAYOUT.withName("ss_sp"),
+        stack_t$ss_flags$LAYOUT.withName("ss_flags"),
+        MemoryLayout.paddingLayout(4),
+        stack_t$ss_size$LAYOUT.withName("ss_size")
+    ).withName("stack_t");
+
+    // struct itimerval: 32 bytes, aligned to 8
+    static final long itimerval$interval_sec$OFFSET = 0;
+    static final OfLong itimerval$interval_sec$LAYOUT = JAVA_LONG;
+    static final long itimerval$interval_usec$OFFSET = 8;
+    static final OfLong itimerval$interval_usec$LAYOUT = JAVA_LONG;
+    static final long itimerval$value_sec$OFFSET = 16;
+    static final OfLong itimerval$value_sec$LAYOUT = JAVA_LONG;
+    static final long itimerval$value_usec$OFFSET = 24;
+    static final OfLong itimerval$value_usec$LAYOUT = JAVA_LONG;
+    static final GroupLayout itimerval$LAYOUT = MemoryLayout.structLayout(
+        itimerval$interval_sec$LAYOUT.withName("interval_sec"),
+        itimerval$interval_usec$LAYOUT.withName("interval_usec"),
+        itimerval$value_sec$LAYOUT.withName("value_sec"),
+        itimerval$value_usec$LAYOUT.withName("value_usec")
+    ).withName("itimerval");
 }
