@@ -4,4 +4,5 @@ module dev.hako.namespaces {
     requires transitive dev.hako.cgroupfs;
     requires java.management;
     exports dev.hako.namespaces;
+    exports dev.hako.namespaces.internal to dev.hako.checkpoint;
 }
