@@ -39,7 +39,7 @@ final class Fixtures implements AutoCloseable {
                 Files.write(source, in.readAllBytes());
             }
             Path binary = dir.resolve("checksum");
-            Process gcc = new ProcessBuilder("gcc", "-O2", "-static", "-mavx", "-o", binary.toString(),
+            Process gcc = new ProcessBuilder("gcc", "-O2", "-static", "-pthread", "-mavx", "-o", binary.toString(),
                     source.toString()).redirectErrorStream(true).start();
             assertThat(gcc.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,7 +1,12 @@
 /* Test payload for checkpoint/restore: a 64 MiB heap and AVX state, one checksum line per
  * round. Between rounds it sleeps (mode "sleep"), blocks reading one byte of stdin
- * (mode "read") or goes straight on (mode "busy"). Output depends only on the round. */
+ * (mode "read") or goes straight on (mode "busy"). Output depends only on the round.
+ * Modes "thread", "socket" and "tty" first make a second thread, a unix socket or a
+ * pseudo-terminal master, which a checkpoint must refuse, then sleep between rounds. */
+#include <fcntl.h>
 #include <immintrin.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +14,25 @@
 #include <time.h>
 #include <unistd.h>
 
+static void *idle(void *unused) {
+    (void)unused;
+    for (;;) pause();
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "sleep";
+    if (!strcmp(mode, "thread")) {
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, idle, NULL)) return 3;
+        mode = "sleep";
+    } else if (!strcmp(mode, "socket")) {
+        if (socket(AF_UNIX, SOCK_STREAM, 0) < 0) return 3;
+        mode = "sleep";
+    } else if (!strcmp(mode, "tty")) {
+        if (open("/dev/ptmx", O_RDWR | O_NOCTTY) < 0) return 3;
+        mode = "sleep";
+    }
     long rounds = argc > 2 ? atol(argv[2]) : 50;
     size_t size = (size_t)64 << 20;
     unsigned char *heap = malloc(size);
