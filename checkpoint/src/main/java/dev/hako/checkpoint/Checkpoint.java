@@ -68,7 +68,7 @@ public final class Checkpoint {
         return new Checkpoint((int) rootPid, null, null);
     }
 
-    private static Cgroup cgroupOf(CgroupPlacement placement) throws IOException {
+    static Cgroup cgroupOf(CgroupPlacement placement) throws IOException {
         if (placement == null) {
             return null;
         }

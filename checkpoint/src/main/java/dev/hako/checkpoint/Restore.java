@@ -3,18 +3,25 @@ package dev.hako.checkpoint;
 import dev.hako.cgroupfs.Cgroup;
 import dev.hako.checkpoint.internal.ImageStore;
 import dev.hako.checkpoint.internal.Restorer;
+import dev.hako.checkpoint.internal.Steps;
+import dev.hako.checkpoint.internal.TreeRestorer;
 import dev.hako.checkpoint.internal.TaskImage;
 import dev.hako.checkpoint.internal.Tracer;
+import dev.hako.namespaces.Capabilities;
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
 import dev.hako.namespaces.internal.StartGate;
+import dev.hako.syscalls.Capability;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.StreamSyscalls;
 import dev.hako.syscalls.TraceSyscalls;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -28,11 +35,17 @@ import java.util.Objects;
  *
  * <p>The container is started from the given builder with the image's program as its
  * command: its child waits before execve until the tracer has seized it, then executes the
- * saved program, and at execve's exit stop the saved task is rebuilt in it from outside
- * (address space, mm fields, descriptors, signal state, timers, limits, credentials,
- * registers) before it is let go. The builder decides the namespaces, cgroup and mounts;
- * give it a new pid namespace so the restored PID 1 is PID 1 again, and no
- * {@code init(true)}. Files are reopened at their saved paths as the new task sees them.
+ * saved program. Its descendants are made top-down by their own parents (an injected
+ * {@code clone3} with {@code set_tid}, so each gets its saved pid), each executes its own
+ * saved program, session leaders call setsid and process groups are joined; zombies end
+ * with their saved status. Then every task is rebuilt from outside (address space, mm
+ * fields, descriptors, signal state, timers, limits, credentials and capabilities,
+ * registers) and the tree is let go together, frozen by the container's freezer cgroup if
+ * it has one. The builder decides the namespaces, cgroup and mounts; give it a new pid
+ * namespace so the restored PID 1 is PID 1 again, and no {@code init(true)}. Its
+ * capabilities and no_new_privs are replaced: the restore needs every capability, and the
+ * tasks end with those of the image. Files are reopened at their saved paths inside the
+ * new container's root.
  *
  * <p>If any step fails the new process is killed and reaped, its descriptors closed:
  * nothing is left behind.
@@ -42,6 +55,8 @@ public final class Restore {
     private final Path imageDir;
     private ContainerBuilder builder;
     private Cgroup freezer;
+    private int failAtStep = -1;
+    private int lastSteps;
 
     private Restore(Path imageDir) {
         this.imageDir = imageDir;
@@ -83,50 +98,82 @@ public final class Restore {
         if (builder == null) {
             throw new IllegalStateException("no container: call container(builder) first");
         }
-        List<TaskImage> tasks = ImageStore.read(imageDir);
-        if (tasks.size() != 1) {
-            throw new IOException("cannot restore " + imageDir + ": it holds " + tasks.size()
-                    + " tasks and restoring a tree of processes is not implemented yet (single task only)");
-        }
-        TaskImage task = tasks.getFirst();
-        if (task.pid != 1) {
-            throw new IOException("cannot restore " + imageDir + ": its root task had pid " + task.pid
-                    + " and only a container's PID 1 can be restored (start it with its own pid namespace)");
-        }
-        int controlTarget = Math.max(3, task.fds.stream().mapToInt(fd -> fd.fd).max().orElse(0) + 1);
+        List<TaskImage> tasks = TreeRestorer.order(ImageStore.read(imageDir), imageDir);
+        TaskImage root = tasks.getFirst();
+        int controlTarget = Math.max(3, tasks.stream().flatMap(t -> t.fds.stream()).mapToInt(fd -> fd.fd).max()
+                .orElse(0) + 1);
+        Cgroup freezeGroup = freezer != null ? freezer : Checkpoint.cgroupOf(builder.spec().cgroup());
+        Steps steps = new Steps(failAtStep);
         ContainerProcess process = null;
         try (Tracer tracer = new Tracer(); FileSyscalls.Pipe control = StreamSyscalls.socketpair()) {
-            builder.command(task.exe).passFd(control.write(), controlTarget);
+            // The restore itself needs every capability (clone3 with set_tid, capset, rlimits)
+            // and no no_new_privs; the saved task's own are put back at the end.
+            Set<Capability> held = heldCapabilities();
+            builder.command(root.exe).passFd(control.write(), controlTarget)
+                    .capabilities(new Capabilities(held, held, held, Set.of(), Set.of()))
+                    .noNewPrivileges(false);
             try {
                 process = StartGate.start(builder, pid -> tracer.call(() -> {
+                    steps.reach("seize of the new PID 1");
                     Restorer.seize(pid);
                     return null;
                 }));
                 control.write().close();
                 int pid = (int) process.pid();
-                Restorer restorer = new Restorer(pid, task, imageDir, control.read(), controlTarget);
+                TreeRestorer tree = new TreeRestorer(tasks, imageDir, control.read(), controlTarget, steps);
                 tracer.call(() -> {
-                    restorer.awaitExec();
-                    restorer.rebuild();
-                    if (freezer != null) {
-                        freezer.freeze(Duration.ofSeconds(10));
+                    tree.restore(pid);
+                    steps.reach("release");
+                    if (freezeGroup != null) {
+                        freezeGroup.freeze(Duration.ofSeconds(10));
                     }
                     try {
-                        TraceSyscalls.detach(pid, 0);
+                        for (int host : tree.live()) {
+                            TraceSyscalls.detach(host, 0);
+                        }
                     } finally {
-                        if (freezer != null) {
-                            freezer.thaw(Duration.ofSeconds(10));
+                        if (freezeGroup != null) {
+                            freezeGroup.thaw(Duration.ofSeconds(10));
                         }
                     }
                     return null;
                 });
+                lastSteps = steps.reached();
                 return process;
             } catch (IOException | RuntimeException e) {
+                lastSteps = steps.reached();
                 if (process != null) {
                     process.close();
                 }
                 throw e;
             }
         }
+    }
+
+    /** The JVM's own permitted capabilities: all a container it starts can be given. */
+    private static Set<Capability> heldCapabilities() throws IOException {
+        Set<Capability> held = EnumSet.noneOf(Capability.class);
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("CapPrm:")) {
+                long bits = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                for (Capability capability : Capability.values()) {
+                    if ((bits & (1L << capability.number())) != 0) {
+                        held.add(capability);
+                    }
+                }
+            }
+        }
+        return held;
+    }
+
+    /** For failure-injection tests: the step at which the next start fails (-1: none). */
+    Restore failAtStep(int step) {
+        this.failAtStep = step;
+        return this;
+    }
+
+    /** For failure-injection tests: how many steps the last start reached. */
+    int stepsReached() {
+        return lastSteps;
     }
 }

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hako.namespaces.CgroupPlacement;
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.MountSpec;
+import dev.hako.namespaces.Redirect;
 import dev.hako.syscalls.NamespaceType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,10 +52,56 @@ final class Fixtures implements AutoCloseable {
         return checksumProgram;
     }
 
-    /** A container spec with its own pid namespace, in this test's freezer cgroup. */
+    /**
+     * A container spec with its own pid namespace, in this test's freezer cgroup. Every
+     * container the tests checkpoint or restore into is made here or in
+     * {@link #shellContainer}, through {@link #checkpointable}.
+     */
     ContainerBuilder container(String... command) {
-        return new ContainerBuilder(command).namespaces(NamespaceType.PID)
-                .cgroup(CgroupPlacement.attach(List.of(freezer)));
+        return checkpointable(new ContainerBuilder(command).namespaces(NamespaceType.PID)
+                .cgroup(CgroupPlacement.attach(List.of(freezer))));
+    }
+
+    /**
+     * The one place that adapts the namespaces module's defaults to what a dump accepts:
+     * Docker's capabilities, no_new_privs and the private /dev are dumped and restored as
+     * they are, but a seccomp filter is refused, so once containers get one by default
+     * this must turn it off ({@code .seccomp(SeccompProfile.unconfined())} or
+     * {@code .privileged()}).
+     */
+    static ContainerBuilder checkpointable(ContainerBuilder builder) {
+        return builder;
+    }
+
+    /**
+     * A busybox shell as PID 1 of a container with its own pid and mount namespaces, in
+     * {@code rootfs} with {@code state} bound at /state, leading its own session.
+     */
+    ContainerBuilder shellContainer(Path rootfs, Path state, String script) {
+        Path devNull = Path.of("/dev/null");
+        return checkpointable(new ContainerBuilder("/bin/busybox", "sh", "-c", script)
+                .namespaces(NamespaceType.PID)
+                .mounts(MountSpec.builder().rootfs(rootfs).bind(state, "/state", false).build())
+                .newSession(true)
+                .redirectInput(Redirect.from(devNull)).redirectOutput(Redirect.to(devNull))
+                .redirectError(Redirect.to(devNull))
+                .cgroup(CgroupPlacement.attach(List.of(freezer))));
+    }
+
+    /** A rootfs holding a static busybox and its applets sh, cat and sleep. */
+    Path busyboxRootfs() throws IOException {
+        Path root = Files.createDirectories(work.resolve("rootfs"));
+        Files.createDirectories(root.resolve("bin"));
+        if (!Files.exists(root.resolve("bin/busybox"))) {
+            Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"), StandardCopyOption.COPY_ATTRIBUTES);
+            for (String applet : List.of("sh", "cat", "sleep")) {
+                Files.createSymbolicLink(root.resolve("bin/" + applet), Path.of("busybox"));
+            }
+        }
+        for (String dir : List.of("proc", "dev", "tmp", "state")) {
+            Files.createDirectories(root.resolve(dir));
+        }
+        return root;
     }
 
     /** Waits until {@code file} has at least {@code lines} lines. */

@@ -64,7 +64,11 @@ public final class Dumper {
         List<Integer> order = new ArrayList<>();
         order.add(root);
         for (int i = 0; i < order.size(); i++) {
-            order.addAll(ProcFiles.children(order.get(i)));
+            try {
+                order.addAll(ProcFiles.children(order.get(i)));
+            } catch (java.nio.file.NoSuchFileException e) {
+                // ended meanwhile (only before the freeze)
+            }
         }
         return order;
     }
@@ -76,52 +80,82 @@ public final class Dumper {
                     + ")");
         }
         for (int pid : tasks) {
-            Map<String, String> status = ProcFiles.status(pid);
-            String name = "task " + pid + " (" + status.get("Name") + ")";
-            int threads = Integer.parseInt(status.get("Threads"));
-            if (threads > 1) {
-                List<String> tids = new ArrayList<>();
-                try (var list = Files.list(ProcFiles.dir(pid).resolve("task"))) {
-                    list.map(p -> p.getFileName().toString()).filter(t -> !t.equals(Integer.toString(pid)))
-                            .sorted().forEach(tids::add);
-                }
-                throw new CheckpointRefusal(name + " has " + threads + " threads (thread " + String.join(", thread ", tids)
-                        + "); only single-threaded tasks can be checkpointed");
-            }
-            if (!"0".equals(status.getOrDefault("Seccomp", "0"))) {
-                throw new CheckpointRefusal(name + " runs under seccomp (mode " + status.get("Seccomp")
-                        + "); seccomp filters cannot be checkpointed yet");
-            }
-            String features = status.getOrDefault("x86_Thread_features", "");
-            if (features.contains("shstk")) {
-                throw new CheckpointRefusal(name + " uses a shadow stack (x86_Thread_features: " + features
-                        + "); shadow stacks cannot be checkpointed yet");
-            }
-            for (ProcFiles.Mapping mapping : ProcFiles.smaps(pid)) {
-                if (mapping.perms().charAt(3) == 's') {
-                    boolean anonymous = mapping.inode() == 0 || mapping.path().startsWith("/dev/zero")
-                            || mapping.path().startsWith("/SYSV") || mapping.path().startsWith("/memfd:");
-                    throw new CheckpointRefusal(name + " has a shared " + (anonymous ? "anonymous " : "file ")
-                            + "mapping at 0x" + Long.toHexString(mapping.start()) + "-0x" + Long.toHexString(mapping.end())
-                            + (mapping.path().isEmpty() ? "" : " (" + mapping.path() + ")")
-                            + "; only private mappings can be checkpointed");
-                }
-            }
-            try (var list = Files.list(ProcFiles.dir(pid).resolve("fd"))) {
-                for (Path link : list.toList()) {
-                    String target;
-                    try {
-                        target = Files.readSymbolicLink(link).toString();
-                    } catch (IOException e) {
-                        continue;
-                    }
-                    String why = unsupportedFd(link, target);
-                    if (why != null) {
-                        throw new CheckpointRefusal(name + " fd " + link.getFileName() + " is " + target + ": " + why);
-                    }
+            try {
+                checkOne(pid);
+            } catch (CheckpointRefusal refusal) {
+                throw refusal;
+            } catch (IOException e) {
+                // A task that ended since the tree was listed (only possible before the
+                // freeze; the frozen tree is checked again) is no reason to refuse.
+                if (!endedSince(pid)) {
+                    throw e;
                 }
             }
         }
+    }
+
+    private static void checkOne(int pid) throws IOException {
+        Map<String, String> status = ProcFiles.status(pid);
+        if (isZombie(status)) {
+            return;
+        }
+        String name = "task " + pid + " (" + status.get("Name") + ")";
+        int threads = Integer.parseInt(status.get("Threads"));
+        if (threads > 1) {
+            List<String> tids = new ArrayList<>();
+            try (var list = Files.list(ProcFiles.dir(pid).resolve("task"))) {
+                list.map(p -> p.getFileName().toString()).filter(t -> !t.equals(Integer.toString(pid)))
+                        .sorted().forEach(tids::add);
+            }
+            throw new CheckpointRefusal(name + " has " + threads + " threads (thread " + String.join(", thread ", tids)
+                    + "); only single-threaded tasks can be checkpointed");
+        }
+        if (!"0".equals(status.getOrDefault("Seccomp", "0"))) {
+            throw new CheckpointRefusal(name + " runs under seccomp (mode " + status.get("Seccomp")
+                    + "); seccomp filters cannot be checkpointed yet");
+        }
+        String features = status.getOrDefault("x86_Thread_features", "");
+        if (features.contains("shstk")) {
+            throw new CheckpointRefusal(name + " uses a shadow stack (x86_Thread_features: " + features
+                    + "); shadow stacks cannot be checkpointed yet");
+        }
+        for (ProcFiles.Mapping mapping : ProcFiles.smaps(pid)) {
+            if (mapping.perms().charAt(3) == 's') {
+                boolean anonymous = mapping.inode() == 0 || mapping.path().startsWith("/dev/zero")
+                        || mapping.path().startsWith("/SYSV") || mapping.path().startsWith("/memfd:");
+                throw new CheckpointRefusal(name + " has a shared " + (anonymous ? "anonymous " : "file ")
+                        + "mapping at 0x" + Long.toHexString(mapping.start()) + "-0x" + Long.toHexString(mapping.end())
+                        + (mapping.path().isEmpty() ? "" : " (" + mapping.path() + ")")
+                        + "; only private mappings can be checkpointed");
+            }
+        }
+        try (var list = Files.list(ProcFiles.dir(pid).resolve("fd"))) {
+            for (Path link : list.toList()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(link).toString();
+                } catch (IOException e) {
+                    continue;
+                }
+                String why = unsupportedFd(link, target);
+                if (why != null) {
+                    throw new CheckpointRefusal(name + " fd " + link.getFileName() + " is " + target + ": " + why);
+                }
+            }
+        }
+    }
+
+    private static boolean endedSince(int pid) {
+        try {
+            return isZombie(ProcFiles.status(pid));
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** A task that has exited and waits for its parent to reap it: no memory, no files, no ptrace. */
+    static boolean isZombie(Map<String, String> status) {
+        return status.getOrDefault("State", "").startsWith("Z");
     }
 
     private static String unsupportedFd(Path link, String target) {
@@ -159,6 +193,9 @@ public final class Dumper {
             // The tree cannot change while frozen, so this is the final list.
             tasks = tree(root);
             for (int pid : tasks) {
+                if (isZombie(ProcFiles.status(pid))) {
+                    continue; // a zombie cannot be traced; it cannot change either
+                }
                 TraceSyscalls.seize(pid, Linux.PTRACE_O_TRACESYSGOOD());
                 seized.add(pid);
                 TraceSyscalls.interrupt(pid);
@@ -251,6 +288,14 @@ public final class Dumper {
         task.pgid = (int) ProcFiles.innermost(status, "NSpgid");
         task.sid = (int) ProcFiles.innermost(status, "NSsid");
         task.comm = status.getOrDefault("Name", "");
+        String[] stat = ProcFiles.stat(pid);
+        task.exitSignal = Integer.parseInt(stat[38]);
+        if (isZombie(status)) {
+            task.zombie = true;
+            task.exitStatus = Integer.parseInt(stat[52]);
+            return task;
+        }
+        task.noNewPrivs = "1".equals(status.get("NoNewPrivs"));
         task.umask = Integer.parseInt(status.getOrDefault("Umask", "0022"), 8);
         long[] uid = ProcFiles.numbers(status, "Uid");
         long[] gid = ProcFiles.numbers(status, "Gid");
@@ -263,9 +308,7 @@ public final class Dumper {
         for (int i = 0; i < caps.length; i++) {
             task.capabilities[i] = Long.parseUnsignedLong(status.getOrDefault(caps[i], "0"), 16);
         }
-        String[] stat = ProcFiles.stat(pid);
         task.flags = Long.parseLong(stat[9]);
-        task.exitSignal = Integer.parseInt(stat[38]);
         // start_code end_code start_data end_data start_stack start_brk (brk below) arg/env bounds
         task.mm[0] = Long.parseUnsignedLong(stat[26]);
         task.mm[1] = Long.parseUnsignedLong(stat[27]);

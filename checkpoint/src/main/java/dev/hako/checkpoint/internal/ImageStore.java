@@ -48,6 +48,7 @@ public final class ImageStore {
     static final int X_EXIT_SIGNAL = 1011;
     static final int X_REGISTERS = 1012;
     static final int X_HOST_PID = 1013;
+    static final int X_NO_NEW_PRIVS = 1014;
     static final int X_EXE = 1000;
     static final int X_VDSO = 1001;
     static final int X_PATH = 1000;
@@ -151,6 +152,10 @@ public final class ImageStore {
             task.pgid = (int) entry.u(3);
             task.sid = (int) entry.u(4);
             readCore(dir, task);
+            if (task.zombie) {
+                tasks.add(task);
+                continue;
+            }
             readMm(dir, task);
             readPagemap(dir, task);
             readFds(dir, task);
@@ -162,6 +167,14 @@ public final class ImageStore {
     // ---- core ----------------------------------------------------------------------------
 
     public static void writeTask(Path dir, TaskImage task) throws IOException {
+        if (task.zombie) {
+            Proto.Writer tc = new Proto.Writer().u(1, 2) // TASK_DEAD
+                    .u(2, task.exitStatus).string(6, task.comm).u(X_EXIT_SIGNAL, task.exitSignal)
+                    .u(X_HOST_PID, task.hostPid);
+            writeFile(dir.resolve("core-" + task.pid + ".img"), CORE_MAGIC,
+                    List.of(new Proto.Writer().u(1, 1).message(3, tc).toBytes()));
+            return;
+        }
         writeCore(dir, task);
         writeMm(dir, task);
         writePagemap(dir, task);
@@ -202,7 +215,7 @@ public final class ImageStore {
         for (long cap : task.capabilities) {
             creds.u(4, cap);
         }
-        tc.message(X_CREDS, creds).u(X_UMASK, task.umask)
+        tc.message(X_CREDS, creds).u(X_UMASK, task.umask).u(X_NO_NEW_PRIVS, task.noNewPrivs ? 1 : 0)
                 .message(X_RSEQ, new Proto.Writer().u(1, task.rseqPointer).u(2, task.rseqSize).u(3, task.rseqSignature))
                 .string(X_CWD, task.cwd).string(X_ROOT, task.root).u(X_EXIT_SIGNAL, task.exitSignal)
                 .u(X_HOST_PID, task.hostPid);
@@ -242,8 +255,16 @@ public final class ImageStore {
             throw new IOException("task " + task.pid + " was dumped on architecture " + core.u(1)
                     + ", not x86_64");
         }
-        Proto.Message info = core.message(2);
         Proto.Message tc = core.message(3);
+        if (tc.u(1) == 2) {
+            task.zombie = true;
+            task.exitStatus = (int) tc.u(2);
+            task.comm = tc.string(6);
+            task.exitSignal = (int) tc.u(X_EXIT_SIGNAL);
+            task.hostPid = (int) tc.u(X_HOST_PID, 0);
+            return;
+        }
+        Proto.Message info = core.message(2);
         Proto.Message thread = core.message(5);
         task.registers = core.bytes(X_REGISTERS);
         task.xstate = core.bytes(X_XSTATE);
@@ -275,6 +296,7 @@ public final class ImageStore {
             task.capabilities[i] = caps.get(i);
         }
         task.umask = (int) tc.u(X_UMASK);
+        task.noNewPrivs = tc.u(X_NO_NEW_PRIVS, 0) != 0;
         Proto.Message rseq = tc.message(X_RSEQ);
         task.rseqPointer = rseq.u(1);
         task.rseqSize = rseq.u(2);

@@ -57,6 +57,13 @@ final class Injector implements AutoCloseable {
         throw new IOException("task " + tid + ": no syscall instruction in its vdso");
     }
 
+    /** An injector for a stopped task, its gadget found in its current vdso. */
+    static Injector of(int tid) throws IOException {
+        ProcFiles.Mapping vdso = ProcFiles.smaps(tid).stream().filter(m -> m.path().equals("[vdso]")).findFirst()
+                .orElseThrow(() -> new IOException("task " + tid + " has no vdso"));
+        return new Injector(tid, findGadget(tid, vdso.start(), vdso.end()));
+    }
+
     long gadget() {
         return gadget;
     }
@@ -91,6 +98,9 @@ final class Injector implements AutoCloseable {
                 forked = (int) TraceSyscalls.getEventMsg(tid);
                 continue;
             }
+            if (status.event() == Linux.PTRACE_EVENT_EXEC()) {
+                continue; // an injected execve: its exit stop follows
+            }
             if (status.stopSignal() != (Linux.SIGTRAP() | 0x80)) {
                 throw new IOException("task " + tid + ": unexpected stop during injected syscall " + number + ": "
                         + status);
@@ -103,6 +113,28 @@ final class Injector implements AutoCloseable {
             }
         }
         throw new IOException("task " + tid + ": no exit stop for injected syscall " + number);
+    }
+
+    /**
+     * Runs a syscall that ends the task ({@code exit_group}) and reaps the tracer's view of
+     * it: the task stays a zombie for its real parent, as it was dumped.
+     */
+    TraceStatus callToExit(long number, long... args) throws IOException {
+        TraceSyscalls.getRegset(tid, Linux.NT_PRSTATUS(), regs);
+        Registers saved = Registers.read(regs);
+        TraceSyscalls.setRegset(tid, Linux.NT_PRSTATUS(), saved.forCall(gadget, 0, number, args).toSegment(arena));
+        int deliver = 0;
+        for (int step = 0; step < 8; step++) {
+            TraceSyscalls.syscall(tid, deliver);
+            TraceStatus status = TraceSyscalls.wait4(tid, false);
+            if (!status.stopped()) {
+                return status;
+            }
+            // A signal-delivery stop for a signal the task sent itself is passed on.
+            boolean signalStop = status.event() == 0 && status.stopSignal() != (Linux.SIGTRAP() | 0x80);
+            deliver = signalStop ? status.stopSignal() : 0;
+        }
+        throw new IOException("task " + tid + " did not end after injected syscall " + number);
     }
 
     /** Like {@link #call} but a negative result throws, naming the call. */

@@ -12,6 +12,7 @@ import dev.hako.syscalls.Resource;
 import dev.hako.syscalls.ResourceLimit;
 import dev.hako.syscalls.ResourceSyscalls;
 import dev.hako.syscalls.StreamSyscalls;
+import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.TraceStatus;
 import dev.hako.syscalls.TraceSyscalls;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,18 +46,28 @@ public final class Restorer {
     private final Path imageDir;
     private final Fd control;
     private final int controlTarget;
+    private final Map<Long, FileSyscalls.Pipe> pipes;
+    private final Map<Long, byte[]> pipeData;
+    private final Steps steps;
 
     /**
      * @param pid           the new task, in the JVM's pid namespace
      * @param control       the JVM's end of the control socket
      * @param controlTarget the descriptor number of the task's end
+     * @param pipes         the JVM's pipes by saved pipe id, shared by every task of the
+     *                      tree (so shared ends stay shared); the caller closes them
+     * @param pipeData      unread contents by saved pipe id
      */
-    public Restorer(int pid, TaskImage task, Path imageDir, Fd control, int controlTarget) {
+    public Restorer(int pid, TaskImage task, Path imageDir, Fd control, int controlTarget,
+                    Map<Long, FileSyscalls.Pipe> pipes, Map<Long, byte[]> pipeData, Steps steps) {
         this.pid = pid;
         this.task = task;
         this.imageDir = imageDir;
         this.control = control;
         this.controlTarget = controlTarget;
+        this.pipes = pipes;
+        this.pipeData = pipeData;
+        this.steps = steps;
     }
 
     /** Seizes the new child before it executes; for the start gate. */
@@ -88,6 +98,7 @@ public final class Restorer {
 
     /** Rebuilds the task; on return it is stopped with its saved registers, ready to detach. */
     public void rebuild() throws IOException {
+        steps.reach("memory of task " + task.pid);
         TraceSyscalls.setSigmask(pid, -1L);
         List<ProcFiles.Mapping> current = ProcFiles.smaps(pid);
         ProcFiles.Mapping vdso = find(current, "[vdso]");
@@ -183,9 +194,13 @@ public final class Restorer {
             inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_MM(), Linux.PR_SET_MM_MAP(), scratch,
                     prctl_mm_map.sizeof());
             // 5. Descriptors, then the per-task state.
+            steps.reach("descriptors of task " + task.pid);
             descriptors(inject, scratch, arena);
+            steps.reach("signals, timers and limits of task " + task.pid);
             inject.check("chdir", Linux.SYS_chdir(), string(inject, scratch, task.cwd));
             inject.check("umask", Linux.SYS_umask(), task.umask);
+            // The name exec gave (the basename of the path run, "cat" for /bin/cat -> busybox).
+            inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_NAME(), string(inject, scratch, task.comm), 0, 0, 0);
             for (int signal = 1; signal <= 64; signal++) {
                 long[] action = task.sigactions[signal - 1];
                 if (signal == Linux.SIGKILL() || signal == Linux.SIGSTOP() || (action[0] == 0 && action[1] == 0)) {
@@ -225,9 +240,14 @@ public final class Restorer {
                 long[] limit = task.rlimits[resource.number()];
                 ResourceSyscalls.prlimit(pid, resource, new ResourceLimit(limit[0], limit[1]));
             }
+            steps.reach("credentials of task " + task.pid);
             credentials(inject, scratch, arena);
+            if (task.noNewPrivs) {
+                inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0);
+            }
             inject.releaseScratch();
         }
+        steps.reach("registers of task " + task.pid);
         // 6. Registers last: xstate, then the general registers (fs_base included), then the mask.
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment xstate = arena.allocate(task.xstate.length, 64);
@@ -333,11 +353,10 @@ public final class Restorer {
                 }
             }
         }
-        Map<Long, FileSyscalls.Pipe> pipes = new HashMap<>();
         List<Fd> opened = new ArrayList<>();
         try {
             for (TaskImage.FdImage saved : task.fds) {
-                Fd fd = open(saved, pipes, opened);
+                Fd fd = open(saved, opened);
                 StreamSyscalls.sendRights(control, List.of(fd));
                 long message = scratch + 4096;
                 long data = message + 128;
@@ -365,16 +384,13 @@ public final class Restorer {
             for (Fd fd : opened) {
                 fd.close();
             }
-            for (FileSyscalls.Pipe pipe : pipes.values()) {
-                pipe.close();
-            }
         }
         if (task.fds.stream().noneMatch(fd -> fd.fd == controlTarget)) {
             inject.check("close", Linux.SYS_close(), controlTarget);
         }
     }
 
-    private Fd open(TaskImage.FdImage saved, Map<Long, FileSyscalls.Pipe> pipes, List<Fd> opened) throws IOException {
+    private Fd open(TaskImage.FdImage saved, List<Fd> opened) throws IOException {
         int access = saved.openFlags & Linux.O_ACCMODE();
         switch (saved.kind) {
             case PIPE -> {
@@ -382,8 +398,7 @@ public final class Restorer {
                 if (pipe == null) {
                     pipe = FileSyscalls.pipe2(false);
                     pipes.put(saved.pipeId, pipe);
-                    byte[] data = task.fds.stream().filter(f -> f.pipeId == saved.pipeId && f.pipeData != null)
-                            .map(f -> f.pipeData).findFirst().orElse(new byte[0]);
+                    byte[] data = pipeData.getOrDefault(saved.pipeId, new byte[0]);
                     if (data.length > 0) {
                         FileSyscalls.writeFully(pipe.write(), data);
                     }
@@ -437,20 +452,55 @@ public final class Restorer {
         }
     }
 
-    /** Groups, gids, uids in that order (after setresuid the others would be refused); root needs none. */
+    /**
+     * Bounding set first (dropping needs CAP_SETPCAP), then groups, gids and uids (after
+     * setresuid the others would be refused; PR_SET_KEEPCAPS keeps the permitted set
+     * across a switch away from root), then permitted, effective and inheritable with
+     * capset, then the ambient set, which needs them.
+     */
     private void credentials(Injector inject, long scratch, Arena arena) throws IOException {
+        long[] caps = task.capabilities; // inheritable, permitted, effective, bounding, ambient
+        int last = Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).trim());
+        for (int cap = 0; cap <= last; cap++) {
+            if ((caps[3] & (1L << cap)) == 0) {
+                inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAPBSET_DROP(), cap, 0, 0, 0);
+            }
+        }
         boolean root = Arrays.stream(task.uids).allMatch(id -> id == 0) && Arrays.stream(task.gids).allMatch(id -> id == 0);
-        if (root) {
-            return;
+        if (!root) {
+            long[] groups = task.groups.stream().mapToLong(Long::longValue).toArray();
+            MemorySegment list = arena.allocate(4L * Math.max(1, groups.length), 4);
+            for (int i = 0; i < groups.length; i++) {
+                list.setAtIndex(ValueLayout.JAVA_INT, i, (int) groups[i]);
+            }
+            inject.write(scratch, list);
+            inject.check("setgroups", Linux.SYS_setgroups(), groups.length, scratch);
+            inject.check("setresgid", Linux.SYS_setresgid(), task.gids[0], task.gids[1], task.gids[2]);
+            inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_KEEPCAPS(), 1, 0, 0, 0);
+            inject.check("setresuid", Linux.SYS_setresuid(), task.uids[0], task.uids[1], task.uids[2]);
+            inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_KEEPCAPS(), 0, 0, 0, 0);
         }
-        long[] groups = task.groups.stream().mapToLong(Long::longValue).toArray();
-        MemorySegment list = arena.allocate(4L * Math.max(1, groups.length), 4);
-        for (int i = 0; i < groups.length; i++) {
-            list.setAtIndex(ValueLayout.JAVA_INT, i, (int) groups[i]);
+        MemorySegment header = arena.allocate(8, 4);
+        header.set(ValueLayout.JAVA_INT, 0, Linux._LINUX_CAPABILITY_VERSION_3());
+        header.set(ValueLayout.JAVA_INT, 4, 0);
+        MemorySegment data = arena.allocate(24, 4);
+        for (int half = 0; half < 2; half++) {
+            data.set(ValueLayout.JAVA_INT, 12L * half, (int) (caps[2] >>> (32 * half)));
+            data.set(ValueLayout.JAVA_INT, 12L * half + 4, (int) (caps[1] >>> (32 * half)));
+            data.set(ValueLayout.JAVA_INT, 12L * half + 8, (int) (caps[0] >>> (32 * half)));
         }
-        inject.write(scratch, list);
-        inject.check("setgroups", Linux.SYS_setgroups(), groups.length, scratch);
-        inject.check("setresgid", Linux.SYS_setresgid(), task.gids[0], task.gids[1], task.gids[2]);
-        inject.check("setresuid", Linux.SYS_setresuid(), task.uids[0], task.uids[1], task.uids[2]);
+        inject.write(scratch, header);
+        inject.write(scratch + 64, data);
+        long result = inject.call(Linux.SYS_capset(), scratch, scratch + 64);
+        if (result < 0) {
+            throw new SyscallException("capset", "injected into task " + task.pid, (int) -result,
+                    "the restored task held capabilities the new container does not grant");
+        }
+        inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_CLEAR_ALL(), 0, 0, 0);
+        for (int cap = 0; cap <= last; cap++) {
+            if ((caps[4] & (1L << cap)) != 0) {
+                inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_RAISE(), cap, 0, 0);
+            }
+        }
     }
 }

@@ -25,6 +25,12 @@ public final class TaskImage {
     public long personality;
     /** Task flags from stat field 9. */
     public long flags;
+    /** A zombie: only its identity and exit status are kept (CRIU's TASK_DEAD). */
+    public boolean zombie;
+    /** A zombie's wait status, as waitpid(2) reports it (stat field 52). */
+    public int exitStatus;
+    /** Whether PR_SET_NO_NEW_PRIVS was set (status NoNewPrivs). */
+    public boolean noNewPrivs;
 
     /** NT_PRSTATUS, restart fix-up applied. */
     public byte[] registers;
