@@ -105,7 +105,8 @@ public final class Restore {
         Cgroup freezeGroup = freezer != null ? freezer : Checkpoint.cgroupOf(builder.spec().cgroup());
         Steps steps = new Steps(failAtStep);
         ContainerProcess process = null;
-        try (Tracer tracer = new Tracer(); FileSyscalls.Pipe control = StreamSyscalls.socketpair()) {
+        Tracer tracer = new Tracer();
+        try (FileSyscalls.Pipe control = StreamSyscalls.socketpair()) {
             // The restore itself needs every capability (clone3 with set_tid, capset, rlimits)
             // and no no_new_privs; the saved task's own are put back at the end.
             Set<Capability> held = heldCapabilities();
@@ -143,10 +144,17 @@ public final class Restore {
             } catch (IOException | RuntimeException e) {
                 lastSteps = steps.reached();
                 if (process != null) {
+                    // Killed first, then the tracer ends (its tracees die or are released),
+                    // and only then reaped: the dying PID 1 waits for every task of its pid
+                    // namespace, and a traced one is not released while its tracer lives.
+                    process.destroyForcibly();
+                    tracer.close();
                     process.close();
                 }
                 throw e;
             }
+        } finally {
+            tracer.close();
         }
     }
 

@@ -81,6 +81,56 @@ class TreeRestoreTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aZombieIsRestoredAsAZombieWithItsExitStatus() throws Exception {
+        try (Fixtures fixtures = new Fixtures()) {
+            Path rootfs = fixtures.busyboxRootfs();
+            Path state = Files.createDirectories(fixtures.work.resolve("state"));
+            Path image = fixtures.work.resolve("image");
+            // The subshell exits with 3 and nobody reaps it: PID 1 becomes sleep, which never waits.
+            ContainerProcess original = fixtures.shellContainer(rootfs, state,
+                    "(exit 3) & echo started >/state/log; exec /bin/sleep 1000").start();
+            try {
+                Fixtures.awaitLines(state.resolve("log"), 1, Duration.ofSeconds(30));
+                awaitZombie(original.pid());
+                ImageDescription description = Checkpoint.of(original).dump(image);
+                assertThat(description.tasks()).extracting(ImageDescription.Task::pid).containsExactly(1, 2);
+                assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                Fixtures.closeQuietly(original);
+            }
+            ContainerProcess restored = Restore.from(image).container(fixtures.shellContainer(rootfs, state, "exit 99"))
+                    .start();
+            try {
+                List<Integer> hosts = hostTree(restored.pid());
+                assertThat(hosts).hasSize(2);
+                Map<String, String> zombie = status(hosts.get(1));
+                assertThat(zombie.get("State")).startsWith("Z");
+                assertThat(zombie.get("NSpid")).endsWith("\t2".substring(2));
+                String stat = Files.readString(Path.of("/proc", hosts.get(1).toString(), "stat")).trim();
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                assertThat(fields[fields.length - 1]).as("exit_code, stat field 52").isEqualTo(Integer.toString(3 << 8));
+                assertThat(status(hosts.get(0)).get("Name")).isEqualTo("sleep");
+                assertThat(restored.isAlive()).isTrue();
+            } finally {
+                Fixtures.closeQuietly(restored);
+            }
+        }
+    }
+
+    private static void awaitZombie(long root) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Integer> hosts = hostTree(root);
+            if (hosts.size() == 2 && status(hosts.get(1)).get("State").startsWith("Z")
+                    && status(hosts.get(0)).get("Name").equals("sleep")) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no zombie under a sleeping PID 1");
+    }
+
     /** The tasks that live all along (a short-lived sleep may come and go). */
     static List<Task> persistent(List<Task> tasks) {
         return tasks.stream().filter(t -> !t.name().equals("sleep")).sorted(java.util.Comparator.comparingInt(Task::pid))

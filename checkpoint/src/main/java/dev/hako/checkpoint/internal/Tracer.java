@@ -50,9 +50,18 @@ public final class Tracer implements AutoCloseable {
         }
     }
 
-    /** Ends the thread once its work is done; tracees still seized with EXITKILL then die. */
+    /**
+     * Ends the thread once its work is done and waits (up to 10 s) until it has ended: then
+     * tracees still seized with EXITKILL are dead and the others released, so their parents
+     * can reap them.
+     */
     @Override
     public void close() {
         thread.shutdown();
+        try {
+            thread.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
