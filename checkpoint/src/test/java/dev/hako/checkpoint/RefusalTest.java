@@ -49,4 +49,25 @@ class RefusalTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aFileOutsideTheContainersRootIsRefusedAndTheContainerRunsOn() throws Exception {
+        try (Fixtures fixtures = new Fixtures()) {
+            Path rootfs = fixtures.busyboxRootfs();
+            Path state = Files.createDirectories(fixtures.work.resolve("state"));
+            Path hostFile = fixtures.work.resolve("host-only.out");
+            try (ContainerProcess process = fixtures.shellContainer(rootfs, state, TreeRestoreTest.LOOP)
+                    .redirectOutput(Redirect.to(hostFile)).start()) {
+                Fixtures.awaitLines(state.resolve("log"), 2, Duration.ofSeconds(30));
+                Path image = fixtures.work.resolve("image");
+                assertThatThrownBy(() -> Checkpoint.of(process).dump(image))
+                        .isInstanceOf(IOException.class)
+                        .hasMessage("cannot checkpoint: task " + process.pid() + " (busybox) fd 1 is " + hostFile
+                                + ": it cannot be reached from the task's root, so a restore could not reopen it");
+                int before = Fixtures.complete(state.resolve("log")).size();
+                Fixtures.awaitLines(state.resolve("log"), before + 2, Duration.ofSeconds(30));
+                assertThat(process.isAlive()).isTrue();
+            }
+        }
+    }
 }

@@ -44,10 +44,12 @@ class TreeRestoreTest {
             Path log = state.resolve("log");
             Path image = fixtures.work.resolve("image");
             List<Task> before;
+            Map<Integer, String> credentialsBefore;
             ContainerProcess original = fixtures.shellContainer(rootfs, state, LOOP).start();
             try {
                 Fixtures.awaitLines(log, 3, Duration.ofSeconds(30));
                 before = awaitMoment(original.pid(), moment, log);
+                credentialsBefore = credentials(original.pid());
                 Checkpoint.of(original).dump(image);
                 assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
             } finally {
@@ -70,6 +72,13 @@ class TreeRestoreTest {
                     .container(fixtures.shellContainer(rootfs, state, "exit 99")).start();
             try {
                 assertThat(persistent(tree(restored.pid()))).isEqualTo(persistent(before));
+                // Capability sets and no_new_privs as the original container's defaults made
+                // them, though the restore itself ran with all of the JVM's capabilities.
+                Map<Integer, String> credentialsAfter = credentials(restored.pid());
+                for (Task task : persistent(before)) {
+                    assertThat(credentialsAfter.get(task.pid())).as("task %d", task.pid())
+                            .isEqualTo(credentialsBefore.get(task.pid())).contains("NoNewPrivs=1");
+                }
                 List<String> lines = Fixtures.awaitLines(log, atDump.size() + 5, Duration.ofSeconds(30));
                 List<String> counting = IntStream.rangeClosed(1, lines.size()).mapToObj(Integer::toString).toList();
                 assertThat(lines).as("the counter goes on after line %d", atDump.size()).isEqualTo(counting);
@@ -129,6 +138,24 @@ class TreeRestoreTest {
             Thread.sleep(10);
         }
         throw new AssertionError("no zombie under a sleeping PID 1");
+    }
+
+    /** Pid in the container to its capability sets and no_new_privs, as /proc shows them. */
+    static Map<Integer, String> credentials(long root) throws IOException {
+        Map<Integer, String> credentials = new TreeMap<>();
+        for (int pid : hostTree(root)) {
+            try {
+                Map<String, String> status = status(pid);
+                StringBuilder text = new StringBuilder();
+                for (String key : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs")) {
+                    text.append(key).append('=').append(status.get(key)).append(' ');
+                }
+                credentials.put(innermost(status, "NSpid"), text.toString().trim());
+            } catch (IOException e) {
+                // ended meanwhile
+            }
+        }
+        return credentials;
     }
 
     /** The tasks that live all along (a short-lived sleep may come and go). */

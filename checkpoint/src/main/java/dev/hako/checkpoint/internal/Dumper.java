@@ -137,7 +137,7 @@ public final class Dumper {
                 } catch (IOException e) {
                     continue;
                 }
-                String why = unsupportedFd(link, target);
+                String why = unsupportedFd(pid, link, target);
                 if (why != null) {
                     throw new CheckpointRefusal(name + " fd " + link.getFileName() + " is " + target + ": " + why);
                 }
@@ -153,12 +153,41 @@ public final class Dumper {
         }
     }
 
+    /**
+     * The path of an open file as the task itself names it: the JVM reads /proc/PID/fd
+     * links relative to its own root, which for a task in a rootfs container may be a
+     * host path. The candidate is accepted only if it leads, inside the task's root
+     * (through /proc/PID/root, so in the task's mounts), to the very same file; the host
+     * path with the task's root prefix taken off is the second candidate. Null if neither.
+     */
+    static String pathInTask(int pid, Path link, String target) throws IOException {
+        Object file = Files.readAttributes(link, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        Path taskRoot = ProcFiles.dir(pid).resolve("root");
+        List<String> candidates = new ArrayList<>(List.of(target));
+        String rootSeen = Files.readSymbolicLink(taskRoot).toString();
+        if (!rootSeen.equals("/") && target.startsWith(rootSeen + "/")) {
+            candidates.add(target.substring(rootSeen.length()));
+        }
+        for (String candidate : candidates) {
+            Path inside = Path.of(taskRoot + candidate);
+            try {
+                Object found = Files.readAttributes(inside, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+                if (file != null && file.equals(found)) {
+                    return candidate;
+                }
+            } catch (IOException e) {
+                // not there
+            }
+        }
+        return null;
+    }
+
     /** A task that has exited and waits for its parent to reap it: no memory, no files, no ptrace. */
     static boolean isZombie(Map<String, String> status) {
         return status.getOrDefault("State", "").startsWith("Z");
     }
 
-    private static String unsupportedFd(Path link, String target) {
+    private static String unsupportedFd(int pid, Path link, String target) {
         if (target.startsWith("socket:")) {
             return "sockets cannot be checkpointed yet";
         }
@@ -173,7 +202,17 @@ public final class Dumper {
                 || target.equals("/dev/ptmx")) {
             return "a terminal; ttys other than /dev/null cannot be checkpointed yet";
         }
+        if (target.endsWith(" (deleted)")) {
+            return "a deleted file; deleted files cannot be checkpointed yet";
+        }
         if (Files.isRegularFile(link) || Files.isDirectory(link)) {
+            try {
+                if (pathInTask(pid, link, target) == null) {
+                    return "it cannot be reached from the task's root, so a restore could not reopen it";
+                }
+            } catch (IOException e) {
+                return "it cannot be reached from the task's root (" + e.getMessage() + ")";
+            }
             return null;
         }
         return "not a regular file, directory, pipe or /dev/null";
@@ -350,6 +389,7 @@ public final class Dumper {
             task.rseqPointer = ptrace_rseq_configuration.rseq_abi_pointer(rseq);
             task.rseqSize = ptrace_rseq_configuration.rseq_abi_size(rseq) & 0xffffffffL;
             task.rseqSignature = ptrace_rseq_configuration.signature(rseq) & 0xffffffffL;
+            registers = rseqFixup(pid, task, registers, arena);
             TraceSyscalls.RobustList robust = TraceSyscalls.getRobustList(pid);
             task.robustHead = robust.head();
             task.robustLength = robust.length();
@@ -369,6 +409,40 @@ public final class Dumper {
         fds(pid, task);
         pages(pid, task);
         return task;
+    }
+
+    /**
+     * A task stopped inside an rseq critical section goes to the section's abort handler,
+     * as the kernel sends it on preemption, and its rseq_cs is cleared as the kernel does.
+     * Done on the live task too, before the first injected syscall: that syscall's return
+     * to an address outside the section would make the kernel clear rseq_cs, and the task
+     * would then finish the section unprotected.
+     */
+    private static Registers rseqFixup(int pid, TaskImage task, Registers registers, Arena arena) throws IOException {
+        if (task.rseqPointer == 0) {
+            return registers;
+        }
+        try (RandomAccessFile mem = new RandomAccessFile("/proc/" + pid + "/mem", "rw")) {
+            long csPointer = task.rseqPointer + 8; // struct rseq: cpu_id_start, cpu_id, then rseq_cs
+            mem.seek(csPointer);
+            long cs = Long.reverseBytes(mem.readLong());
+            if (cs == 0) {
+                return registers;
+            }
+            mem.seek(cs + 8); // struct rseq_cs: version, flags, start_ip, post_commit_offset, abort_ip
+            long start = Long.reverseBytes(mem.readLong());
+            long length = Long.reverseBytes(mem.readLong());
+            long abort = Long.reverseBytes(mem.readLong());
+            long ip = registers.get(Registers.RIP);
+            if (Long.compareUnsigned(ip - start, length) >= 0) {
+                return registers;
+            }
+            Registers fixed = registers.with(Registers.RIP, abort);
+            TraceSyscalls.setRegset(pid, Linux.NT_PRSTATUS(), fixed.toSegment(arena));
+            mem.seek(csPointer);
+            mem.writeLong(0);
+            return fixed;
+        }
     }
 
     private static List<byte[]> pending(int pid, boolean shared, Arena arena) throws IOException {
@@ -485,7 +559,11 @@ public final class Dumper {
                 fd.path = target;
             } else {
                 fd.kind = TaskImage.FdKind.REGULAR;
-                fd.path = target;
+                fd.path = pathInTask(pid, link, target);
+                if (fd.path == null) {
+                    throw new CheckpointRefusal("task " + pid + " fd " + number + " is " + target
+                            + ": it cannot be reached from the task's root");
+                }
             }
             task.fds.add(fd);
         }

@@ -460,7 +460,10 @@ public final class Restorer {
      */
     private void credentials(Injector inject, long scratch, Arena arena) throws IOException {
         long[] caps = task.capabilities; // inheritable, permitted, effective, bounding, ambient
-        int last = Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).trim());
+
+        // readAllLines, not readString: a sysctl file reports size 0 and a sized read of it
+        // returned "4" of "40" here.
+        int last = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().trim());
         for (int cap = 0; cap <= last; cap++) {
             if ((caps[3] & (1L << cap)) == 0) {
                 inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAPBSET_DROP(), cap, 0, 0, 0);
