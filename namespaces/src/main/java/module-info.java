@@ -5,4 +5,5 @@ module dev.hako.namespaces {
     requires dev.hako.bindings;
     requires java.management;
     exports dev.hako.namespaces;
+    exports dev.hako.namespaces.internal to dev.hako.checkpoint;
 }

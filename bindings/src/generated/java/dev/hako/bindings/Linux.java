@@ -5273,6 +5273,902 @@ public final class Linux {
         return UNAME26;
     }
 
+    private static final int PTRACE_TRACEME = 0;
+
+    /** Returns {@code PTRACE_TRACEME} for the running architecture. */
+    public static int PTRACE_TRACEME() {
+        return PTRACE_TRACEME;
+    }
+
+    private static final int PTRACE_PEEKDATA = 2;
+
+    /** Returns {@code PTRACE_PEEKDATA} for the running architecture. */
+    public static int PTRACE_PEEKDATA() {
+        return PTRACE_PEEKDATA;
+    }
+
+    private static final int PTRACE_POKEDATA = 5;
+
+    /** Returns {@code PTRACE_POKEDATA} for the running architecture. */
+    public static int PTRACE_POKEDATA() {
+        return PTRACE_POKEDATA;
+    }
+
+    private static final int PTRACE_CONT = 7;
+
+    /** Returns {@code PTRACE_CONT} for the running architecture. */
+    public static int PTRACE_CONT() {
+        return PTRACE_CONT;
+    }
+
+    private static final int PTRACE_KILL = 8;
+
+    /** Returns {@code PTRACE_KILL} for the running architecture. */
+    public static int PTRACE_KILL() {
+        return PTRACE_KILL;
+    }
+
+    private static final int PTRACE_SINGLESTEP = 9;
+
+    /** Returns {@code PTRACE_SINGLESTEP} for the running architecture. */
+    public static int PTRACE_SINGLESTEP() {
+        return PTRACE_SINGLESTEP;
+    }
+
+    private static final int PTRACE_ATTACH = 16;
+
+    /** Returns {@code PTRACE_ATTACH} for the running architecture. */
+    public static int PTRACE_ATTACH() {
+        return PTRACE_ATTACH;
+    }
+
+    private static final int PTRACE_DETACH = 17;
+
+    /** Returns {@code PTRACE_DETACH} for the running architecture. */
+    public static int PTRACE_DETACH() {
+        return PTRACE_DETACH;
+    }
+
+    private static final int PTRACE_SYSCALL = 24;
+
+    /** Returns {@code PTRACE_SYSCALL} for the running architecture. */
+    public static int PTRACE_SYSCALL() {
+        return PTRACE_SYSCALL;
+    }
+
+    private static final int PTRACE_SETOPTIONS = 16896;
+
+    /** Returns {@code PTRACE_SETOPTIONS} for the running architecture. */
+    public static int PTRACE_SETOPTIONS() {
+        return PTRACE_SETOPTIONS;
+    }
+
+    private static final int PTRACE_GETEVENTMSG = 16897;
+
+    /** Returns {@code PTRACE_GETEVENTMSG} for the running architecture. */
+    public static int PTRACE_GETEVENTMSG() {
+        return PTRACE_GETEVENTMSG;
+    }
+
+    private static final int PTRACE_GETSIGINFO = 16898;
+
+    /** Returns {@code PTRACE_GETSIGINFO} for the running architecture. */
+    public static int PTRACE_GETSIGINFO() {
+        return PTRACE_GETSIGINFO;
+    }
+
+    private static final int PTRACE_SETSIGINFO = 16899;
+
+    /** Returns {@code PTRACE_SETSIGINFO} for the running architecture. */
+    public static int PTRACE_SETSIGINFO() {
+        return PTRACE_SETSIGINFO;
+    }
+
+    private static final int PTRACE_GETREGSET = 16900;
+
+    /** Returns {@code PTRACE_GETREGSET} for the running architecture. */
+    public static int PTRACE_GETREGSET() {
+        return PTRACE_GETREGSET;
+    }
+
+    private static final int PTRACE_SETREGSET = 16901;
+
+    /** Returns {@code PTRACE_SETREGSET} for the running architecture. */
+    public static int PTRACE_SETREGSET() {
+        return PTRACE_SETREGSET;
+    }
+
+    private static final int PTRACE_SEIZE = 16902;
+
+    /** Returns {@code PTRACE_SEIZE} for the running architecture. */
+    public static int PTRACE_SEIZE() {
+        return PTRACE_SEIZE;
+    }
+
+    private static final int PTRACE_INTERRUPT = 16903;
+
+    /** Returns {@code PTRACE_INTERRUPT} for the running architecture. */
+    public static int PTRACE_INTERRUPT() {
+        return PTRACE_INTERRUPT;
+    }
+
+    private static final int PTRACE_LISTEN = 16904;
+
+    /** Returns {@code PTRACE_LISTEN} for the running architecture. */
+    public static int PTRACE_LISTEN() {
+        return PTRACE_LISTEN;
+    }
+
+    private static final int PTRACE_PEEKSIGINFO = 16905;
+
+    /** Returns {@code PTRACE_PEEKSIGINFO} for the running architecture. */
+    public static int PTRACE_PEEKSIGINFO() {
+        return PTRACE_PEEKSIGINFO;
+    }
+
+    private static final int PTRACE_PEEKSIGINFO_SHARED = 1;
+
+    /** Returns {@code PTRACE_PEEKSIGINFO_SHARED} for the running architecture. */
+    public static int PTRACE_PEEKSIGINFO_SHARED() {
+        return PTRACE_PEEKSIGINFO_SHARED;
+    }
+
+    private static final int PTRACE_GETSIGMASK = 16906;
+
+    /** Returns {@code PTRACE_GETSIGMASK} for the running architecture. */
+    public static int PTRACE_GETSIGMASK() {
+        return PTRACE_GETSIGMASK;
+    }
+
+    private static final int PTRACE_SETSIGMASK = 16907;
+
+    /** Returns {@code PTRACE_SETSIGMASK} for the running architecture. */
+    public static int PTRACE_SETSIGMASK() {
+        return PTRACE_SETSIGMASK;
+    }
+
+    private static final int PTRACE_SECCOMP_GET_FILTER = 16908;
+
+    /** Returns {@code PTRACE_SECCOMP_GET_FILTER} for the running architecture. */
+    public static int PTRACE_SECCOMP_GET_FILTER() {
+        return PTRACE_SECCOMP_GET_FILTER;
+    }
+
+    private static final int PTRACE_GET_SYSCALL_INFO = 16910;
+
+    /** Returns {@code PTRACE_GET_SYSCALL_INFO} for the running architecture. */
+    public static int PTRACE_GET_SYSCALL_INFO() {
+        return PTRACE_GET_SYSCALL_INFO;
+    }
+
+    private static final int PTRACE_GET_RSEQ_CONFIGURATION = 16911;
+
+    /** Returns {@code PTRACE_GET_RSEQ_CONFIGURATION} for the running architecture. */
+    public static int PTRACE_GET_RSEQ_CONFIGURATION() {
+        return PTRACE_GET_RSEQ_CONFIGURATION;
+    }
+
+    private static final int PTRACE_O_EXITKILL = 1048576;
+
+    /** Returns {@code PTRACE_O_EXITKILL} for the running architecture. */
+    public static int PTRACE_O_EXITKILL() {
+        return PTRACE_O_EXITKILL;
+    }
+
+    private static final int PTRACE_O_MASK = 3145983;
+
+    /** Returns {@code PTRACE_O_MASK} for the running architecture. */
+    public static int PTRACE_O_MASK() {
+        return PTRACE_O_MASK;
+    }
+
+    private static final int PTRACE_O_SUSPEND_SECCOMP = 2097152;
+
+    /** Returns {@code PTRACE_O_SUSPEND_SECCOMP} for the running architecture. */
+    public static int PTRACE_O_SUSPEND_SECCOMP() {
+        return PTRACE_O_SUSPEND_SECCOMP;
+    }
+
+    private static final int PTRACE_O_TRACECLONE = 8;
+
+    /** Returns {@code PTRACE_O_TRACECLONE} for the running architecture. */
+    public static int PTRACE_O_TRACECLONE() {
+        return PTRACE_O_TRACECLONE;
+    }
+
+    private static final int PTRACE_O_TRACEEXEC = 16;
+
+    /** Returns {@code PTRACE_O_TRACEEXEC} for the running architecture. */
+    public static int PTRACE_O_TRACEEXEC() {
+        return PTRACE_O_TRACEEXEC;
+    }
+
+    private static final int PTRACE_O_TRACEEXIT = 64;
+
+    /** Returns {@code PTRACE_O_TRACEEXIT} for the running architecture. */
+    public static int PTRACE_O_TRACEEXIT() {
+        return PTRACE_O_TRACEEXIT;
+    }
+
+    private static final int PTRACE_O_TRACEFORK = 2;
+
+    /** Returns {@code PTRACE_O_TRACEFORK} for the running architecture. */
+    public static int PTRACE_O_TRACEFORK() {
+        return PTRACE_O_TRACEFORK;
+    }
+
+    private static final int PTRACE_O_TRACESECCOMP = 128;
+
+    /** Returns {@code PTRACE_O_TRACESECCOMP} for the running architecture. */
+    public static int PTRACE_O_TRACESECCOMP() {
+        return PTRACE_O_TRACESECCOMP;
+    }
+
+    private static final int PTRACE_O_TRACESYSGOOD = 1;
+
+    /** Returns {@code PTRACE_O_TRACESYSGOOD} for the running architecture. */
+    public static int PTRACE_O_TRACESYSGOOD() {
+        return PTRACE_O_TRACESYSGOOD;
+    }
+
+    private static final int PTRACE_O_TRACEVFORK = 4;
+
+    /** Returns {@code PTRACE_O_TRACEVFORK} for the running architecture. */
+    public static int PTRACE_O_TRACEVFORK() {
+        return PTRACE_O_TRACEVFORK;
+    }
+
+    private static final int PTRACE_O_TRACEVFORKDONE = 32;
+
+    /** Returns {@code PTRACE_O_TRACEVFORKDONE} for the running architecture. */
+    public static int PTRACE_O_TRACEVFORKDONE() {
+        return PTRACE_O_TRACEVFORKDONE;
+    }
+
+    private static final int PTRACE_EVENT_CLONE = 3;
+
+    /** Returns {@code PTRACE_EVENT_CLONE} for the running architecture. */
+    public static int PTRACE_EVENT_CLONE() {
+        return PTRACE_EVENT_CLONE;
+    }
+
+    private static final int PTRACE_EVENT_EXEC = 4;
+
+    /** Returns {@code PTRACE_EVENT_EXEC} for the running architecture. */
+    public static int PTRACE_EVENT_EXEC() {
+        return PTRACE_EVENT_EXEC;
+    }
+
+    private static final int PTRACE_EVENT_EXIT = 6;
+
+    /** Returns {@code PTRACE_EVENT_EXIT} for the running architecture. */
+    public static int PTRACE_EVENT_EXIT() {
+        return PTRACE_EVENT_EXIT;
+    }
+
+    private static final int PTRACE_EVENT_FORK = 1;
+
+    /** Returns {@code PTRACE_EVENT_FORK} for the running architecture. */
+    public static int PTRACE_EVENT_FORK() {
+        return PTRACE_EVENT_FORK;
+    }
+
+    private static final int PTRACE_EVENT_SECCOMP = 7;
+
+    /** Returns {@code PTRACE_EVENT_SECCOMP} for the running architecture. */
+    public static int PTRACE_EVENT_SECCOMP() {
+        return PTRACE_EVENT_SECCOMP;
+    }
+
+    private static final int PTRACE_EVENT_STOP = 128;
+
+    /** Returns {@code PTRACE_EVENT_STOP} for the running architecture. */
+    public static int PTRACE_EVENT_STOP() {
+        return PTRACE_EVENT_STOP;
+    }
+
+    private static final int PTRACE_EVENT_VFORK = 2;
+
+    /** Returns {@code PTRACE_EVENT_VFORK} for the running architecture. */
+    public static int PTRACE_EVENT_VFORK() {
+        return PTRACE_EVENT_VFORK;
+    }
+
+    private static final int PTRACE_EVENT_VFORK_DONE = 5;
+
+    /** Returns {@code PTRACE_EVENT_VFORK_DONE} for the running architecture. */
+    public static int PTRACE_EVENT_VFORK_DONE() {
+        return PTRACE_EVENT_VFORK_DONE;
+    }
+
+    private static final int PTRACE_SYSCALL_INFO_NONE = 0;
+
+    /** Returns {@code PTRACE_SYSCALL_INFO_NONE} for the running architecture. */
+    public static int PTRACE_SYSCALL_INFO_NONE() {
+        return PTRACE_SYSCALL_INFO_NONE;
+    }
+
+    private static final int PTRACE_SYSCALL_INFO_ENTRY = 1;
+
+    /** Returns {@code PTRACE_SYSCALL_INFO_ENTRY} for the running architecture. */
+    public static int PTRACE_SYSCALL_INFO_ENTRY() {
+        return PTRACE_SYSCALL_INFO_ENTRY;
+    }
+
+    private static final int PTRACE_SYSCALL_INFO_EXIT = 2;
+
+    /** Returns {@code PTRACE_SYSCALL_INFO_EXIT} for the running architecture. */
+    public static int PTRACE_SYSCALL_INFO_EXIT() {
+        return PTRACE_SYSCALL_INFO_EXIT;
+    }
+
+    private static final int PTRACE_SYSCALL_INFO_SECCOMP = 3;
+
+    /** Returns {@code PTRACE_SYSCALL_INFO_SECCOMP} for the running architecture. */
+    public static int PTRACE_SYSCALL_INFO_SECCOMP() {
+        return PTRACE_SYSCALL_INFO_SECCOMP;
+    }
+
+    private static final int NT_PRSTATUS = 1;
+
+    /** Returns {@code NT_PRSTATUS} for the running architecture. */
+    public static int NT_PRSTATUS() {
+        return NT_PRSTATUS;
+    }
+
+    private static final int NT_PRFPREG = 2;
+
+    /** Returns {@code NT_PRFPREG} for the running architecture. */
+    public static int NT_PRFPREG() {
+        return NT_PRFPREG;
+    }
+
+    private static final int NT_X86_XSTATE = 514;
+
+    /** Returns {@code NT_X86_XSTATE} for the running architecture. */
+    public static int NT_X86_XSTATE() {
+        return NT_X86_XSTATE;
+    }
+
+    private static final int KCMP_FILE = 0;
+
+    /** Returns {@code KCMP_FILE} for the running architecture. */
+    public static int KCMP_FILE() {
+        return KCMP_FILE;
+    }
+
+    private static final int KCMP_VM = 1;
+
+    /** Returns {@code KCMP_VM} for the running architecture. */
+    public static int KCMP_VM() {
+        return KCMP_VM;
+    }
+
+    private static final int KCMP_FILES = 2;
+
+    /** Returns {@code KCMP_FILES} for the running architecture. */
+    public static int KCMP_FILES() {
+        return KCMP_FILES;
+    }
+
+    private static final int KCMP_FS = 3;
+
+    /** Returns {@code KCMP_FS} for the running architecture. */
+    public static int KCMP_FS() {
+        return KCMP_FS;
+    }
+
+    private static final int KCMP_SIGHAND = 4;
+
+    /** Returns {@code KCMP_SIGHAND} for the running architecture. */
+    public static int KCMP_SIGHAND() {
+        return KCMP_SIGHAND;
+    }
+
+    private static final int KCMP_IO = 5;
+
+    /** Returns {@code KCMP_IO} for the running architecture. */
+    public static int KCMP_IO() {
+        return KCMP_IO;
+    }
+
+    private static final int KCMP_SYSVSEM = 6;
+
+    /** Returns {@code KCMP_SYSVSEM} for the running architecture. */
+    public static int KCMP_SYSVSEM() {
+        return KCMP_SYSVSEM;
+    }
+
+    private static final int PROT_NONE = 0;
+
+    /** Returns {@code PROT_NONE} for the running architecture. */
+    public static int PROT_NONE() {
+        return PROT_NONE;
+    }
+
+    private static final int PROT_READ = 1;
+
+    /** Returns {@code PROT_READ} for the running architecture. */
+    public static int PROT_READ() {
+        return PROT_READ;
+    }
+
+    private static final int PROT_WRITE = 2;
+
+    /** Returns {@code PROT_WRITE} for the running architecture. */
+    public static int PROT_WRITE() {
+        return PROT_WRITE;
+    }
+
+    private static final int PROT_EXEC = 4;
+
+    /** Returns {@code PROT_EXEC} for the running architecture. */
+    public static int PROT_EXEC() {
+        return PROT_EXEC;
+    }
+
+    private static final int PROT_GROWSDOWN = 16777216;
+
+    /** Returns {@code PROT_GROWSDOWN} for the running architecture. */
+    public static int PROT_GROWSDOWN() {
+        return PROT_GROWSDOWN;
+    }
+
+    private static final int PROT_GROWSUP = 33554432;
+
+    /** Returns {@code PROT_GROWSUP} for the running architecture. */
+    public static int PROT_GROWSUP() {
+        return PROT_GROWSUP;
+    }
+
+    private static final int MAP_SHARED = 1;
+
+    /** Returns {@code MAP_SHARED} for the running architecture. */
+    public static int MAP_SHARED() {
+        return MAP_SHARED;
+    }
+
+    private static final int MAP_PRIVATE = 2;
+
+    /** Returns {@code MAP_PRIVATE} for the running architecture. */
+    public static int MAP_PRIVATE() {
+        return MAP_PRIVATE;
+    }
+
+    private static final int MAP_FIXED = 16;
+
+    /** Returns {@code MAP_FIXED} for the running architecture. */
+    public static int MAP_FIXED() {
+        return MAP_FIXED;
+    }
+
+    private static final int MAP_ANONYMOUS = 32;
+
+    /** Returns {@code MAP_ANONYMOUS} for the running architecture. */
+    public static int MAP_ANONYMOUS() {
+        return MAP_ANONYMOUS;
+    }
+
+    private static final int MAP_GROWSDOWN = 256;
+
+    /** Returns {@code MAP_GROWSDOWN} for the running architecture. */
+    public static int MAP_GROWSDOWN() {
+        return MAP_GROWSDOWN;
+    }
+
+    private static final int MAP_DENYWRITE = 2048;
+
+    /** Returns {@code MAP_DENYWRITE} for the running architecture. */
+    public static int MAP_DENYWRITE() {
+        return MAP_DENYWRITE;
+    }
+
+    private static final int MAP_EXECUTABLE = 4096;
+
+    /** Returns {@code MAP_EXECUTABLE} for the running architecture. */
+    public static int MAP_EXECUTABLE() {
+        return MAP_EXECUTABLE;
+    }
+
+    private static final int MAP_LOCKED = 8192;
+
+    /** Returns {@code MAP_LOCKED} for the running architecture. */
+    public static int MAP_LOCKED() {
+        return MAP_LOCKED;
+    }
+
+    private static final int MAP_NORESERVE = 16384;
+
+    /** Returns {@code MAP_NORESERVE} for the running architecture. */
+    public static int MAP_NORESERVE() {
+        return MAP_NORESERVE;
+    }
+
+    private static final int MAP_POPULATE = 32768;
+
+    /** Returns {@code MAP_POPULATE} for the running architecture. */
+    public static int MAP_POPULATE() {
+        return MAP_POPULATE;
+    }
+
+    private static final int MAP_NONBLOCK = 65536;
+
+    /** Returns {@code MAP_NONBLOCK} for the running architecture. */
+    public static int MAP_NONBLOCK() {
+        return MAP_NONBLOCK;
+    }
+
+    private static final int MAP_STACK = 131072;
+
+    /** Returns {@code MAP_STACK} for the running architecture. */
+    public static int MAP_STACK() {
+        return MAP_STACK;
+    }
+
+    private static final int MAP_HUGETLB = 262144;
+
+    /** Returns {@code MAP_HUGETLB} for the running architecture. */
+    public static int MAP_HUGETLB() {
+        return MAP_HUGETLB;
+    }
+
+    private static final int MAP_FIXED_NOREPLACE = 1048576;
+
+    /** Returns {@code MAP_FIXED_NOREPLACE} for the running architecture. */
+    public static int MAP_FIXED_NOREPLACE() {
+        return MAP_FIXED_NOREPLACE;
+    }
+
+    private static final int MAP_SHARED_VALIDATE = 3;
+
+    /** Returns {@code MAP_SHARED_VALIDATE} for the running architecture. */
+    public static int MAP_SHARED_VALIDATE() {
+        return MAP_SHARED_VALIDATE;
+    }
+
+    private static final int MAP_SYNC = 524288;
+
+    /** Returns {@code MAP_SYNC} for the running architecture. */
+    public static int MAP_SYNC() {
+        return MAP_SYNC;
+    }
+
+    private static final long MAP_FAILED = -1L;
+
+    /** Returns {@code MAP_FAILED} for the running architecture. */
+    public static long MAP_FAILED() {
+        return MAP_FAILED;
+    }
+
+    private static final int MADV_COLD = 20;
+
+    /** Returns {@code MADV_COLD} for the running architecture. */
+    public static int MADV_COLD() {
+        return MADV_COLD;
+    }
+
+    private static final int MADV_DODUMP = 17;
+
+    /** Returns {@code MADV_DODUMP} for the running architecture. */
+    public static int MADV_DODUMP() {
+        return MADV_DODUMP;
+    }
+
+    private static final int MADV_DOFORK = 11;
+
+    /** Returns {@code MADV_DOFORK} for the running architecture. */
+    public static int MADV_DOFORK() {
+        return MADV_DOFORK;
+    }
+
+    private static final int MADV_DONTDUMP = 16;
+
+    /** Returns {@code MADV_DONTDUMP} for the running architecture. */
+    public static int MADV_DONTDUMP() {
+        return MADV_DONTDUMP;
+    }
+
+    private static final int MADV_DONTFORK = 10;
+
+    /** Returns {@code MADV_DONTFORK} for the running architecture. */
+    public static int MADV_DONTFORK() {
+        return MADV_DONTFORK;
+    }
+
+    private static final int MADV_DONTNEED = 4;
+
+    /** Returns {@code MADV_DONTNEED} for the running architecture. */
+    public static int MADV_DONTNEED() {
+        return MADV_DONTNEED;
+    }
+
+    private static final int MADV_DONTNEED_LOCKED = 24;
+
+    /** Returns {@code MADV_DONTNEED_LOCKED} for the running architecture. */
+    public static int MADV_DONTNEED_LOCKED() {
+        return MADV_DONTNEED_LOCKED;
+    }
+
+    private static final int MADV_FREE = 8;
+
+    /** Returns {@code MADV_FREE} for the running architecture. */
+    public static int MADV_FREE() {
+        return MADV_FREE;
+    }
+
+    private static final int MADV_HUGEPAGE = 14;
+
+    /** Returns {@code MADV_HUGEPAGE} for the running architecture. */
+    public static int MADV_HUGEPAGE() {
+        return MADV_HUGEPAGE;
+    }
+
+    private static final int MADV_HWPOISON = 100;
+
+    /** Returns {@code MADV_HWPOISON} for the running architecture. */
+    public static int MADV_HWPOISON() {
+        return MADV_HWPOISON;
+    }
+
+    private static final int MADV_KEEPONFORK = 19;
+
+    /** Returns {@code MADV_KEEPONFORK} for the running architecture. */
+    public static int MADV_KEEPONFORK() {
+        return MADV_KEEPONFORK;
+    }
+
+    private static final int MADV_MERGEABLE = 12;
+
+    /** Returns {@code MADV_MERGEABLE} for the running architecture. */
+    public static int MADV_MERGEABLE() {
+        return MADV_MERGEABLE;
+    }
+
+    private static final int MADV_NOHUGEPAGE = 15;
+
+    /** Returns {@code MADV_NOHUGEPAGE} for the running architecture. */
+    public static int MADV_NOHUGEPAGE() {
+        return MADV_NOHUGEPAGE;
+    }
+
+    private static final int MADV_NORMAL = 0;
+
+    /** Returns {@code MADV_NORMAL} for the running architecture. */
+    public static int MADV_NORMAL() {
+        return MADV_NORMAL;
+    }
+
+    private static final int MADV_PAGEOUT = 21;
+
+    /** Returns {@code MADV_PAGEOUT} for the running architecture. */
+    public static int MADV_PAGEOUT() {
+        return MADV_PAGEOUT;
+    }
+
+    private static final int MADV_POPULATE_READ = 22;
+
+    /** Returns {@code MADV_POPULATE_READ} for the running architecture. */
+    public static int MADV_POPULATE_READ() {
+        return MADV_POPULATE_READ;
+    }
+
+    private static final int MADV_POPULATE_WRITE = 23;
+
+    /** Returns {@code MADV_POPULATE_WRITE} for the running architecture. */
+    public static int MADV_POPULATE_WRITE() {
+        return MADV_POPULATE_WRITE;
+    }
+
+    private static final int MADV_RANDOM = 1;
+
+    /** Returns {@code MADV_RANDOM} for the running architecture. */
+    public static int MADV_RANDOM() {
+        return MADV_RANDOM;
+    }
+
+    private static final int MADV_REMOVE = 9;
+
+    /** Returns {@code MADV_REMOVE} for the running architecture. */
+    public static int MADV_REMOVE() {
+        return MADV_REMOVE;
+    }
+
+    private static final int MADV_SEQUENTIAL = 2;
+
+    /** Returns {@code MADV_SEQUENTIAL} for the running architecture. */
+    public static int MADV_SEQUENTIAL() {
+        return MADV_SEQUENTIAL;
+    }
+
+    private static final int MADV_UNMERGEABLE = 13;
+
+    /** Returns {@code MADV_UNMERGEABLE} for the running architecture. */
+    public static int MADV_UNMERGEABLE() {
+        return MADV_UNMERGEABLE;
+    }
+
+    private static final int MADV_WILLNEED = 3;
+
+    /** Returns {@code MADV_WILLNEED} for the running architecture. */
+    public static int MADV_WILLNEED() {
+        return MADV_WILLNEED;
+    }
+
+    private static final int MADV_WIPEONFORK = 18;
+
+    /** Returns {@code MADV_WIPEONFORK} for the running architecture. */
+    public static int MADV_WIPEONFORK() {
+        return MADV_WIPEONFORK;
+    }
+
+    private static final int MREMAP_MAYMOVE = 1;
+
+    /** Returns {@code MREMAP_MAYMOVE} for the running architecture. */
+    public static int MREMAP_MAYMOVE() {
+        return MREMAP_MAYMOVE;
+    }
+
+    private static final int MREMAP_FIXED = 2;
+
+    /** Returns {@code MREMAP_FIXED} for the running architecture. */
+    public static int MREMAP_FIXED() {
+        return MREMAP_FIXED;
+    }
+
+    private static final int MREMAP_DONTUNMAP = 4;
+
+    /** Returns {@code MREMAP_DONTUNMAP} for the running architecture. */
+    public static int MREMAP_DONTUNMAP() {
+        return MREMAP_DONTUNMAP;
+    }
+
+    private static final int ITIMER_REAL = 0;
+
+    /** Returns {@code ITIMER_REAL} for the running architecture. */
+    public static int ITIMER_REAL() {
+        return ITIMER_REAL;
+    }
+
+    private static final int ITIMER_VIRTUAL = 1;
+
+    /** Returns {@code ITIMER_VIRTUAL} for the running architecture. */
+    public static int ITIMER_VIRTUAL() {
+        return ITIMER_VIRTUAL;
+    }
+
+    private static final int ITIMER_PROF = 2;
+
+    /** Returns {@code ITIMER_PROF} for the running architecture. */
+    public static int ITIMER_PROF() {
+        return ITIMER_PROF;
+    }
+
+    private static final int SS_ONSTACK = 1;
+
+    /** Returns {@code SS_ONSTACK} for the running architecture. */
+    public static int SS_ONSTACK() {
+        return SS_ONSTACK;
+    }
+
+    private static final int SS_DISABLE = 2;
+
+    /** Returns {@code SS_DISABLE} for the running architecture. */
+    public static int SS_DISABLE() {
+        return SS_DISABLE;
+    }
+
+    private static final int SA_SIGINFO = 4;
+
+    /** Returns {@code SA_SIGINFO} for the running architecture. */
+    public static int SA_SIGINFO() {
+        return SA_SIGINFO;
+    }
+
+    private static final int SA_ONSTACK = 134217728;
+
+    /** Returns {@code SA_ONSTACK} for the running architecture. */
+    public static int SA_ONSTACK() {
+        return SA_ONSTACK;
+    }
+
+    private static final int SA_RESTART = 268435456;
+
+    /** Returns {@code SA_RESTART} for the running architecture. */
+    public static int SA_RESTART() {
+        return SA_RESTART;
+    }
+
+    private static final int SA_NODEFER = 1073741824;
+
+    /** Returns {@code SA_NODEFER} for the running architecture. */
+    public static int SA_NODEFER() {
+        return SA_NODEFER;
+    }
+
+    private static final int SA_RESETHAND = -2147483648;
+
+    /** Returns {@code SA_RESETHAND} for the running architecture. */
+    public static int SA_RESETHAND() {
+        return SA_RESETHAND;
+    }
+
+    private static final int SA_NOCLDWAIT = 2;
+
+    /** Returns {@code SA_NOCLDWAIT} for the running architecture. */
+    public static int SA_NOCLDWAIT() {
+        return SA_NOCLDWAIT;
+    }
+
+    private static final int SCM_RIGHTS = 1;
+
+    /** Returns {@code SCM_RIGHTS} for the running architecture. */
+    public static int SCM_RIGHTS() {
+        return SCM_RIGHTS;
+    }
+
+    private static final int MSG_PEEK = 2;
+
+    /** Returns {@code MSG_PEEK} for the running architecture. */
+    public static int MSG_PEEK() {
+        return MSG_PEEK;
+    }
+
+    private static final int MSG_DONTWAIT = 64;
+
+    /** Returns {@code MSG_DONTWAIT} for the running architecture. */
+    public static int MSG_DONTWAIT() {
+        return MSG_DONTWAIT;
+    }
+
+    private static final int MSG_CMSG_CLOEXEC = 1073741824;
+
+    /** Returns {@code MSG_CMSG_CLOEXEC} for the running architecture. */
+    public static int MSG_CMSG_CLOEXEC() {
+        return MSG_CMSG_CLOEXEC;
+    }
+
+    private static final int SEEK_SET = 0;
+
+    /** Returns {@code SEEK_SET} for the running architecture. */
+    public static int SEEK_SET() {
+        return SEEK_SET;
+    }
+
+    private static final int SEEK_CUR = 1;
+
+    /** Returns {@code SEEK_CUR} for the running architecture. */
+    public static int SEEK_CUR() {
+        return SEEK_CUR;
+    }
+
+    private static final int SEEK_END = 2;
+
+    /** Returns {@code SEEK_END} for the running architecture. */
+    public static int SEEK_END() {
+        return SEEK_END;
+    }
+
+    private static final int SPLICE_F_NONBLOCK = 2;
+
+    /** Returns {@code SPLICE_F_NONBLOCK} for the running architecture. */
+    public static int SPLICE_F_NONBLOCK() {
+        return SPLICE_F_NONBLOCK;
+    }
+
+    private static final int F_GETPIPE_SZ = 1032;
+
+    /** Returns {@code F_GETPIPE_SZ} for the running architecture. */
+    public static int F_GETPIPE_SZ() {
+        return F_GETPIPE_SZ;
+    }
+
+    private static final int F_SETPIPE_SZ = 1031;
+
+    /** Returns {@code F_SETPIPE_SZ} for the running architecture. */
+    public static int F_SETPIPE_SZ() {
+        return F_SETPIPE_SZ;
+    }
+
     private static final int E2BIG = 7;
 
     /** Returns {@code E2BIG} for the running architecture. */
@@ -6727,6 +7623,223 @@ public final class Linux {
     /** Returns the number of syscall {@code bpf} on the running architecture. */
     public static int SYS_bpf() {
         return SYS_bpf;
+    }
+
+    private static final int SYS_ptrace = Arch.IS_X86_64 ? Linux_x86_64.SYS_ptrace : Linux_aarch64.SYS_ptrace;
+
+    /** Returns the number of syscall {@code ptrace} on the running architecture. */
+    public static int SYS_ptrace() {
+        return SYS_ptrace;
+    }
+
+    private static final int SYS_process_vm_readv = Arch.IS_X86_64 ? Linux_x86_64.SYS_process_vm_readv : Linux_aarch64.SYS_process_vm_readv;
+
+    /** Returns the number of syscall {@code process_vm_readv} on the running architecture. */
+    public static int SYS_process_vm_readv() {
+        return SYS_process_vm_readv;
+    }
+
+    private static final int SYS_process_vm_writev = Arch.IS_X86_64 ? Linux_x86_64.SYS_process_vm_writev : Linux_aarch64.SYS_process_vm_writev;
+
+    /** Returns the number of syscall {@code process_vm_writev} on the running architecture. */
+    public static int SYS_process_vm_writev() {
+        return SYS_process_vm_writev;
+    }
+
+    private static final int SYS_kcmp = Arch.IS_X86_64 ? Linux_x86_64.SYS_kcmp : Linux_aarch64.SYS_kcmp;
+
+    /** Returns the number of syscall {@code kcmp} on the running architecture. */
+    public static int SYS_kcmp() {
+        return SYS_kcmp;
+    }
+
+    private static final int SYS_wait4 = Arch.IS_X86_64 ? Linux_x86_64.SYS_wait4 : Linux_aarch64.SYS_wait4;
+
+    /** Returns the number of syscall {@code wait4} on the running architecture. */
+    public static int SYS_wait4() {
+        return SYS_wait4;
+    }
+
+    private static final int SYS_mmap = Arch.IS_X86_64 ? Linux_x86_64.SYS_mmap : Linux_aarch64.SYS_mmap;
+
+    /** Returns the number of syscall {@code mmap} on the running architecture. */
+    public static int SYS_mmap() {
+        return SYS_mmap;
+    }
+
+    private static final int SYS_munmap = Arch.IS_X86_64 ? Linux_x86_64.SYS_munmap : Linux_aarch64.SYS_munmap;
+
+    /** Returns the number of syscall {@code munmap} on the running architecture. */
+    public static int SYS_munmap() {
+        return SYS_munmap;
+    }
+
+    private static final int SYS_mremap = Arch.IS_X86_64 ? Linux_x86_64.SYS_mremap : Linux_aarch64.SYS_mremap;
+
+    /** Returns the number of syscall {@code mremap} on the running architecture. */
+    public static int SYS_mremap() {
+        return SYS_mremap;
+    }
+
+    private static final int SYS_mprotect = Arch.IS_X86_64 ? Linux_x86_64.SYS_mprotect : Linux_aarch64.SYS_mprotect;
+
+    /** Returns the number of syscall {@code mprotect} on the running architecture. */
+    public static int SYS_mprotect() {
+        return SYS_mprotect;
+    }
+
+    private static final int SYS_madvise = Arch.IS_X86_64 ? Linux_x86_64.SYS_madvise : Linux_aarch64.SYS_madvise;
+
+    /** Returns the number of syscall {@code madvise} on the running architecture. */
+    public static int SYS_madvise() {
+        return SYS_madvise;
+    }
+
+    private static final int SYS_brk = Arch.IS_X86_64 ? Linux_x86_64.SYS_brk : Linux_aarch64.SYS_brk;
+
+    /** Returns the number of syscall {@code brk} on the running architecture. */
+    public static int SYS_brk() {
+        return SYS_brk;
+    }
+
+    private static final int SYS_sigaltstack = Arch.IS_X86_64 ? Linux_x86_64.SYS_sigaltstack : Linux_aarch64.SYS_sigaltstack;
+
+    /** Returns the number of syscall {@code sigaltstack} on the running architecture. */
+    public static int SYS_sigaltstack() {
+        return SYS_sigaltstack;
+    }
+
+    private static final int SYS_getitimer = Arch.IS_X86_64 ? Linux_x86_64.SYS_getitimer : Linux_aarch64.SYS_getitimer;
+
+    /** Returns the number of syscall {@code getitimer} on the running architecture. */
+    public static int SYS_getitimer() {
+        return SYS_getitimer;
+    }
+
+    private static final int SYS_setitimer = Arch.IS_X86_64 ? Linux_x86_64.SYS_setitimer : Linux_aarch64.SYS_setitimer;
+
+    /** Returns the number of syscall {@code setitimer} on the running architecture. */
+    public static int SYS_setitimer() {
+        return SYS_setitimer;
+    }
+
+    private static final int SYS_set_tid_address = Arch.IS_X86_64 ? Linux_x86_64.SYS_set_tid_address : Linux_aarch64.SYS_set_tid_address;
+
+    /** Returns the number of syscall {@code set_tid_address} on the running architecture. */
+    public static int SYS_set_tid_address() {
+        return SYS_set_tid_address;
+    }
+
+    private static final int SYS_set_robust_list = Arch.IS_X86_64 ? Linux_x86_64.SYS_set_robust_list : Linux_aarch64.SYS_set_robust_list;
+
+    /** Returns the number of syscall {@code set_robust_list} on the running architecture. */
+    public static int SYS_set_robust_list() {
+        return SYS_set_robust_list;
+    }
+
+    private static final int SYS_get_robust_list = Arch.IS_X86_64 ? Linux_x86_64.SYS_get_robust_list : Linux_aarch64.SYS_get_robust_list;
+
+    /** Returns the number of syscall {@code get_robust_list} on the running architecture. */
+    public static int SYS_get_robust_list() {
+        return SYS_get_robust_list;
+    }
+
+    private static final int SYS_rseq = Arch.IS_X86_64 ? Linux_x86_64.SYS_rseq : Linux_aarch64.SYS_rseq;
+
+    /** Returns the number of syscall {@code rseq} on the running architecture. */
+    public static int SYS_rseq() {
+        return SYS_rseq;
+    }
+
+    private static final int SYS_recvmsg = Arch.IS_X86_64 ? Linux_x86_64.SYS_recvmsg : Linux_aarch64.SYS_recvmsg;
+
+    /** Returns the number of syscall {@code recvmsg} on the running architecture. */
+    public static int SYS_recvmsg() {
+        return SYS_recvmsg;
+    }
+
+    private static final int SYS_sendmsg = Arch.IS_X86_64 ? Linux_x86_64.SYS_sendmsg : Linux_aarch64.SYS_sendmsg;
+
+    /** Returns the number of syscall {@code sendmsg} on the running architecture. */
+    public static int SYS_sendmsg() {
+        return SYS_sendmsg;
+    }
+
+    private static final int SYS_socketpair = Arch.IS_X86_64 ? Linux_x86_64.SYS_socketpair : Linux_aarch64.SYS_socketpair;
+
+    /** Returns the number of syscall {@code socketpair} on the running architecture. */
+    public static int SYS_socketpair() {
+        return SYS_socketpair;
+    }
+
+    private static final int SYS_tee = Arch.IS_X86_64 ? Linux_x86_64.SYS_tee : Linux_aarch64.SYS_tee;
+
+    /** Returns the number of syscall {@code tee} on the running architecture. */
+    public static int SYS_tee() {
+        return SYS_tee;
+    }
+
+    private static final int SYS_splice = Arch.IS_X86_64 ? Linux_x86_64.SYS_splice : Linux_aarch64.SYS_splice;
+
+    /** Returns the number of syscall {@code splice} on the running architecture. */
+    public static int SYS_splice() {
+        return SYS_splice;
+    }
+
+    private static final int SYS_lseek = Arch.IS_X86_64 ? Linux_x86_64.SYS_lseek : Linux_aarch64.SYS_lseek;
+
+    /** Returns the number of syscall {@code lseek} on the running architecture. */
+    public static int SYS_lseek() {
+        return SYS_lseek;
+    }
+
+    private static final int SYS_setpgid = Arch.IS_X86_64 ? Linux_x86_64.SYS_setpgid : Linux_aarch64.SYS_setpgid;
+
+    /** Returns the number of syscall {@code setpgid} on the running architecture. */
+    public static int SYS_setpgid() {
+        return SYS_setpgid;
+    }
+
+    private static final int SYS_getpgid = Arch.IS_X86_64 ? Linux_x86_64.SYS_getpgid : Linux_aarch64.SYS_getpgid;
+
+    /** Returns the number of syscall {@code getpgid} on the running architecture. */
+    public static int SYS_getpgid() {
+        return SYS_getpgid;
+    }
+
+    private static final int SYS_getsid = Arch.IS_X86_64 ? Linux_x86_64.SYS_getsid : Linux_aarch64.SYS_getsid;
+
+    /** Returns the number of syscall {@code getsid} on the running architecture. */
+    public static int SYS_getsid() {
+        return SYS_getsid;
+    }
+
+    private static final int SYS_rt_sigqueueinfo = Arch.IS_X86_64 ? Linux_x86_64.SYS_rt_sigqueueinfo : Linux_aarch64.SYS_rt_sigqueueinfo;
+
+    /** Returns the number of syscall {@code rt_sigqueueinfo} on the running architecture. */
+    public static int SYS_rt_sigqueueinfo() {
+        return SYS_rt_sigqueueinfo;
+    }
+
+    private static final int SYS_rt_tgsigqueueinfo = Arch.IS_X86_64 ? Linux_x86_64.SYS_rt_tgsigqueueinfo : Linux_aarch64.SYS_rt_tgsigqueueinfo;
+
+    /** Returns the number of syscall {@code rt_tgsigqueueinfo} on the running architecture. */
+    public static int SYS_rt_tgsigqueueinfo() {
+        return SYS_rt_tgsigqueueinfo;
+    }
+
+    private static final int SYS_rt_sigpending = Arch.IS_X86_64 ? Linux_x86_64.SYS_rt_sigpending : Linux_aarch64.SYS_rt_sigpending;
+
+    /** Returns the number of syscall {@code rt_sigpending} on the running architecture. */
+    public static int SYS_rt_sigpending() {
+        return SYS_rt_sigpending;
+    }
+
+    private static final int SYS_personality = Arch.IS_X86_64 ? Linux_x86_64.SYS_personality : Linux_aarch64.SYS_personality;
+
+    /** Returns the number of syscall {@code personality} on the running architecture. */
+    public static int SYS_personality() {
+        return SYS_personality;
     }
 
     private static final String[] ERRNO_NAMES = {

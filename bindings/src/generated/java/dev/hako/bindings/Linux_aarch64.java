@@ -78,6 +78,37 @@ final class Linux_aarch64 {
     static final int SYS_seccomp = 277;
     static final int SYS_sched_getaffinity = 123;
     static final int SYS_bpf = 280;
+    static final int SYS_ptrace = 117;
+    static final int SYS_process_vm_readv = 270;
+    static final int SYS_process_vm_writev = 271;
+    static final int SYS_kcmp = 272;
+    static final int SYS_wait4 = 260;
+    static final int SYS_mmap = 222;
+    static final int SYS_munmap = 215;
+    static final int SYS_mremap = 216;
+    static final int SYS_mprotect = 226;
+    static final int SYS_madvise = 233;
+    static final int SYS_brk = 214;
+    static final int SYS_sigaltstack = 132;
+    static final int SYS_getitimer = 102;
+    static final int SYS_setitimer = 103;
+    static final int SYS_set_tid_address = 96;
+    static final int SYS_set_robust_list = 99;
+    static final int SYS_get_robust_list = 100;
+    static final int SYS_rseq = 293;
+    static final int SYS_recvmsg = 212;
+    static final int SYS_sendmsg = 211;
+    static final int SYS_socketpair = 199;
+    static final int SYS_tee = 77;
+    static final int SYS_splice = 76;
+    static final int SYS_lseek = 62;
+    static final int SYS_setpgid = 154;
+    static final int SYS_getpgid = 155;
+    static final int SYS_getsid = 156;
+    static final int SYS_rt_sigqueueinfo = 138;
+    static final int SYS_rt_tgsigqueueinfo = 240;
+    static final int SYS_rt_sigpending = 136;
+    static final int SYS_personality = 92;
 
     // struct epoll_event: 16 bytes, aligned to 8
     static final long epoll_event$events$OFFSET = 0;

@@ -78,6 +78,37 @@ final class Linux_x86_64 {
     static final int SYS_seccomp = 317;
     static final int SYS_sched_getaffinity = 204;
     static final int SYS_bpf = 321;
+    static final int SYS_ptrace = 101;
+    static final int SYS_process_vm_readv = 310;
+    static final int SYS_process_vm_writev = 311;
+    static final int SYS_kcmp = 312;
+    static final int SYS_wait4 = 61;
+    static final int SYS_mmap = 9;
+    static final int SYS_munmap = 11;
+    static final int SYS_mremap = 25;
+    static final int SYS_mprotect = 10;
+    static final int SYS_madvise = 28;
+    static final int SYS_brk = 12;
+    static final int SYS_sigaltstack = 131;
+    static final int SYS_getitimer = 36;
+    static final int SYS_setitimer = 38;
+    static final int SYS_set_tid_address = 218;
+    static final int SYS_set_robust_list = 273;
+    static final int SYS_get_robust_list = 274;
+    static final int SYS_rseq = 334;
+    static final int SYS_recvmsg = 47;
+    static final int SYS_sendmsg = 46;
+    static final int SYS_socketpair = 53;
+    static final int SYS_tee = 276;
+    static final int SYS_splice = 275;
+    static final int SYS_lseek = 8;
+    static final int SYS_setpgid = 109;
+    static final int SYS_getpgid = 121;
+    static final int SYS_getsid = 124;
+    static final int SYS_rt_sigqueueinfo = 129;
+    static final int SYS_rt_tgsigqueueinfo = 297;
+    static final int SYS_rt_sigpending = 127;
+    static final int SYS_personality = 135;
 
     // struct epoll_event: 12 bytes, aligned to 1
     static final long epoll_event$events$OFFSET = 0;

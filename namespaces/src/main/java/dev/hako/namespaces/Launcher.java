@@ -106,7 +106,9 @@ final class Launcher {
         boolean intoCgroup = plan.cloneIntoCgroup();
         try (Arena arena = Arena.ofConfined(); Opened opened = new Opened()) {
             FileSyscalls.Pipe report = opened.add(FileSyscalls.pipe2(false));
-            FileSyscalls.Pipe sync = spec.childWaitsForParent(intoCgroup) ? opened.add(FileSyscalls.pipe2(false)) : null;
+            dev.hako.namespaces.internal.StartGate.Gate gate = dev.hako.namespaces.internal.StartGate.current();
+            FileSyscalls.Pipe sync = spec.childWaitsForParent(intoCgroup) || gate != null
+                    ? opened.add(FileSyscalls.pipe2(false)) : null;
 
             // Sources of the child's descriptors, and the JVM's ends of stdio pipes.
             Map<Integer, Fd> sources = new TreeMap<>();
@@ -180,6 +182,9 @@ final class Launcher {
                     for (Path dir : attachDirectories(spec.cgroup(), intoCgroup)) {
                         writeFile(dir.resolve("cgroup.procs"), Long.toString(pid));
                     }
+                }
+                if (gate != null) {
+                    gate.beforeRelease((int) pid);
                 }
                 if (syncWrite != null) {
                     FileSyscalls.writeFully(syncWrite, new byte[] {'x'});

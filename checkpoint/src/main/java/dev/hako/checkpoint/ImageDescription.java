@@ -1,0 +1,78 @@
+package dev.hako.checkpoint;
+
+import dev.hako.checkpoint.internal.ImageStore;
+import dev.hako.checkpoint.internal.TaskImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a checkpoint image holds: its tasks with their pids, process groups and sessions,
+ * programs, memory and descriptors. {@link #describe()} prints it for people.
+ */
+public final class ImageDescription {
+
+    /** One task of the image. */
+    public record Task(int pid, int ppid, int pgid, int sid, String command, String executable, int mappings,
+                       long dumpedBytes, List<String> descriptors) {
+    }
+
+    private final Path directory;
+    private final List<Task> tasks;
+
+    private ImageDescription(Path directory, List<Task> tasks) {
+        this.directory = directory;
+        this.tasks = List.copyOf(tasks);
+    }
+
+    /** Reads the description of the image in {@code directory}. */
+    public static ImageDescription read(Path directory) throws IOException {
+        return of(directory, ImageStore.read(directory));
+    }
+
+    static ImageDescription of(Path directory, List<TaskImage> images) {
+        return new ImageDescription(directory, images.stream().map(ImageDescription::task).toList());
+    }
+
+    private static Task task(TaskImage t) {
+        List<String> fds = t.fds.stream().map(fd -> fd.fd + ": " + switch (fd.kind) {
+            case PIPE -> "pipe:[" + fd.pipeId + "]" + (fd.pipeData != null && fd.pipeData.length > 0
+                    ? " (" + fd.pipeData.length + " unread bytes)" : "");
+            case DEV_NULL -> "/dev/null";
+            case REGULAR -> fd.path + " at " + fd.position;
+        } + (fd.cloexec ? " cloexec" : "")).toList();
+        return new Task(t.pid, t.ppid, t.pgid, t.sid, t.comm, t.exe, t.vmas.size(), t.pagesBytes, fds);
+    }
+
+    /** The image's directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** The tasks, parents before children. */
+    public List<Task> tasks() {
+        return tasks;
+    }
+
+    /** A human-readable listing, one block per task. */
+    public String describe() {
+        StringBuilder text = new StringBuilder("Hako checkpoint image v" + ImageStore.HAKO_IMAGE_VERSION + " in "
+                + directory + ": " + tasks.size() + " task(s)\n");
+        for (Task task : tasks) {
+            text.append("pid ").append(task.pid()).append(" ppid ").append(task.ppid()).append(" pgid ")
+                    .append(task.pgid()).append(" sid ").append(task.sid()).append(" (").append(task.command())
+                    .append(") ").append(task.executable()).append('\n');
+            text.append("  memory: ").append(task.mappings()).append(" mappings, ").append(task.dumpedBytes())
+                    .append(" bytes of pages\n");
+            for (String fd : task.descriptors()) {
+                text.append("  fd ").append(fd).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

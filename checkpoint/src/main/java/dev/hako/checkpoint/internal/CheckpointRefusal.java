@@ -1,0 +1,12 @@
+package dev.hako.checkpoint.internal;
+
+import java.io.IOException;
+
+/** Something the checkpoint cannot handle, found before anything was stopped or killed. */
+public final class CheckpointRefusal extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public CheckpointRefusal(String message) {
+        super("cannot checkpoint: " + message);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.hako.syscalls;
+
+import dev.hako.bindings.Linux;
+import dev.hako.bindings.cmsghdr;
+import dev.hako.bindings.iovec;
+import dev.hako.bindings.msghdr;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/**
+ * Moving data and descriptors without consuming them: socketpair, sendmsg with
+ * {@code SCM_RIGHTS}, tee and lseek.
+ */
+public final class StreamSyscalls {
+
+    private StreamSyscalls() {
+    }
+
+    /**
+     * A connected pair of unix stream sockets, close-on-exec ({@code socketpair}).
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/socketpair.2.html">socketpair(2)</a>
+     */
+    public static FileSyscalls.Pipe socketpair() throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            long result = Kernel.critical(Linux.SYS_socketpair(), Linux.AF_UNIX(),
+                    Linux.SOCK_STREAM() | Linux.SOCK_CLOEXEC(), 0, fds.address(), 0, 0);
+            if (result < 0) {
+                throw Kernel.failure(result, "socketpair", "AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0");
+            }
+            return new FileSyscalls.Pipe(Fd.adopt(fds.getAtIndex(ValueLayout.JAVA_INT, 0)),
+                    Fd.adopt(fds.getAtIndex(ValueLayout.JAVA_INT, 1)));
+        }
+    }
+
+    /**
+     * Sends descriptors over a unix socket with one byte of data ({@code sendmsg} with an
+     * {@code SCM_RIGHTS} control message). The receiver gets new descriptors that share
+     * the open file descriptions (offset, flags) with these.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
+     */
+    public static void sendRights(Fd socket, List<Fd> fds) throws SyscallException {
+        if (fds.isEmpty() || fds.size() > 253) {
+            throw new IllegalArgumentException("SCM_RIGHTS carries 1 to 253 descriptors, not " + fds.size());
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(1);
+            MemorySegment iov = iovec.allocate(arena);
+            iovec.iov_base(iov, data);
+            iovec.iov_len(iov, 1);
+            long header = cmsghdr.sizeof();
+            long space = header + align8(4L * fds.size());
+            MemorySegment control = arena.allocate(space, 8);
+            cmsghdr.cmsg_len(control, header + 4L * fds.size());
+            cmsghdr.cmsg_level(control, Linux.SOL_SOCKET());
+            cmsghdr.cmsg_type(control, Linux.SCM_RIGHTS());
+            for (int i = 0; i < fds.size(); i++) {
+                control.set(ValueLayout.JAVA_INT, header + 4L * i, fds.get(i).value());
+            }
+            MemorySegment message = msghdr.allocate(arena);
+            msghdr.msg_iov(message, iov);
+            msghdr.msg_iovlen(message, 1);
+            msghdr.msg_control(message, control);
+            msghdr.msg_controllen(message, space);
+            long result = Kernel.blocking(Linux.SYS_sendmsg(), socket.value(), message.address(), 0, 0, 0, 0);
+            if (result < 0) {
+                throw Kernel.failure(result, "sendmsg", socket.value() + ", {SCM_RIGHTS, " + fds.size() + " fds}");
+            }
+        }
+    }
+
+    private static long align8(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    /**
+     * Duplicates up to {@code length} bytes of one pipe's contents into another without
+     * consuming them ({@code tee}, 2.6.17).
+     *
+     * @return bytes duplicated; 0 when the input pipe is empty
+     * @see <a href="https://man7.org/linux/man-pages/man2/tee.2.html">tee(2)</a>
+     */
+    public static long tee(Fd in, Fd out, long length, boolean nonblock) throws SyscallException {
+        long result = Kernel.blocking(Linux.SYS_tee(), in.value(), out.value(), length,
+                nonblock ? Linux.SPLICE_F_NONBLOCK() : 0, 0, 0);
+        if (result < 0) {
+            throw Kernel.failure(result, "tee", in.value() + ", " + out.value() + ", " + length);
+        }
+        return result;
+    }
+
+    /**
+     * Moves a file offset ({@code lseek}).
+     *
+     * @param whence {@code SEEK_SET}, {@code SEEK_CUR} or {@code SEEK_END}
+     * @return the new offset
+     * @see <a href="https://man7.org/linux/man-pages/man2/lseek.2.html">lseek(2)</a>
+     */
+    public static long lseek(Fd fd, long offset, int whence) throws SyscallException {
+        long result = Kernel.critical(Linux.SYS_lseek(), fd.value(), offset, whence);
+        if (result < 0) {
+            throw Kernel.failure(result, "lseek", fd.value() + ", " + offset + ", " + whence);
+        }
+        return result;
+    }
+
+    /**
+     * Changes a descriptor's status flags ({@code fcntl F_SETFL}); only O_APPEND,
+     * O_NONBLOCK, O_ASYNC, O_DIRECT and O_NOATIME can change.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/fcntl.2.html">fcntl(2)</a>
+     */
+    public static void setStatusFlags(Fd fd, int flags) throws SyscallException {
+        long result = Kernel.critical(Linux.SYS_fcntl(), fd.value(), Linux.F_SETFL(), flags);
+        if (result < 0) {
+            throw Kernel.failure(result, "fcntl", fd.value() + ", F_SETFL, 0" + Integer.toOctalString(flags));
+        }
+    }
+}
