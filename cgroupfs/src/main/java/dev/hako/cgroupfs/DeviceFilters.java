@@ -2,8 +2,9 @@ package dev.hako.cgroupfs;
 
 import dev.hako.bindings.Linux;
 import dev.hako.syscalls.BpfSyscalls;
-import dev.hako.syscalls.BpfSyscalls.AttachFlag;
-import dev.hako.syscalls.BpfSyscalls.AttachType;
+import dev.hako.syscalls.BpfAttachFlag;
+import dev.hako.syscalls.BpfAttachType;
+import dev.hako.syscalls.BpfProgramType;
 import dev.hako.syscalls.BpfSyscalls.Attached;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
@@ -41,24 +42,24 @@ final class DeviceFilters {
 
     /** Loads the program; the verifier's log is in the exception if it refuses. */
     static Fd load(DeviceProgram program) throws SyscallException {
-        return BpfSyscalls.progLoad(BpfSyscalls.ProgramType.CGROUP_DEVICE, program.encode(), DeviceProgram.LICENSE,
+        return BpfSyscalls.progLoad(BpfProgramType.CGROUP_DEVICE, program.encode(), DeviceProgram.LICENSE,
                 DeviceProgram.NAME);
     }
 
     /** Attaches a loaded program to the directory, replacing what was attached there (not above). */
     static void install(Path directory, Fd program) throws IOException {
         try (Fd dir = openDirectory(directory)) {
-            Attached before = BpfSyscalls.progQuery(dir, AttachType.CGROUP_DEVICE, false);
+            Attached before = BpfSyscalls.progQuery(dir, BpfAttachType.CGROUP_DEVICE, false);
             if (before.programIds().isEmpty()) {
-                BpfSyscalls.progAttach(dir, program, AttachType.CGROUP_DEVICE, Set.of(AttachFlag.ALLOW_MULTI), null);
-            } else if (!before.attachFlags().contains(AttachFlag.ALLOW_MULTI)) {
+                BpfSyscalls.progAttach(dir, program, BpfAttachType.CGROUP_DEVICE, Set.of(BpfAttachFlag.ALLOW_MULTI), null);
+            } else if (!before.attachFlags().contains(BpfAttachFlag.ALLOW_MULTI)) {
                 // One program, attached by someone else without ALLOW_MULTI: the kernel requires the
                 // same mode, in which an attach replaces that program.
-                BpfSyscalls.progAttach(dir, program, AttachType.CGROUP_DEVICE, before.attachFlags(), null);
+                BpfSyscalls.progAttach(dir, program, BpfAttachType.CGROUP_DEVICE, before.attachFlags(), null);
             } else if (before.programIds().size() == 1) {
                 replaceOne(dir, program, before.programIds().getFirst());
             } else {
-                BpfSyscalls.progAttach(dir, program, AttachType.CGROUP_DEVICE, Set.of(AttachFlag.ALLOW_MULTI), null);
+                BpfSyscalls.progAttach(dir, program, BpfAttachType.CGROUP_DEVICE, Set.of(BpfAttachFlag.ALLOW_MULTI), null);
                 for (int id : before.programIds()) {
                     detach(dir, id);
                 }
@@ -75,18 +76,18 @@ final class DeviceFilters {
                 throw e;
             }
             // Detached and freed since the query: nothing left to replace.
-            BpfSyscalls.progAttach(dir, program, AttachType.CGROUP_DEVICE, Set.of(AttachFlag.ALLOW_MULTI), null);
+            BpfSyscalls.progAttach(dir, program, BpfAttachType.CGROUP_DEVICE, Set.of(BpfAttachFlag.ALLOW_MULTI), null);
             return;
         }
         try (old) {
-            BpfSyscalls.progAttach(dir, program, AttachType.CGROUP_DEVICE,
-                    EnumSet.of(AttachFlag.ALLOW_MULTI, AttachFlag.REPLACE), old);
+            BpfSyscalls.progAttach(dir, program, BpfAttachType.CGROUP_DEVICE,
+                    EnumSet.of(BpfAttachFlag.ALLOW_MULTI, BpfAttachFlag.REPLACE), old);
         }
     }
 
     private static void detach(Fd dir, int id) throws SyscallException {
         try (Fd old = BpfSyscalls.progGetFdById(id)) {
-            BpfSyscalls.progDetach(dir, old, AttachType.CGROUP_DEVICE);
+            BpfSyscalls.progDetach(dir, old, BpfAttachType.CGROUP_DEVICE);
         } catch (SyscallException e) {
             if (e.errno() != Linux.ENOENT()) {
                 throw e; // ENOENT: gone meanwhile, which is what detaching wanted
@@ -97,7 +98,7 @@ final class DeviceFilters {
     /** The device programs attached to the directory itself (not inherited). */
     static Attached attached(Path directory) throws IOException {
         try (Fd dir = openDirectory(directory)) {
-            return BpfSyscalls.progQuery(dir, AttachType.CGROUP_DEVICE, false);
+            return BpfSyscalls.progQuery(dir, BpfAttachType.CGROUP_DEVICE, false);
         }
     }
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hako.bindings.Linux;
 import dev.hako.syscalls.BpfSyscalls;
-import dev.hako.syscalls.BpfSyscalls.AttachFlag;
-import dev.hako.syscalls.BpfSyscalls.AttachType;
+import dev.hako.syscalls.BpfAttachFlag;
+import dev.hako.syscalls.BpfAttachType;
 import dev.hako.syscalls.BpfSyscalls.Attached;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.SyscallException;
@@ -31,7 +31,7 @@ abstract class DeviceProgramProofs extends DeviceRulesProofs {
     static int onlyProgram(Cgroup group) throws Exception {
         Attached attached = DeviceFilters.attached(directory(group));
         assertThat(attached.programIds()).hasSize(1);
-        assertThat(attached.attachFlags()).containsExactly(AttachFlag.ALLOW_MULTI);
+        assertThat(attached.attachFlags()).containsExactly(BpfAttachFlag.ALLOW_MULTI);
         return attached.programIds().getFirst();
     }
 
@@ -47,7 +47,7 @@ abstract class DeviceProgramProofs extends DeviceRulesProofs {
         Cgroup parent = groups.parent(Set.of(Controller.DEVICES));
         assertThat(DeviceFilters.attached(directory(parent)).programIds()).as("programs on the parent").isEmpty();
         try (Fd dir = DeviceFilters.openDirectory(directory(group))) {
-            assertThat(BpfSyscalls.progQuery(dir, AttachType.CGROUP_DEVICE, true).programIds())
+            assertThat(BpfSyscalls.progQuery(dir, BpfAttachType.CGROUP_DEVICE, true).programIds())
                     .as("effective programs of the group").contains(id);
         }
     }
@@ -65,7 +65,7 @@ abstract class DeviceProgramProofs extends DeviceRulesProofs {
         // Two programs attached side by side (both must allow): the next apply leaves one.
         try (Fd extra = DeviceFilters.load(DevicesSpec.allowAll().program());
              Fd dir = DeviceFilters.openDirectory(directory(group))) {
-            BpfSyscalls.progAttach(dir, extra, AttachType.CGROUP_DEVICE, Set.of(AttachFlag.ALLOW_MULTI), null);
+            BpfSyscalls.progAttach(dir, extra, BpfAttachType.CGROUP_DEVICE, Set.of(BpfAttachFlag.ALLOW_MULTI), null);
         }
         assertThat(DeviceFilters.attached(directory(group)).programIds()).hasSize(2).contains(second);
         apply(group, DevicesSpec.containerDefaults());
@@ -92,8 +92,8 @@ abstract class DeviceProgramProofs extends DeviceRulesProofs {
         apply(group, DevicesSpec.denyAll());
         int id = onlyProgram(group);
         try (Fd program = BpfSyscalls.progGetFdById(id); Fd dir = DeviceFilters.openDirectory(directory(group))) {
-            BpfSyscalls.progDetach(dir, program, AttachType.CGROUP_DEVICE);
-            assertThatThrownBy(() -> BpfSyscalls.progDetach(dir, program, AttachType.CGROUP_DEVICE))
+            BpfSyscalls.progDetach(dir, program, BpfAttachType.CGROUP_DEVICE);
+            assertThatThrownBy(() -> BpfSyscalls.progDetach(dir, program, BpfAttachType.CGROUP_DEVICE))
                     .isInstanceOf(SyscallException.class)
                     .hasMessageStartingWith("bpf(BPF_PROG_DETACH, target fd " + dir.value() + ", program fd "
                             + program.value() + ", BPF_CGROUP_DEVICE) failed: ENOENT");

@@ -36,6 +36,15 @@ import java.util.TreeMap;
  *         .start();
  * }</pre>
  *
+ * <p>Contained by default, as runc and Docker are: Docker's 14 capabilities (the bounding
+ * set dropped up to the kernel's last), no_new_privs, a seccomp allowlist
+ * ({@link SeccompProfile#defaultProfile()}), a minimal environment, and in a
+ * {@link #mounts(MountSpec) mount view} a private /dev and masked /proc; device rules in
+ * the container's own cgroup. {@link #privileged()} turns all of it off; the setters
+ * adjust each part. The file system is contained only by a view: without
+ * {@link #mounts(MountSpec)} the process sees the host's files, as a {@link ProcessBuilder}
+ * child does, and a root payload keeps DAC_OVERRIDE over them.
+ *
  * <p>A builder is not thread-safe; each {@code start()} reads its state at that moment.
  *
  * @see <a href="https://man7.org/linux/man-pages/man2/clone3.2.html">clone3(2)</a>

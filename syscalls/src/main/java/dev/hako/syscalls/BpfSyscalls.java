@@ -45,89 +45,13 @@ public final class BpfSyscalls {
     private BpfSyscalls() {
     }
 
-    /** eBPF program types ({@code enum bpf_prog_type}); only those Hako loads. */
-    public enum ProgramType {
-        /** Decides device access for a cgroup v2 group ({@code BPF_PROG_TYPE_CGROUP_DEVICE}, Linux 4.15). */
-        CGROUP_DEVICE(Linux.BPF_PROG_TYPE_CGROUP_DEVICE(), "BPF_PROG_TYPE_CGROUP_DEVICE");
-
-        private final int number;
-        private final String cName;
-
-        ProgramType(int number, String cName) {
-            this.number = number;
-            this.cName = cName;
-        }
-
-        /** {@return the value of the C enum constant} */
-        public int number() {
-            return number;
-        }
-
-        /** {@return the C name} */
-        public String cName() {
-            return cName;
-        }
-    }
-
-    /** Where a program attaches ({@code enum bpf_attach_type}); only those Hako uses. */
-    public enum AttachType {
-        /** A cgroup's device access hook ({@code BPF_CGROUP_DEVICE}). */
-        CGROUP_DEVICE(Linux.BPF_CGROUP_DEVICE(), "BPF_CGROUP_DEVICE");
-
-        private final int number;
-        private final String cName;
-
-        AttachType(int number, String cName) {
-            this.number = number;
-            this.cName = cName;
-        }
-
-        /** {@return the value of the C enum constant} */
-        public int number() {
-            return number;
-        }
-
-        /** {@return the C name} */
-        public String cName() {
-            return cName;
-        }
-    }
-
-    /** Flags of {@code BPF_PROG_ATTACH} for cgroups ({@code BPF_F_*}). */
-    public enum AttachFlag implements Flag {
-        /** Descendants may attach their own program, which then replaces this one for them. */
-        ALLOW_OVERRIDE(Linux.BPF_F_ALLOW_OVERRIDE(), "BPF_F_ALLOW_OVERRIDE"),
-        /** Several programs per cgroup; all of them, and those of the ancestors, must allow (Linux 4.15). */
-        ALLOW_MULTI(Linux.BPF_F_ALLOW_MULTI(), "BPF_F_ALLOW_MULTI"),
-        /** With ALLOW_MULTI: atomically replace the program given as {@code replace} (Linux 5.6). */
-        REPLACE(Linux.BPF_F_REPLACE(), "BPF_F_REPLACE");
-
-        private final long bits;
-        private final String cName;
-
-        AttachFlag(long bits, String cName) {
-            this.bits = bits;
-            this.cName = cName;
-        }
-
-        @Override
-        public long bits() {
-            return bits;
-        }
-
-        @Override
-        public String cName() {
-            return cName;
-        }
-    }
-
     /**
      * What {@link #progQuery} found attached to a cgroup.
      *
      * @param attachFlags the flags the programs were attached with (empty: one program, no override)
      * @param programIds the programs' ids, in the order they run
      */
-    public record Attached(Set<AttachFlag> attachFlags, List<Integer> programIds) {
+    public record Attached(Set<BpfAttachFlag> attachFlags, List<Integer> programIds) {
         /**
          * Copies the collections.
          *
@@ -168,7 +92,7 @@ public final class BpfSyscalls {
      *     EACCES or EINVAL with the verifier log when the program is refused
      * @see <a href="https://man7.org/linux/man-pages/man2/bpf.2.html">bpf(2)</a>
      */
-    public static Fd progLoad(ProgramType type, byte[] instructions, String license, String name)
+    public static Fd progLoad(BpfProgramType type, byte[] instructions, String license, String name)
             throws SyscallException {
         Objects.requireNonNull(type, "type");
         if (instructions.length == 0 || instructions.length % INSTRUCTION_SIZE != 0) {
@@ -217,20 +141,20 @@ public final class BpfSyscalls {
 
     /**
      * Attaches a loaded program to a target, here a cgroup v2 directory:
-     * {@code bpf(BPF_PROG_ATTACH)} (Linux 4.10; {@link AttachFlag#REPLACE} 5.6).
+     * {@code bpf(BPF_PROG_ATTACH)} (Linux 4.10; {@link BpfAttachFlag#REPLACE} 5.6).
      *
      * @param target the cgroup directory, opened O_RDONLY|O_DIRECTORY
      * @param program the program to attach
      * @param type the attach point
      * @param flags attach flags; the kernel refuses a mode different from the programs already attached
-     * @param replace with {@link AttachFlag#REPLACE}: the attached program to swap out; else null
+     * @param replace with {@link BpfAttachFlag#REPLACE}: the attached program to swap out; else null
      * @throws SyscallException EPERM without privilege, or when an ancestor's non-overridable
      *     program forbids it or the flags differ from those already attached there
      * @see <a href="https://man7.org/linux/man-pages/man2/bpf.2.html">bpf(2)</a>
      */
-    public static void progAttach(Fd target, Fd program, AttachType type, Set<AttachFlag> flags, Fd replace)
+    public static void progAttach(Fd target, Fd program, BpfAttachType type, Set<BpfAttachFlag> flags, Fd replace)
             throws SyscallException {
-        if (flags.contains(AttachFlag.REPLACE) != (replace != null)) {
+        if (flags.contains(BpfAttachFlag.REPLACE) != (replace != null)) {
             throw new IllegalArgumentException("BPF_F_REPLACE and a program to replace go together; flags "
                     + Flag.describe(flags) + ", replace " + (replace == null ? "none" : "fd " + replace.value()));
         }
@@ -265,7 +189,7 @@ public final class BpfSyscalls {
      * @throws SyscallException ENOENT if that program is not attached there
      * @see <a href="https://man7.org/linux/man-pages/man2/bpf.2.html">bpf(2)</a>
      */
-    public static void progDetach(Fd target, Fd program, AttachType type) throws SyscallException {
+    public static void progDetach(Fd target, Fd program, BpfAttachType type) throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = bpf_attr_prog_attach.allocate(arena);
             bpf_attr_prog_attach.target_fd(attr, target.value());
@@ -293,7 +217,7 @@ public final class BpfSyscalls {
      * @throws SyscallException if the kernel refuses
      * @see <a href="https://man7.org/linux/man-pages/man2/bpf.2.html">bpf(2)</a>
      */
-    public static Attached progQuery(Fd target, AttachType type, boolean effective) throws SyscallException {
+    public static Attached progQuery(Fd target, BpfAttachType type, boolean effective) throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ids = arena.allocate(ValueLayout.JAVA_INT, MAX_ATTACHED);
             MemorySegment attr = bpf_attr_prog_query.allocate(arena);
@@ -314,7 +238,7 @@ public final class BpfSyscalls {
             for (int i = 0; i < count; i++) {
                 out.add(ids.getAtIndex(ValueLayout.JAVA_INT, i));
             }
-            EnumSet<AttachFlag> flags = Flag.decode(AttachFlag.class,
+            EnumSet<BpfAttachFlag> flags = Flag.decode(BpfAttachFlag.class,
                     Integer.toUnsignedLong(bpf_attr_prog_query.attach_flags(attr)));
             return new Attached(flags, out);
         }

@@ -245,7 +245,7 @@ public final class KernelFeatures {
         }
         try (Fd dir = FileSyscalls.openat2(null, root, java.util.EnumSet.of(OpenFlag.DIRECTORY, OpenFlag.READ_ONLY), 0,
                 java.util.Set.of())) {
-            BpfSyscalls.progQuery(dir, BpfSyscalls.AttachType.CGROUP_DEVICE, false);
+            BpfSyscalls.progQuery(dir, BpfAttachType.CGROUP_DEVICE, false);
             return new FeatureReport.Result(Feature.CGROUP_DEVICE_BPF, true, "present: BPF_PROG_QUERY on " + root
                     + " answered");
         } catch (SyscallException e) {

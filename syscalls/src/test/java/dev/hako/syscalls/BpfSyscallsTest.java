@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hako.bindings.Linux;
-import dev.hako.syscalls.BpfSyscalls.AttachFlag;
-import dev.hako.syscalls.BpfSyscalls.AttachType;
-import dev.hako.syscalls.BpfSyscalls.ProgramType;
+import dev.hako.syscalls.BpfAttachFlag;
+import dev.hako.syscalls.BpfAttachType;
+import dev.hako.syscalls.BpfProgramType;
 import dev.hako.testing.Privileged;
 import dev.hako.testing.Requirement;
 import java.util.EnumSet;
@@ -30,7 +30,7 @@ class BpfSyscallsTest {
     @Timeout(30)
     void loadsAProgramAndFindsItByIdUntilItIsClosed() throws Exception {
         int id;
-        try (Fd program = BpfSyscalls.progLoad(ProgramType.CGROUP_DEVICE, ALLOW, "GPL", "hako_test")) {
+        try (Fd program = BpfSyscalls.progLoad(BpfProgramType.CGROUP_DEVICE, ALLOW, "GPL", "hako_test")) {
             BpfSyscalls.ProgramInfo info = BpfSyscalls.objGetInfoByFd(program);
             assertThat(info.type()).isEqualTo(Linux.BPF_PROG_TYPE_CGROUP_DEVICE());
             assertThat(info.name()).isEqualTo("hako_test");
@@ -58,7 +58,7 @@ class BpfSyscallsTest {
     @Test
     @Privileged(Requirement.ROOT)
     void aRefusedProgramCarriesTheVerifierLog() {
-        assertThatThrownBy(() -> BpfSyscalls.progLoad(ProgramType.CGROUP_DEVICE, UNSET_R0, "GPL", ""))
+        assertThatThrownBy(() -> BpfSyscalls.progLoad(BpfProgramType.CGROUP_DEVICE, UNSET_R0, "GPL", ""))
                 .isInstanceOf(SyscallException.class)
                 .hasMessageStartingWith("bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, 1 instructions) failed: EACCES"
                         + " (Permission denied): the verifier refused the program; its log:\n")
@@ -70,7 +70,7 @@ class BpfSyscallsTest {
     void aDirectoryThatIsNoCgroupIsNoTarget() throws Exception {
         try (Fd dir = FileSyscalls.openat2(null, "/tmp", EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.DIRECTORY), 0,
                 Set.of())) {
-            assertThatThrownBy(() -> BpfSyscalls.progQuery(dir, AttachType.CGROUP_DEVICE, false))
+            assertThatThrownBy(() -> BpfSyscalls.progQuery(dir, BpfAttachType.CGROUP_DEVICE, false))
                     .isInstanceOf(SyscallException.class)
                     .hasMessage("bpf(BPF_PROG_QUERY, target fd " + dir.value() + ", BPF_CGROUP_DEVICE) failed: EBADF"
                             + " (Bad file descriptor): the target must be an open cgroup v2 directory (cgroup BPF"
@@ -80,21 +80,21 @@ class BpfSyscallsTest {
 
     @Test
     void badArgumentsAreRefusedBeforeTheKernel() throws Exception {
-        assertThatThrownBy(() -> BpfSyscalls.progLoad(ProgramType.CGROUP_DEVICE, new byte[12], "GPL", ""))
+        assertThatThrownBy(() -> BpfSyscalls.progLoad(BpfProgramType.CGROUP_DEVICE, new byte[12], "GPL", ""))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("eBPF instructions are 8 bytes each; got 12 bytes");
-        assertThatThrownBy(() -> BpfSyscalls.progLoad(ProgramType.CGROUP_DEVICE, new byte[0], "GPL", ""))
+        assertThatThrownBy(() -> BpfSyscalls.progLoad(BpfProgramType.CGROUP_DEVICE, new byte[0], "GPL", ""))
                 .hasMessage("eBPF instructions are 8 bytes each; got 0 bytes");
-        assertThatThrownBy(() -> BpfSyscalls.progLoad(ProgramType.CGROUP_DEVICE, ALLOW, "GPL", "a-name"))
+        assertThatThrownBy(() -> BpfSyscalls.progLoad(BpfProgramType.CGROUP_DEVICE, ALLOW, "GPL", "a-name"))
                 .hasMessage("bpf program name 'a-name' has '-'; the kernel takes only letters, digits, '_' and '.'");
-        assertThatThrownBy(() -> BpfSyscalls.progLoad(ProgramType.CGROUP_DEVICE, ALLOW, "GPL", "sixteen_chars_xx"))
+        assertThatThrownBy(() -> BpfSyscalls.progLoad(BpfProgramType.CGROUP_DEVICE, ALLOW, "GPL", "sixteen_chars_xx"))
                 .hasMessage("bpf program name 'sixteen_chars_xx' is longer than 15 characters");
-        assertThatThrownBy(() -> BpfSyscalls.progLoad(ProgramType.CGROUP_DEVICE, ALLOW, "G\0PL", ""))
+        assertThatThrownBy(() -> BpfSyscalls.progLoad(BpfProgramType.CGROUP_DEVICE, ALLOW, "G\0PL", ""))
                 .hasMessage("bpf license contains a NUL byte, which C strings cannot hold: G\\0PL");
         try (Fd dir = FileSyscalls.openat2(null, "/tmp", EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.DIRECTORY), 0,
                 Set.of())) {
-            assertThatThrownBy(() -> BpfSyscalls.progAttach(dir, dir, AttachType.CGROUP_DEVICE,
-                    EnumSet.of(AttachFlag.ALLOW_MULTI, AttachFlag.REPLACE), null))
+            assertThatThrownBy(() -> BpfSyscalls.progAttach(dir, dir, BpfAttachType.CGROUP_DEVICE,
+                    EnumSet.of(BpfAttachFlag.ALLOW_MULTI, BpfAttachFlag.REPLACE), null))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("BPF_F_REPLACE and a program to replace go together; flags"
                             + " BPF_F_ALLOW_MULTI|BPF_F_REPLACE, replace none");
