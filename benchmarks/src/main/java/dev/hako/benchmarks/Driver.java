@@ -21,13 +21,15 @@ import java.util.Set;
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b5-shell --out F [--iterations N] [--batches B]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b6 --out F [--heap-mb M] [--churn-seconds S]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b7 --out F [--rounds R] [--getpid-calls N] [--read-calls N]
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b8 --out F [--sizes-mib 64,256] [--rounds R] [--disk-dir D]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver report --results DIR --markdown F --chart F --command TEXT
  * </pre>
  *
  * B3 and B4 run whole processes for about a second each and alternate their A and B sides
  * run by run, which JMH cannot do (it runs one benchmark after another); B5's baseline is
  * a shell script; B6 reads the memory of processes it starts from its own JVM; B7 times C
- * loops in containers with and without a seccomp filter. Each writes
+ * loops in containers with and without a seccomp filter; B8 checkpoints and restores
+ * containers through the checkpoint module and times a memcpy beside them. Each writes
  * JSON for {@link Report}.
  */
 public final class Driver {
@@ -40,7 +42,7 @@ public final class Driver {
     /** Entry point; see the class comment. */
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Driver b3|b4|b5-shell|b6|b7|report --option value ...");
+            System.err.println("usage: Driver b3|b4|b5-shell|b6|b7|b8|report --option value ...");
             System.exit(2);
         }
         Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
@@ -65,6 +67,9 @@ public final class Driver {
                     Integer.parseInt(o.getOrDefault("rounds", "6")),
                     Long.parseLong(o.getOrDefault("getpid-calls", "1000000")),
                     Long.parseLong(o.getOrDefault("read-calls", "500000"))));
+            case "b8" -> result = CheckpointCost.run(new CheckpointCost.Config(
+                    Arrays.stream(o.getOrDefault("sizes-mib", "64,256").split(",")).map(Integer::valueOf).toList(),
+                    Integer.parseInt(o.getOrDefault("rounds", "2")), disk.resolve("b8")));
             case "report" -> {
                 Report.write(Path.of(required(o, "results")), Path.of(required(o, "markdown")),
                         Path.of(required(o, "chart")), required(o, "command"));

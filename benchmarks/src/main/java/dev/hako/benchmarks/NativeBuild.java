@@ -30,6 +30,8 @@ public final class NativeBuild {
     public static final String WORKLOAD = "workload";
     /** The B7 syscall loop. */
     public static final String SYSCALL_LOOP = "syscall_loop";
+    /** B8's checkpointed payload and memcpy floor. */
+    public static final String TOUCHED_MEMORY = "touched_memory";
 
     private NativeBuild() {
     }
@@ -54,6 +56,14 @@ public final class NativeBuild {
     /** {@return the program {@code name}, built if needed} */
     public static synchronized Path program(String name) {
         return build(name, name);
+    }
+
+    /**
+     * {@return the program {@code name} linked statically, built if needed}: a process that
+     * B8 checkpoints maps no shared library, as the checkpoint module's own payloads.
+     */
+    public static synchronized Path staticProgram(String name) {
+        return build(name, name + "-static", "-static");
     }
 
     /** The header every C source includes, copied beside them. */

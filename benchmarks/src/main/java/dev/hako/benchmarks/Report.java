@@ -36,7 +36,7 @@ import javax.imageio.ImageIO;
  * b2/manifest.tsv                 key, group, variant, command per external start measurement
  * b2/&lt;key&gt;.r&lt;k&gt;.txt            nanoseconds per start, one per line
  * b2/&lt;key&gt;.status               "ok", "failed: ..." or "not installable here: ..."
- * b3.json b4.json b5-shell-r&lt;k&gt;.json b6.json b7.json
+ * b3.json b4.json b5-shell-r&lt;k&gt;.json b6.json b7.json b8.json
  * </pre>
  */
 final class Report {
@@ -210,6 +210,7 @@ final class Report {
         b5();
         b6();
         b7();
+        b8();
         return md.toString();
     }
 
@@ -678,6 +679,76 @@ final class Report {
                     : "not resolved: the 95% intervals straddle 1.05×";
             targets.add(new String[] {"B7: default seccomp profile ≤ 1.05× no filter (getpid, 4 KiB read)",
                 String.join("; ", measured), verdict});
+        }
+    }
+
+    private void b8() throws IOException {
+        Optional<JsonNode> data = section("B8: what a checkpoint and a restore cost", "b8.json");
+        if (data.isEmpty()) {
+            return;
+        }
+        JsonNode d = data.get();
+        JsonNode config = d.get("config");
+        md.append("A C program (`benchmarks/c/touched_memory.c`, static) writes a non-zero pattern to every byte of "
+                        + "a private anonymous mapping, then waits in a Hako container (own pid namespace, its own "
+                        + "v1 freezer group, no seccomp filter). `Checkpoint.of(container).dump(dir)` freezes, "
+                        + "seizes and dumps it into a directory on ").append(config.get("imageFileSystem").asText())
+                .append(" (page cache, no fsync) and kills it; `Restore.from(dir).container(...).start()` rebuilds "
+                        + "it in a new container. Both calls are timed on the wall clock; every restored copy then "
+                        + "sums its memory and must match the sum taken before the dump (untimed). The floor: the "
+                        + "same program's `memcpy` of the same size between two touched buffers, median of ")
+                .append(config.get("copies").asInt()).append(", in the same round (sides alternating from round "
+                        + "to round). Ratios are per round (dump ÷ memcpy of that round), mean ± 95% CI over ")
+                .append(config.get("rounds").asInt()).append(" rounds, after one untimed ")
+                .append(config.path("warmUpMiB").asInt()).append(" MiB checkpoint and restore that warms the JVM up."
+                        + "\n\n");
+        md.append("| touched memory | memcpy ms | dump ms | restore ms | image MiB | dump ÷ memcpy | restore ÷ memcpy "
+                + "| dump GiB/s | verified |\n|---|---|---|---|---|---|---|---|---|\n");
+        Map<Integer, List<JsonNode>> bySize = new TreeMap<>();
+        for (JsonNode r : d.get("runs")) {
+            bySize.computeIfAbsent(r.get("sizeMiB").asInt(), k -> new ArrayList<>()).add(r);
+        }
+        for (Map.Entry<Integer, List<JsonNode>> size : bySize.entrySet()) {
+            List<Double> copy = new ArrayList<>();
+            List<Double> dump = new ArrayList<>();
+            List<Double> restore = new ArrayList<>();
+            List<Double> image = new ArrayList<>();
+            List<Double> dumpRatio = new ArrayList<>();
+            List<Double> restoreRatio = new ArrayList<>();
+            List<Double> rate = new ArrayList<>();
+            int verified = 0;
+            for (JsonNode r : size.getValue()) {
+                double c = r.get("memcpyNs").asDouble();
+                double du = r.get("dumpNs").asDouble();
+                double re = r.get("restoreNs").asDouble();
+                copy.add(c / 1e6);
+                dump.add(du / 1e6);
+                restore.add(re / 1e6);
+                image.add(r.get("imageBytes").asDouble() / (1 << 20));
+                dumpRatio.add(du / c);
+                restoreRatio.add(re / c);
+                rate.add(r.get("pagesBytes").asDouble() / (1L << 30) / (du / 1e9));
+                verified += r.path("verified").asBoolean() ? 1 : 0;
+            }
+            md.append("| ").append(size.getKey()).append(" MiB | ").append(pm(Stats.Summary.of(copy))).append(" | ")
+                    .append(pm(Stats.Summary.of(dump))).append(" | ").append(pm(Stats.Summary.of(restore))).append(" | ")
+                    .append(f(Stats.Summary.of(image).mean())).append(" | ").append(pm(Stats.Summary.of(dumpRatio)))
+                    .append(" | ").append(pm(Stats.Summary.of(restoreRatio))).append(" | ")
+                    .append(pm(Stats.Summary.of(rate))).append(" | ").append(verified).append("/")
+                    .append(size.getValue().size()).append(" |\n");
+        }
+        md.append('\n');
+        JsonNode criu = d.get("criu");
+        if (criu.path("works").asBoolean()) {
+            md.append("CRIU (").append(criu.path("version").asText()).append(") passes `criu check` here but B8 does "
+                    + "not measure it yet.\n\n");
+        } else if (criu.path("installed").asBoolean()) {
+            md.append("CRIU is not measured: Debian's CRIU (").append(criu.path("version").asText())
+                    .append(") fails on this kernel (Linux 6.13 split the vdso area); `criu check` says: `")
+                    .append(criu.path("error").asText()).append("`.\n\n");
+        } else {
+            md.append("CRIU is not measured: it is not installed here (Debian's CRIU 3.17 fails on kernels with the "
+                    + "6.13 vdso split anyway).\n\n");
         }
     }
 

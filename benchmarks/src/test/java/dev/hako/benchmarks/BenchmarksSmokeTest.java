@@ -23,7 +23,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every benchmark once, tiny, so none can rot: each JMH benchmark for one 100 ms
- * iteration in this JVM, the B3/B4/B5/B6/B7 drivers with minimal work, one C start loop, and the
+ * iteration in this JVM, the B3/B4/B5/B6/B7/B8 drivers with minimal work, one C start loop, and the
  * report generator over all of it. The figures mean nothing; only that everything runs
  * and the report has every section.
  */
@@ -70,6 +70,11 @@ class BenchmarksSmokeTest {
         ObjectNode seccomp = SeccompOverhead.run(new SeccompOverhead.Config(1, 2000, 1000));
         assertThat(seccomp.get("runs")).hasSize(SeccompOverhead.MODES.size() * SeccompOverhead.VARIANTS.size());
         Driver.write(seccomp, results.resolve("b7.json"));
+        ObjectNode checkpoint = CheckpointCost.run(new CheckpointCost.Config(List.of(64), 1, disk.resolve("b8")));
+        assertThat(checkpoint.get("runs")).hasSize(1);
+        assertThat(checkpoint.get("runs").get(0).get("verified").asBoolean()).isTrue();
+        assertThat(checkpoint.get("runs").get(0).get("pagesBytes").asLong()).isGreaterThanOrEqualTo(64L << 20);
+        Driver.write(checkpoint, results.resolve("b8.json"));
 
         Path b2 = Files.createDirectories(results.resolve("b2"));
         Files.writeString(b2.resolve("manifest.tsv"), "clone3-pmiu\tclone3\tpid,mnt,ipc,uts\tstartloop clone3 pid,mnt,ipc,uts\n"
@@ -84,10 +89,11 @@ class BenchmarksSmokeTest {
         Path chart = results.resolve("chart.png");
         Report.write(results, markdown, chart, "smoke test");
         String text = Files.readString(markdown);
-        assertThat(text).contains("## B1", "## B2", "## B3", "## B4", "## B5", "## B6", "## B7", "## Targets", "## Machine",
+        assertThat(text).contains("## B1", "## B2", "## B3", "## B4", "## B5", "## B6", "## B7", "## B8", "## Targets", "## Machine",
                 "C clone3 loop (floor)", "not installable here (test)", "mem-triad", "io-disk",
                 "| Hako | pid,mnt,ipc,uts+init |", "With `init(true)`", "**Hako supervisor + reaper**")
-                .doesNotContain("No B1 results", "No B3 results", "No B5 results", "No B6 results", "No B7 results");
+                .doesNotContain("No B1 results", "No B3 results", "No B5 results", "No B6 results", "No B7 results",
+                        "No B8 results");
         assertThat(Files.size(chart)).isPositive();
     }
 }

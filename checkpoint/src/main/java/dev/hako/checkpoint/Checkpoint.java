@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -68,6 +69,73 @@ public final class Checkpoint {
         return new Checkpoint((int) rootPid, null, null);
     }
 
+    /**
+     * The container whose PID 1 is {@code pid}, or whose PID 1 is a child of {@code pid} (a
+     * supervisor that started it and stayed outside its pid namespace): for a process this
+     * program did not start, as {@code hako checkpoint PID DIR} names it.
+     *
+     * <p>The tree is frozen during the seize through the freezer of the PID 1's cgroup (the
+     * v1 freezer group, or a v2 group with {@code cgroup.freeze}) as /proc/PID/cgroup names
+     * it, unless that group is a hierarchy's root or holds the calling process, which must not
+     * freeze itself; then the tasks are seized one by one, as {@link #ofPid} does.
+     *
+     * @param pid the container's PID 1 or its supervisor, in the caller's pid namespace
+     * @throws IOException if there is no such process, or neither it nor one of its children
+     *                     is PID 1 of a pid namespace
+     * @see <a href="https://man7.org/linux/man-pages/man7/pid_namespaces.7.html">pid_namespaces(7)</a>
+     */
+    public static Checkpoint ofContainer(long pid) throws IOException {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        if (pid <= 0 || !Files.isDirectory(proc)) {
+            throw new IOException("no process " + pid);
+        }
+        long root = -1;
+        if (innermostPid(pid) == 1) {
+            root = pid;
+        } else {
+            String children = Files.readString(proc.resolve("task").resolve(Long.toString(pid)).resolve("children"));
+            for (String child : children.trim().split("\\s+")) {
+                if (!child.isEmpty() && innermostPid(Long.parseLong(child)) == 1) {
+                    root = Long.parseLong(child);
+                }
+            }
+        }
+        if (root < 0) {
+            throw new IOException("process " + pid + " is neither the PID 1 of a pid namespace nor the parent of one");
+        }
+        return new Checkpoint((int) root, freezerOf(root), null);
+    }
+
+    /** The last NSpid value of a process: its pid in its own pid namespace (-1 if gone). */
+    private static long innermostPid(long pid) throws IOException {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("NSpid:")) {
+                    String[] values = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(values[values.length - 1]);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // ended meanwhile
+        }
+        return -1;
+    }
+
+    /** A freezable group of {@code pid} that is no hierarchy's root and does not hold us. */
+    private static Cgroup freezerOf(long pid) throws IOException {
+        CgroupLayout layout = CgroupLayout.detect();
+        Map<Hierarchy, Path> theirs = layout.groupDirectories(pid);
+        Map<Hierarchy, Path> ours = layout.groupDirectories(ProcessHandle.current().pid());
+        List<Path> directories = new ArrayList<>();
+        theirs.forEach((hierarchy, directory) -> {
+            Path own = ours.get(hierarchy);
+            if (!directory.equals(hierarchy.mountPoint()) && (own == null || !own.startsWith(directory))) {
+                directories.add(directory);
+            }
+        });
+        return cgroupOf(layout, directories);
+    }
+
     static Cgroup cgroupOf(CgroupPlacement placement) throws IOException {
         if (placement == null) {
             return null;
@@ -76,7 +144,10 @@ public final class Checkpoint {
         if (placement.v2Directory() != null) {
             directories.add(placement.v2Directory());
         }
-        CgroupLayout layout = CgroupLayout.detect();
+        return cgroupOf(CgroupLayout.detect(), directories);
+    }
+
+    private static Cgroup cgroupOf(CgroupLayout layout, List<Path> directories) throws IOException {
         List<Hierarchy> hierarchies = new ArrayList<>(layout.v1Hierarchies());
         layout.unified().ifPresent(hierarchies::add);
         for (Path directory : directories) {
@@ -90,6 +161,11 @@ public final class Checkpoint {
             }
         }
         return null;
+    }
+
+    /** For tests: the group frozen during the seize, or null. */
+    Cgroup freezer() {
+        return cgroup;
     }
 
     /**

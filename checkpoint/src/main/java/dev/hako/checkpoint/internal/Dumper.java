@@ -281,11 +281,25 @@ public final class Dumper {
         }
     }
 
-    /** Kills every task: frozen, detached, SIGKILLed, thawed, so none runs again. */
+    /**
+     * Kills every task so none runs again: frozen, detached, SIGKILLed, thawed; without a
+     * freezer, SIGKILLed while still seized.
+     */
     public void kill() throws IOException {
-        if (cgroup != null) {
-            cgroup.freeze(FREEZE_TIMEOUT);
+        if (cgroup == null) {
+            // No freezer: a detached task would run (and write) before its SIGKILL lands, so
+            // it is killed while still stopped under ptrace, which SIGKILL ends at once.
+            for (int pid : seized) {
+                try {
+                    killPid(pid);
+                } catch (SyscallException e) {
+                    // gone already
+                }
+            }
+            seized.clear();
+            return;
         }
+        cgroup.freeze(FREEZE_TIMEOUT);
         try {
             for (int pid : seized) {
                 try {

@@ -138,6 +138,9 @@ public final class ImageStore {
 
     /** Reads every task of an image (pages stay in their files). */
     public static List<TaskImage> read(Path dir) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(dir.resolve("inventory.img"))) {
+            throw new IOException(dir + " is not a checkpoint image: it has no inventory.img");
+        }
         Proto.Message inventory = readFile(dir.resolve("inventory.img"), INVENTORY_MAGIC).getFirst();
         long version = inventory.u(X_VERSION, -1);
         if (version != HAKO_IMAGE_VERSION) {

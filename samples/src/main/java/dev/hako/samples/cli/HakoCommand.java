@@ -17,16 +17,17 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The {@code hako} command: runs commands in fresh namespaces under cgroup limits, enters
  * running ones, shows the groups Hako made and what the kernel offers.
  *
- * <p>Exit codes: the payload's status for {@code run} and {@code enter} (128 plus the
+ * <p>Exit codes: the payload's status for {@code run}, {@code enter} and {@code restore} (128 plus the
  * signal number when a signal killed it, as a shell reports it); 2 for a usage error;
- * {@value #RUN_FAILED} when {@code run} or {@code enter} failed before or while starting
+ * {@value #RUN_FAILED} when {@code run}, {@code enter} or {@code restore} failed before or while starting
  * the payload (as {@code env} and container runtimes use it, so it rarely collides with a
  * payload's own status); 1 when another subcommand failed.
  */
 @Command(name = "hako", mixinStandardHelpOptions = true, versionProvider = HakoCommand.Version.class,
         description = "Linux containers from pure Java: namespaces, cgroups and pidfds.",
         subcommands = {RunCommand.class, EnterCommand.class, PsCommand.class, TopCommand.class,
-                FeaturesCommand.class, CgroupCommand.class, AutoComplete.GenerateCompletion.class})
+                FeaturesCommand.class, CgroupCommand.class, CheckpointCommand.class, RestoreCommand.class,
+                ImageCommand.class, AutoComplete.GenerateCompletion.class})
 public final class HakoCommand implements Callable<Integer> {
 
     /** Exit status when run or enter could not start the payload. */
@@ -159,7 +160,7 @@ public final class HakoCommand implements Callable<Integer> {
         }
         err.flush();
         String name = cmd.getCommandName();
-        return name.equals("run") || name.equals("enter") ? RUN_FAILED : FAILED;
+        return name.equals("run") || name.equals("enter") || name.equals("restore") ? RUN_FAILED : FAILED;
     }
 
     /**

@@ -1,0 +1,80 @@
+package dev.hako.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.Redirect;
+import dev.hako.testing.Privileged;
+import dev.hako.testing.Requirement;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link Checkpoint#ofContainer}: a container named by a pid, as the CLI gets it. */
+@Timeout(120)
+@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+class OfContainerTest {
+
+    @Test
+    void dumpsTheContainerWhosePid1IsGivenThroughItsFreezer() throws Exception {
+        Path program = Fixtures.checksumProgram();
+        try (Fixtures fixtures = new Fixtures()) {
+            Path out = fixtures.work.resolve("out");
+            ContainerProcess process = fixtures.container(program.toString(), "sleep", "30")
+                    .redirectOutput(Redirect.to(out)).start();
+            try {
+                Fixtures.awaitLines(out, 2, Duration.ofSeconds(30));
+                Checkpoint checkpoint = Checkpoint.ofContainer(process.pid());
+                assertThat(checkpoint.freezer()).isNotNull();
+                assertThat(checkpoint.freezer().path()).isEqualTo("/" + fixtures.freezer.getFileName());
+                ImageDescription description = checkpoint.leaveRunning(true).dump(fixtures.work.resolve("image"));
+                assertThat(description.tasks()).extracting(ImageDescription.Task::pid).containsExactly(1);
+                assertThat(process.isAlive()).isTrue();
+            } finally {
+                Fixtures.closeQuietly(process);
+            }
+        }
+    }
+
+    @Test
+    void aSupervisorOutsideThePidNamespaceNamesItsChild() throws Exception {
+        Path program = Fixtures.checksumProgram();
+        try (Fixtures fixtures = new Fixtures()) {
+            // unshare stays in our pid namespace and waits for its child, PID 1 of a new one;
+            // both are in our own cgroups, which must not be frozen.
+            Process supervisor = new ProcessBuilder("unshare", "--pid", "--fork", program.toString(), "sleep", "30")
+                    .redirectOutput(fixtures.work.resolve("out").toFile()).start();
+            try {
+                Fixtures.awaitLines(fixtures.work.resolve("out"), 2, Duration.ofSeconds(30));
+                Checkpoint checkpoint = Checkpoint.ofContainer(supervisor.pid());
+                assertThat(checkpoint.freezer()).isNull();
+                ImageDescription description = checkpoint.leaveRunning(true).dump(fixtures.work.resolve("image"));
+                assertThat(description.tasks()).hasSize(1);
+                assertThat(description.tasks().getFirst().pid()).isEqualTo(1);
+                assertThat(description.tasks().getFirst().executable()).isEqualTo(program.toString());
+                assertThat(supervisor.isAlive()).isTrue();
+            } finally {
+                supervisor.descendants().forEach(ProcessHandle::destroyForcibly);
+                supervisor.destroyForcibly();
+                supervisor.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aMissingProcessIsNamed() {
+        assertThatThrownBy(() -> Checkpoint.ofContainer(Integer.MAX_VALUE)).isInstanceOf(IOException.class)
+                .hasMessage("no process " + Integer.MAX_VALUE);
+    }
+
+    @Test
+    void aProcessWithoutAPidNamespaceIsRefused() {
+        long self = ProcessHandle.current().pid();
+        assertThatThrownBy(() -> Checkpoint.ofContainer(self)).isInstanceOf(IOException.class)
+                .hasMessage("process " + self + " is neither the PID 1 of a pid namespace nor the parent of one");
+    }
+}

@@ -1,0 +1,123 @@
+package dev.hako.samples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hako.namespaces.ContainerBuilder;
+import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.Redirect;
+import dev.hako.namespaces.SeccompProfile;
+import dev.hako.syscalls.NamespaceType;
+import dev.hako.testing.Privileged;
+import dev.hako.testing.Requirement;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code hako checkpoint}, {@code hako image} and {@code hako restore} on a counting shell. */
+@Privileged(Requirement.ROOT)
+@Timeout(120)
+class CheckpointCommandTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void checkpointImageAndRestoreContinueTheCount() throws Exception {
+        Path counter = work.resolve("counter");
+        Path image = work.resolve("image");
+        Path devNull = Path.of("/dev/null");
+        // A pid namespace and no seccomp filter: what a dump needs. The shell appends 1..30,
+        // one number every 100 ms, then exits 7.
+        ContainerBuilder builder = new ContainerBuilder("/bin/busybox", "sh", "-c",
+                "i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo $i >> " + counter + "; sleep 0.1; done; exit 7")
+                .namespaces(NamespaceType.PID).seccomp(SeccompProfile.unconfined())
+                .redirectInput(Redirect.from(devNull)).redirectOutput(Redirect.to(devNull))
+                .redirectError(Redirect.to(devNull));
+        try (ContainerProcess original = builder.start()) {
+            awaitLines(counter, 5);
+            Cli.Result dumped = Cli.run("checkpoint", Long.toString(original.pid()), image.toString());
+            assertThat(dumped.status()).as(dumped.err()).isZero();
+            assertThat(dumped.out()).matches("checkpointed [12] task\\(s\\) into " + image + "\n");
+            assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        List<String> before = Files.readAllLines(counter);
+        assertThat(before.size()).isBetween(5, 29);
+
+        Cli.Result listed = Cli.run("image", image.toString());
+        assertThat(listed.status()).as(listed.err()).isZero();
+        assertThat(listed.out()).startsWith("Hako checkpoint image v1 in " + image + ": ")
+                .contains("pid 1 ppid 0 ").contains("/bin/busybox");
+
+        Cli.Result restored = Cli.run("restore", image.toString());
+        assertThat(restored.status()).as(restored.err()).isEqualTo(7);
+        // The count went on from where the dump left it, not from 1.
+        assertThat(Files.readAllLines(counter))
+                .isEqualTo(IntStream.rangeClosed(1, 30).mapToObj(Integer::toString).toList());
+    }
+
+    @Test
+    void dumpAndContinueLeavesTheContainerRunning() throws Exception {
+        Path image = work.resolve("image");
+        try (ContainerProcess original = new ContainerBuilder("/bin/busybox", "sleep", "30")
+                .namespaces(NamespaceType.PID).seccomp(SeccompProfile.unconfined())
+                .redirectInput(Redirect.from(Path.of("/dev/null"))).start()) {
+            Thread.sleep(200);
+            Cli.Result dumped = Cli.run("checkpoint", "--leave-running", Long.toString(original.pid()),
+                    image.toString());
+            assertThat(dumped.status()).as(dumped.err()).isZero();
+            assertThat(dumped.out()).isEqualTo("checkpointed 1 task(s) into " + image + " (left running)\n");
+            assertThat(original.isAlive()).isTrue();
+            original.destroyForcibly();
+        }
+    }
+
+    @Test
+    void checkpointOfNoSuchProcess() {
+        Cli.Result result = Cli.run("checkpoint", Integer.toString(Integer.MAX_VALUE), work.resolve("i").toString());
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("hako: no process " + Integer.MAX_VALUE + "\n");
+        assertThat(work.resolve("i")).doesNotExist();
+    }
+
+    @Test
+    void checkpointOfAProcessWithoutPidNamespace() {
+        long self = ProcessHandle.current().pid();
+        Cli.Result result = Cli.run("checkpoint", Long.toString(self), work.resolve("i").toString());
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("hako: process " + self
+                + " is neither the PID 1 of a pid namespace nor the parent of one\n");
+    }
+
+    @Test
+    void checkpointIntoANonEmptyDirectory() throws Exception {
+        Files.writeString(work.resolve("keep"), "x");
+        Cli.Result result = Cli.run("checkpoint", "1", work.toString());
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("hako: image directory " + work + " is not empty\n");
+    }
+
+    @Test
+    void imageAndRestoreOfADirectoryThatIsNoImage() {
+        Cli.Result image = Cli.run("image", work.toString());
+        assertThat(image.status()).isEqualTo(1);
+        assertThat(image.err()).isEqualTo("hako: " + work + " is not a checkpoint image: it has no inventory.img\n");
+        Cli.Result restore = Cli.run("restore", work.toString());
+        assertThat(restore.status()).isEqualTo(HakoCommand.RUN_FAILED);
+        assertThat(restore.err()).isEqualTo("hako: " + work + " is not a checkpoint image: it has no inventory.img\n");
+    }
+
+    private static void awaitLines(Path file, int lines) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(file) || Files.readAllLines(file).size() < lines) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(file + " did not reach " + lines + " lines");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
