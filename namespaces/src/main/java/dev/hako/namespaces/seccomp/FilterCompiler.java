@@ -183,6 +183,24 @@ public final class FilterCompiler {
         asm.emit(Bpf.RET, defaultAction);
     }
 
+    /**
+     * An unsigned 64-bit order comparison over the two 32-bit words: a high word above
+     * {@code hi} goes to {@code above}, below it to {@code below}; an equal one lets
+     * {@code lowOp} on the low word against {@code lo} choose {@code lowTrue} or {@code lowFalse}.
+     */
+    private static void byWords(Assembler asm, int high, int hi, Label above, Label below, int low, int lowOp, int lo,
+                                Label lowTrue, Label lowFalse) {
+        Label equalHigh = new Label();
+        Label lowWord = new Label();
+        asm.emit(Bpf.LD_ABS, high);
+        asm.jump(Bpf.JGT, hi, above, equalHigh);
+        asm.bind(equalHigh);
+        asm.jump(Bpf.JEQ, hi, lowWord, below);
+        asm.bind(lowWord);
+        asm.emit(Bpf.LD_ABS, low);
+        asm.jump(lowOp, lo, lowTrue, lowFalse);
+    }
+
     /** Code that goes on to {@code pass} when the check holds and jumps to {@code fail} when not. */
     static void check(Assembler asm, Check check, Label pass, Label fail) {
         int hi = (int) (check.value() >>> 32);
@@ -222,29 +240,11 @@ public final class FilterCompiler {
                     asm.jump(Bpf.JEQ, lo, pass, fail);
                 }
             }
-            // Greater in the high word decides; equal high words leave it to the low word.
-            case GT, GE -> {
-                Label equalHigh = new Label();
-                Label lowWord = new Label();
-                asm.emit(Bpf.LD_ABS, high);
-                asm.jump(Bpf.JGT, hi, pass, equalHigh);
-                asm.bind(equalHigh);
-                asm.jump(Bpf.JEQ, hi, lowWord, fail);
-                asm.bind(lowWord);
-                asm.emit(Bpf.LD_ABS, low);
-                asm.jump(check.op() == FilterSpec.Op.GT ? Bpf.JGT : Bpf.JGE, lo, pass, fail);
-            }
-            case LT, LE -> {
-                Label equalHigh = new Label();
-                Label lowWord = new Label();
-                asm.emit(Bpf.LD_ABS, high);
-                asm.jump(Bpf.JGT, hi, fail, equalHigh);
-                asm.bind(equalHigh);
-                asm.jump(Bpf.JEQ, hi, lowWord, pass);
-                asm.bind(lowWord);
-                asm.emit(Bpf.LD_ABS, low);
-                asm.jump(check.op() == FilterSpec.Op.LT ? Bpf.JGE : Bpf.JGT, lo, fail, pass);
-            }
+            // A high word above or below decides; equal high words leave it to the low word.
+            case GT, GE -> byWords(asm, high, hi, pass, fail, low, check.op() == FilterSpec.Op.GT ? Bpf.JGT : Bpf.JGE,
+                    lo, pass, fail);
+            case LT, LE -> byWords(asm, high, hi, fail, pass, low, check.op() == FilterSpec.Op.LT ? Bpf.JGE : Bpf.JGT,
+                    lo, fail, pass);
         }
     }
 
