@@ -526,7 +526,8 @@ public final class ContainerBuilder {
             view = view.withHostDev(privileged);
         }
         List<String> resolved = new ArrayList<>(command);
-        resolved.set(0, resolveProgram(command.getFirst(), env.getOrDefault("PATH", STANDARD_PATH), view));
+        resolved.set(0, resolveProgram(command.getFirst(), env.getOrDefault("PATH", STANDARD_PATH), view,
+                joins.containsKey(NamespaceType.MOUNT)));
         checkFdTargets();
         for (NamespaceType type : joins.keySet()) {
             if (newNamespaces.contains(type)) {
@@ -604,10 +605,9 @@ public final class ContainerBuilder {
             return null;
         }
         Capabilities defaults = Capabilities.containerDefaults();
-        if (hostDevices) {
-            // the caller chose the host's devices; mknod is then no further reach
-        } else if (!deviceRulesApply()) {
-            // Nothing else would stop a root payload from making a disk node and opening it.
+        if (!hostDevices && !deviceRulesApply()) {
+            // Nothing else would stop a root payload from making a disk node and opening it
+            // (with the host's devices chosen, mknod reaches no further).
             defaults = defaults.minus(Set.of(dev.hako.syscalls.Capability.MKNOD));
         }
         boolean ownUserNamespace = newNamespaces.contains(NamespaceType.USER) || joins.containsKey(NamespaceType.USER);
@@ -707,19 +707,21 @@ public final class ContainerBuilder {
 
     /**
      * Finds a program without a slash as execvp(3) would, on the container's PATH. With a
-     * rootfs the search happens in the child, inside the container's root (the host's
-     * programs are not the container's), so the name stays bare here; otherwise the view is
+     * rootfs, or in a joined mount namespace, the search happens in the child, inside the
+     * container's root (the host's programs are not the container's), so the name stays
+     * bare here; otherwise the view is
      * the host's tree and the search happens now, so that a missing program is reported
      * before anything starts. Absolute paths stay; relative ones are made absolute.
      */
-    private static String resolveProgram(String program, String path, MountSpec view) {
+    private static String resolveProgram(String program, String path, MountSpec view, boolean joinsMount) {
         if (program.isEmpty()) {
             throw new IllegalArgumentException("command[0] is empty: give the program to run");
         }
+        boolean ownRoot = joinsMount || (view != null && !view.hostRoot());
         if (program.indexOf('/') >= 0) {
-            return view == null || view.hostRoot() ? Path.of(program).toAbsolutePath().toString() : program;
+            return ownRoot ? program : Path.of(program).toAbsolutePath().toString();
         }
-        if (view != null && !view.hostRoot()) {
+        if (ownRoot) {
             return program;
         }
         for (String dir : path.split(File.pathSeparator)) {

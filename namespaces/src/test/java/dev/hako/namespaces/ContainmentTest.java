@@ -261,7 +261,7 @@ class ContainmentTest {
         Path root = Files.createDirectories(temp.resolve("rootfs"));
         Files.createDirectories(root.resolve("bin"));
         Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"), StandardCopyOption.COPY_ATTRIBUTES);
-        for (String applet : List.of("sh", "echo", "stat", "cat", "ls")) {
+        for (String applet : List.of("sh", "echo", "stat", "cat", "ls", "sleep")) {
             Files.createSymbolicLink(root.resolve("bin/" + applet), Path.of("busybox"));
         }
         for (String dir : List.of("proc", "sys", "dev", "tmp")) {
@@ -298,6 +298,28 @@ class ContainmentTest {
         assertThatThrownBy(builder::start).isInstanceOf(IOException.class)
                 .hasMessageContaining("mount destination /dev")
                 .hasMessageContaining("is a symbolic link (to /proc/sys/kernel)");
+    }
+
+    @Test
+    void aBareCommandIsFoundInsideAJoinedMountNamespace() throws Exception {
+        Path root = hostileRootfs();
+        Path script = root.resolve("bin/only-in-the-rootfs");
+        Files.writeString(script, "#!/bin/sh\necho inside the joined root\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        ContainerBuilder box = new ContainerBuilder("/bin/sleep", "60")
+                .namespaces(NamespaceType.PID).mounts(MountSpec.builder().rootfs(root).build());
+        box.environment().put("PATH", "/bin");
+        try (ContainerProcess target = box.start()) {
+            // A program only the rootfs has: a search on the host would refuse the start.
+            ContainerBuilder enter = new ContainerBuilder("only-in-the-rootfs")
+                    .join(NamespaceType.MOUNT, NamespaceJoin.ofPid(target.pid()));
+            enter.environment().put("PATH", "/nowhere:/bin");
+            Payloads.Result result = Payloads.run(enter);
+            assertThat(result.status()).as(result.out()).isZero();
+            assertThat(result.out()).isEqualTo("inside the joined root\n");
+            target.destroyForcibly();
+            assertThat(target.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     @Test
