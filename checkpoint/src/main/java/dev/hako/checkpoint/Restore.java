@@ -13,6 +13,7 @@ import dev.hako.namespaces.ContainerProcess;
 import dev.hako.namespaces.SeccompProfile;
 import dev.hako.namespaces.internal.StartGate;
 import dev.hako.syscalls.Capability;
+import dev.hako.syscalls.CapabilitySyscalls;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.StreamSyscalls;
 import dev.hako.syscalls.TraceSyscalls;
@@ -20,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Objects;
@@ -163,18 +163,7 @@ public final class Restore {
 
     /** The JVM's own permitted capabilities: all a container it starts can be given. */
     private static Set<Capability> heldCapabilities() throws IOException {
-        Set<Capability> held = EnumSet.noneOf(Capability.class);
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("CapPrm:")) {
-                long bits = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-                for (Capability capability : Capability.values()) {
-                    if ((bits & (1L << capability.number())) != 0) {
-                        held.add(capability);
-                    }
-                }
-            }
-        }
-        return held;
+        return CapabilitySyscalls.capget(0).permitted();
     }
 
     /** For failure-injection tests: the step at which the next start fails (-1: none). */

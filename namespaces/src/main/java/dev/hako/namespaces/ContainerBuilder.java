@@ -612,12 +612,11 @@ public final class ContainerBuilder {
         }
         boolean ownUserNamespace = newNamespaces.contains(NamespaceType.USER) || joins.containsKey(NamespaceType.USER);
         if (!ownUserNamespace) {
-            EnumSet<dev.hako.syscalls.Capability> held = EnumSet.noneOf(dev.hako.syscalls.Capability.class);
-            long mask = CurrentIds.permittedCapabilities();
-            for (dev.hako.syscalls.Capability capability : dev.hako.syscalls.Capability.values()) {
-                if ((mask & capability.bits()) != 0) {
-                    held.add(capability);
-                }
+            Set<dev.hako.syscalls.Capability> held;
+            try {
+                held = dev.hako.syscalls.CapabilitySyscalls.capget(0).permitted();
+            } catch (dev.hako.syscalls.SyscallException e) {
+                throw new IllegalStateException("cannot read the JVM's own capabilities: " + e.getMessage(), e);
             }
             defaults = defaults.within(held);
             if (!held.contains(dev.hako.syscalls.Capability.SETPCAP)) {

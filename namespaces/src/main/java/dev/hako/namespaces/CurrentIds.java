@@ -21,11 +21,6 @@ final class CurrentIds {
         return field("Gid:", 1);
     }
 
-    /** The JVM's permitted capability set (bit n for capability n). */
-    static long permittedCapabilities() {
-        return Long.parseUnsignedLong(line("CapPrm:").trim(), 16);
-    }
-
     /** The mask of ignored signals (bit n-1 for signal n). */
     static long ignoredSignals() {
         return Long.parseUnsignedLong(line("SigIgn:").trim(), 16);

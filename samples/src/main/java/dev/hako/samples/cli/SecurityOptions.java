@@ -2,8 +2,9 @@ package dev.hako.samples.cli;
 
 import dev.hako.namespaces.Capabilities;
 import dev.hako.syscalls.Capability;
+import dev.hako.syscalls.CapabilitySyscalls;
+import dev.hako.syscalls.SyscallException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -83,14 +84,9 @@ final class SecurityOptions {
     /** Whether hako itself holds CAP_SYS_ADMIN (else its namespaces need a user namespace). */
     static boolean hasSysAdmin() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & Capability.SYS_ADMIN.bits()) != 0;
-                }
-            }
-        } catch (IOException e) {
+            return CapabilitySyscalls.capget(0).effective().contains(Capability.SYS_ADMIN);
+        } catch (SyscallException e) {
             return false;
         }
-        return false;
     }
 }
