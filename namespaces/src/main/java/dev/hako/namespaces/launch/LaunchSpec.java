@@ -22,9 +22,9 @@ import java.util.Set;
 
 /**
  * Everything about how to start one container process, validated and immutable. Made by
- * {@link ContainerBuilder}; compiled into a {@link LaunchPlan}. Not public: it grows with
- * every option, and callers read what they need through {@link ContainerBuilder},
- * {@link LaunchPlan#describe()} and {@link ContainerProcess}.
+ * {@link ContainerBuilder}; compiled into a {@link Plan}. Not part of the API (its package
+ * is not exported): it grows with every option, and callers read what they need through
+ * {@link ContainerBuilder}, {@link LaunchPlan#describe()} and {@link ContainerProcess}.
  *
  * @param command           program and arguments; the program is an absolute path (resolved on PATH at build
  *                          time), or a bare name searched for on PATH inside a rootfs
