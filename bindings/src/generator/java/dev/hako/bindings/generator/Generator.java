@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,9 +119,26 @@ public final class Generator {
             throw new IllegalStateException("every architecture of " + JavaEmitter.ARCHES
                     + " must be probed to know which values they share; asked for " + options.arches());
         }
+        if (options.work() != null) {
+            Files.createDirectories(options.work());
+            return render(options, toolchain, options.work());
+        }
+        // A work directory of our own holds only the probes' scratch files: remove it after.
+        Path work = Files.createTempDirectory("hako-bindings-");
+        try {
+            return render(options, toolchain, work);
+        } finally {
+            try (var tree = Files.walk(work)) {
+                for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+    }
+
+    private static Map<Path, String> render(Options options, Consumer<Result> toolchain, Path work)
+            throws IOException {
         BindingsList list = BindingsList.read(options.list());
-        Path work = options.work() != null ? options.work() : Files.createTempDirectory("hako-bindings-");
-        Files.createDirectories(work);
         List<Result> results = new ArrayList<>();
         for (String arch : options.arches()) {
             String compiler = compilerFor(arch).orElseThrow(() -> new IllegalStateException(

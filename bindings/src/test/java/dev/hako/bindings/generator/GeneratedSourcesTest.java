@@ -71,6 +71,23 @@ class GeneratedSourcesTest {
     }
 
     @Test
+    void aGeneratorWithoutAWorkDirectoryRemovesItsScratchDirectory() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> before = scratchDirectories(tmp);
+        Map<Path, String> rendered = Generator.render(new Generator.Options(LIST, COMMITTED, TYPED,
+                JavaEmitter.ARCHES, null));
+        assertThat(rendered).isNotEmpty();
+        assertThat(scratchDirectories(tmp)).as("probe scratch directories left in %s", tmp)
+                .isSubsetOf(before);
+    }
+
+    private static List<Path> scratchDirectories(Path tmp) throws IOException {
+        try (Stream<Path> listing = Files.list(tmp)) {
+            return listing.filter(p -> p.getFileName().toString().startsWith("hako-bindings-")).toList();
+        }
+    }
+
+    @Test
     void everyGeneratedFileCarriesTheStampAndNoToolchainVersion() throws IOException {
         List<Path> files = committedFiles();
         assertThat(files).hasSizeGreaterThan(40);
