@@ -1,6 +1,6 @@
 package dev.hako.syscalls.calls;
 
-/** The one rule for strings that become C strings. */
+/** Strings that become C strings: the NUL rule, and how messages quote them. */
 public final class CStrings {
 
     private CStrings() {
@@ -18,5 +18,16 @@ public final class CStrings {
                     + value.replace("\0", "\\0"));
         }
         return value;
+    }
+
+    /**
+     * A string as strace quotes it: in double quotes, with backslash, double quote and
+     * newline escaped; {@code NULL} for null.
+     */
+    public static String quote(String value) {
+        if (value == null) {
+            return "NULL";
+        }
+        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
     }
 }

@@ -16,12 +16,9 @@ final class Show {
     private Show() {
     }
 
-    /** A string as strace quotes it: in double quotes, with backslash, quote and newline escaped; NULL for null. */
+    /** A string as strace quotes it; NULL for null. */
     static String quote(String value) {
-        if (value == null) {
-            return "NULL";
-        }
-        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+        return CStrings.quote(value);
     }
 
     /** A directory descriptor argument: {@code AT_FDCWD} or its number. */

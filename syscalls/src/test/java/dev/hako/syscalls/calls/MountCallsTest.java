@@ -39,6 +39,16 @@ class MountCallsTest {
     }
 
     @Test
+    void flagsReadInDeclarationOrderWhateverTheSet() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(MountCalls.mount(arena, null, "/", null, Set.of(MountFlag.REC, MountFlag.BIND,
+                        MountFlag.RDONLY), null).arguments()).isEqualTo("NULL, \"/\", NULL, MS_RDONLY|MS_BIND|MS_REC, NULL");
+            }
+        }
+    }
+
+    @Test
     void stringsWithANulByteAreRefusedByName() {
         try (Arena arena = Arena.ofConfined()) {
             assertThatThrownBy(() -> MountCalls.mount(arena, null, "/a\0b", null, Set.of(), null))
