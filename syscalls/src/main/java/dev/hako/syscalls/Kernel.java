@@ -70,22 +70,12 @@ final class Kernel {
 
     /** Runs an encoded call that may block; returns its result or throws with its description. */
     static long run(Call call) throws SyscallException {
-        long result = blocking(call.number(), call.word(0), call.word(1), call.word(2), call.word(3), call.word(4),
-                call.word(5));
-        if (result < 0) {
-            throw new SyscallException(call.name(), call.arguments(), (int) -result);
-        }
-        return result;
+        return checked(call, invoke(call));
     }
 
     /** Runs a short encoded call that never blocks (the critical downcall); as {@link #run}. */
     static long runCritical(Call call) throws SyscallException {
-        long result = critical(call.number(), call.word(0), call.word(1), call.word(2), call.word(3), call.word(4),
-                call.word(5));
-        if (result < 0) {
-            throw new SyscallException(call.name(), call.arguments(), (int) -result);
-        }
-        return result;
+        return checked(call, invokeCritical(call));
     }
 
     /** Runs an encoded call that may block; returns its result, or {@code -errno}. */
@@ -98,6 +88,13 @@ final class Kernel {
     static long invokeCritical(Call call) {
         return critical(call.number(), call.word(0), call.word(1), call.word(2), call.word(3), call.word(4),
                 call.word(5));
+    }
+
+    private static long checked(Call call, long result) throws SyscallException {
+        if (result < 0) {
+            throw new SyscallException(call.name(), call.arguments(), (int) -result);
+        }
+        return result;
     }
 
     /**
