@@ -1,7 +1,6 @@
 package dev.hako.syscalls.calls;
 
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * One syscall, encoded: its number, the six argument words the kernel gets, and the
@@ -18,12 +17,24 @@ import java.util.Objects;
  */
 public final class Call {
 
+    /**
+     * The arguments as printed, made only when asked for: a typed wrapper asks only when
+     * the call failed, so that its success path allocates no text.
+     */
+    @FunctionalInterface
+    public interface Shown {
+        /** The arguments as printed, at most one per word. */
+        String[] arguments();
+    }
+
+    private static final String[] NONE = new String[0];
+
     private final String name;
     private final int number;
     private final long[] words;
-    private final String[] shown;
+    private final Shown shown;
 
-    private Call(String name, int number, long[] words, String[] shown) {
+    private Call(String name, int number, long[] words, Shown shown) {
         this.name = name;
         this.number = number;
         this.words = words;
@@ -35,14 +46,19 @@ public final class Call {
      *
      * @param name   the syscall's name as in its man page
      * @param number its number on the running architecture
-     * @param words  up to six argument words; missing ones are 0
-     * @param shown  the arguments as printed, at most one per word
+     * @param words  up to six argument words, missing ones 0; the array is kept, not copied
+     * @param shown  the arguments as printed, computed when a description is asked for
      */
-    public static Call of(String name, int number, long[] words, String... shown) {
-        if (words.length > 6 || shown.length > 6) {
+    public static Call of(String name, int number, long[] words, Shown shown) {
+        if (words.length > 6) {
             throw new IllegalArgumentException("a syscall takes at most six arguments");
         }
-        return new Call(Objects.requireNonNull(name, "name"), number, Arrays.copyOf(words, 6), shown.clone());
+        return new Call(name, number, words, shown);
+    }
+
+    /** An encoded call that takes no arguments. */
+    public static Call of(String name, int number) {
+        return new Call(name, number, new long[0], () -> NONE);
     }
 
     /** The syscall's name, as in its man page and in errors. */
@@ -57,22 +73,22 @@ public final class Call {
 
     /** Argument word {@code index} (0 to 5). */
     public long word(int index) {
-        return words[index];
+        return index < words.length ? words[index] : 0;
     }
 
     /** The six argument words. */
     public long[] words() {
-        return words.clone();
+        return Arrays.copyOf(words, 6);
     }
 
     /** How many arguments are shown. */
     public int shownCount() {
-        return shown.length;
+        return shown.arguments().length;
     }
 
     /** The arguments as printed, comma-separated, e.g. {@code "\"/proc\", O_PATH|O_CLOEXEC"}. */
     public String arguments() {
-        return String.join(", ", shown);
+        return String.join(", ", shown.arguments());
     }
 
     /** The call as strace prints it: {@code name(arguments)}. */
@@ -85,12 +101,12 @@ public final class Call {
      * known only when the call runs, named as the plan names it ({@code "<root>"}).
      */
     public Call showing(int index, String text) {
-        if (index < 0 || index >= shown.length) {
-            throw new IllegalArgumentException(name + " shows " + shown.length + " arguments, not " + (index + 1));
+        String[] copy = shown.arguments().clone();
+        if (index < 0 || index >= copy.length) {
+            throw new IllegalArgumentException(name + " shows " + copy.length + " arguments, not " + (index + 1));
         }
-        String[] copy = shown.clone();
         copy[index] = text;
-        return new Call(name, number, words, copy);
+        return new Call(name, number, words, () -> copy.clone());
     }
 
     @Override

@@ -40,25 +40,25 @@ public final class MountCalls {
         return Call.of("mount", Linux.SYS_mount(), new long[] {cString(memory, source, "mount source"),
                 cString(memory, target, "mount target"), cString(memory, fsType, "mount fsType"), Flag.combine(flags),
                 cString(memory, data, "mount data")},
-                quote(source), quote(target), quote(fsType), Flag.describe(flags), quote(data));
+                () -> new String[] {quote(source), quote(target), quote(fsType), Flag.describe(flags), quote(data)});
     }
 
     /** umount2(2). */
     public static Call umount2(SegmentAllocator memory, String target, Set<UnmountFlag> flags) {
         return Call.of("umount2", Linux.SYS_umount2(), new long[] {cString(memory, target, "umount2 target"),
-                Flag.combine(flags)}, quote(target), Flag.describe(flags));
+                Flag.combine(flags)}, () -> new String[] {quote(target), Flag.describe(flags)});
     }
 
     /** pivot_root(2). */
     public static Call pivotRoot(SegmentAllocator memory, String newRoot, String putOld) {
         return Call.of("pivot_root", Linux.SYS_pivot_root(), new long[] {cString(memory, newRoot, "pivot_root newRoot"),
-                cString(memory, putOld, "pivot_root putOld")}, quote(newRoot), quote(putOld));
+                cString(memory, putOld, "pivot_root putOld")}, () -> new String[] {quote(newRoot), quote(putOld)});
     }
 
     /** fsopen(2) with FSOPEN_CLOEXEC. */
     public static Call fsopen(SegmentAllocator memory, String fsName) {
         return Call.of("fsopen", Linux.SYS_fsopen(), new long[] {cString(memory, fsName, "fsopen fsName"),
-                Linux.FSOPEN_CLOEXEC()}, quote(fsName), "FSOPEN_CLOEXEC");
+                Linux.FSOPEN_CLOEXEC()}, () -> new String[] {quote(fsName), "FSOPEN_CLOEXEC"});
     }
 
     /** fsconfig(2) FSCONFIG_SET_FLAG: a flag parameter such as {@code "ro"}. */
@@ -101,41 +101,44 @@ public final class MountCalls {
     /** fsconfig(2) FSCONFIG_CMD_CREATE: creates the superblock. */
     public static Call fsconfigCreate(int context) {
         return Call.of("fsconfig", Linux.SYS_fsconfig(), new long[] {context, Linux.FSCONFIG_CMD_CREATE()},
-                Integer.toString(context), "FSCONFIG_CMD_CREATE", "NULL", "NULL", "0");
+                () -> new String[] {Integer.toString(context), "FSCONFIG_CMD_CREATE", "NULL", "NULL", "0"});
     }
 
     /** fsconfig(2) FSCONFIG_CMD_RECONFIGURE: applies the parameters to an existing superblock. */
     public static Call fsconfigReconfigure(int context) {
         return Call.of("fsconfig", Linux.SYS_fsconfig(), new long[] {context, Linux.FSCONFIG_CMD_RECONFIGURE()},
-                Integer.toString(context), "FSCONFIG_CMD_RECONFIGURE", "NULL", "NULL", "0");
+                () -> new String[] {Integer.toString(context), "FSCONFIG_CMD_RECONFIGURE", "NULL", "NULL", "0"});
     }
 
     private static Call fsconfig(int context, int command, String commandName, SegmentAllocator memory, String key,
                                  long value, String valueShown, long aux, String auxShown) {
         return Call.of("fsconfig", Linux.SYS_fsconfig(), new long[] {context, command,
                 cString(memory, key, "fsconfig key"), value, aux},
-                Integer.toString(context), commandName, quote(key), valueShown, auxShown);
+                () -> new String[] {Integer.toString(context), commandName, quote(key), valueShown, auxShown});
     }
 
     /** fsmount(2) with FSMOUNT_CLOEXEC. */
     public static Call fsmount(int context, Set<MountAttr> attributes) {
         return Call.of("fsmount", Linux.SYS_fsmount(), new long[] {context, Linux.FSMOUNT_CLOEXEC(),
-                Flag.combine(attributes)}, Integer.toString(context), "FSMOUNT_CLOEXEC", Flag.describe(attributes));
+                Flag.combine(attributes)},
+                () -> new String[] {Integer.toString(context), "FSMOUNT_CLOEXEC", Flag.describe(attributes)});
     }
 
     /** move_mount(2). */
     public static Call moveMount(SegmentAllocator memory, int fromDirectory, String fromPath, int toDirectory,
                                  String toPath, Set<MoveMountFlag> flags) {
         return Call.of("move_mount", Linux.SYS_move_mount(), new long[] {fromDirectory,
-                cString(memory, fromPath, "move_mount fromPath"), toDirectory, cString(memory, toPath, "move_mount toPath"),
-                Flag.combine(flags)},
-                dirFd(fromDirectory), quote(fromPath), dirFd(toDirectory), quote(toPath), Flag.describe(flags));
+                cString(memory, fromPath, "move_mount fromPath"), toDirectory,
+                cString(memory, toPath, "move_mount toPath"), Flag.combine(flags)},
+                () -> new String[] {dirFd(fromDirectory), quote(fromPath), dirFd(toDirectory), quote(toPath),
+                        Flag.describe(flags)});
     }
 
     /** open_tree(2); the flags as given (callers add {@link OpenTreeFlag#CLOEXEC}). */
     public static Call openTree(SegmentAllocator memory, int directory, String path, Set<OpenTreeFlag> flags) {
-        return Call.of("open_tree", Linux.SYS_open_tree(), new long[] {directory, cString(memory, path, "open_tree path"),
-                Flag.combine(flags)}, dirFd(directory), quote(path), Flag.describe(flags));
+        return Call.of("open_tree", Linux.SYS_open_tree(), new long[] {directory,
+                cString(memory, path, "open_tree path"), Flag.combine(flags)},
+                () -> new String[] {dirFd(directory), quote(path), Flag.describe(flags)});
     }
 
     /**
@@ -158,17 +161,23 @@ public final class MountCalls {
         mount_attr.attr_clr(attr, clear);
         mount_attr.propagation(attr, change.propagation() == null ? 0 : change.propagation().bits());
         mount_attr.userns_fd(attr, change.userNamespace() == null ? 0 : change.userNamespace().value());
+        boolean clearsAtime = atime;
+        return Call.of("mount_setattr", Linux.SYS_mount_setattr(), new long[] {directory,
+                cString(memory, path, "mount_setattr path"), Flag.combine(flags), attr.address(), mount_attr.sizeof()},
+                () -> new String[] {dirFd(directory), quote(path), Flag.describe(flags), describe(change, clearsAtime),
+                        Long.toString(mount_attr.sizeof())});
+    }
+
+    /** A {@code struct mount_attr} as strace prints it. */
+    private static String describe(MountAttrChange change, boolean clearsAtime) {
         StringJoiner text = new StringJoiner(", ", "{", "}");
         text.add("attr_set=" + Flag.describe(change.set()));
-        text.add("attr_clr=" + (atime ? describeWithAtime(change.clear()) : Flag.describe(change.clear())));
+        text.add("attr_clr=" + (clearsAtime ? describeWithAtime(change.clear()) : Flag.describe(change.clear())));
         text.add("propagation=" + (change.propagation() == null ? "0" : change.propagation().cName()));
         if (change.userNamespace() != null) {
             text.add("userns_fd=" + change.userNamespace().value());
         }
-        return Call.of("mount_setattr", Linux.SYS_mount_setattr(), new long[] {directory,
-                cString(memory, path, "mount_setattr path"), Flag.combine(flags), attr.address(), mount_attr.sizeof()},
-                dirFd(directory), quote(path), Flag.describe(flags), text.toString(),
-                Long.toString(mount_attr.sizeof()));
+        return text.toString();
     }
 
     private static String describeWithAtime(Set<MountAttr> clear) {

@@ -23,19 +23,20 @@ public final class NamespaceCalls {
     public static Call unshare(Set<NamespaceType> namespaces, Set<UnshareFlag> flags) {
         List<Flag> all = new ArrayList<>(namespaces);
         all.addAll(flags);
-        return Call.of("unshare", Linux.SYS_unshare(), new long[] {Flag.combine(all)}, Flag.describe(all));
+        return Call.of("unshare", Linux.SYS_unshare(), new long[] {Flag.combine(all)},
+                () -> new String[] {Flag.describe(all)});
     }
 
     /** setns(2) into the namespace {@code fd} refers to, checked to be of {@code type} (null: any type). */
     public static Call setns(int fd, NamespaceType type) {
         return Call.of("setns", Linux.SYS_setns(), new long[] {fd, type == null ? 0 : type.bits()},
-                Integer.toString(fd), type == null ? "0" : type.cName());
+                () -> new String[] {Integer.toString(fd), type == null ? "0" : type.cName()});
     }
 
     /** setns(2) into several namespaces of the process a pidfd refers to. */
     public static Call setns(int pidfd, Set<NamespaceType> types) {
         return Call.of("setns", Linux.SYS_setns(), new long[] {pidfd, Flag.combine(types)},
-                Integer.toString(pidfd), Flag.describe(types));
+                () -> new String[] {Integer.toString(pidfd), Flag.describe(types)});
     }
 
     /**
@@ -68,8 +69,8 @@ public final class NamespaceCalls {
         // The kernel takes a length, not a C string; one byte more keeps a zero-length name valid.
         MemorySegment copy = memory.allocate(bytes.length + 1L);
         MemorySegment.copy(bytes, 0, copy, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        return Call.of(syscall, number, new long[] {copy.address(), bytes.length}, Show.quote(name),
-                Integer.toString(bytes.length));
+        return Call.of(syscall, number, new long[] {copy.address(), bytes.length},
+                () -> new String[] {Show.quote(name), Integer.toString(bytes.length)});
     }
 
     /** ioctl(2) NS_GET_USERNS: opens the owning user namespace. */
@@ -94,7 +95,7 @@ public final class NamespaceCalls {
 
     private static Call nsIoctl(int fd, long request, String requestName, long argument) {
         // The output pointer of NS_GET_OWNER_UID is left out of the text: it says nothing.
-        return Call.of("ioctl", Linux.SYS_ioctl(), new long[] {fd, request, argument}, Integer.toString(fd),
-                requestName);
+        return Call.of("ioctl", Linux.SYS_ioctl(), new long[] {fd, request, argument},
+                () -> new String[] {Integer.toString(fd), requestName});
     }
 }

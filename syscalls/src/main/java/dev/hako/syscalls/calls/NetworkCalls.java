@@ -23,8 +23,8 @@ public final class NetworkCalls {
     /** socket(2); the type flags as given. */
     public static Call socket(AddressFamily domain, SocketType type, Set<SocketFlag> flags, int protocol) {
         return Call.of("socket", Linux.SYS_socket(), new long[] {domain.value(), type.value() | Flag.combine(flags),
-                protocol}, domain.cName(), type.cName() + (flags.isEmpty() ? "" : "|" + Flag.describe(flags)),
-                Integer.toString(protocol));
+                protocol}, () -> new String[] {domain.cName(), type.cName() + (flags.isEmpty() ? "" : "|"
+                        + Flag.describe(flags)), Integer.toString(protocol)});
     }
 
     /**
@@ -62,8 +62,8 @@ public final class NetworkCalls {
     }
 
     private static Call ioctl(int socket, int request, String requestName, MemorySegment ifr, String more) {
-        String name = ifr.getString(ifreq.ifr_name$offset(), StandardCharsets.UTF_8);
         return Call.of("ioctl", Linux.SYS_ioctl(), new long[] {socket, Integer.toUnsignedLong(request), ifr.address()},
-                Integer.toString(socket), requestName, "{ifr_name=" + Show.quote(name) + more + "}");
+                () -> new String[] {Integer.toString(socket), requestName, "{ifr_name="
+                        + Show.quote(ifr.getString(ifreq.ifr_name$offset(), StandardCharsets.UTF_8)) + more + "}"});
     }
 }

@@ -94,7 +94,8 @@ public final class PrctlCalls {
 
     /** PR_SET_CHILD_SUBREAPER. */
     public static Call setChildSubreaper(boolean subreaper) {
-        return prctl(Linux.PR_SET_CHILD_SUBREAPER(), subreaper ? 1 : 0, 0, "PR_SET_CHILD_SUBREAPER", subreaper ? "1" : "0");
+        return prctl(Linux.PR_SET_CHILD_SUBREAPER(), subreaper ? 1 : 0, 0, "PR_SET_CHILD_SUBREAPER",
+                subreaper ? "1" : "0");
     }
 
     /** PR_GET_CHILD_SUBREAPER: the kernel writes the flag to {@code value} (an int). */
@@ -128,6 +129,6 @@ public final class PrctlCalls {
     }
 
     private static Call prctl(int option, long a2, long a3, String... shown) {
-        return Call.of("prctl", Linux.SYS_prctl(), new long[] {option, a2, a3, 0, 0}, shown);
+        return Call.of("prctl", Linux.SYS_prctl(), new long[] {option, a2, a3, 0, 0}, () -> shown);
     }
 }

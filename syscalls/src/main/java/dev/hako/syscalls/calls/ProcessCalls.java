@@ -29,9 +29,9 @@ import java.util.StringJoiner;
  */
 public final class ProcessCalls {
 
-    private static final Call GETPID = Call.of("getpid", Linux.SYS_getpid(), new long[0]);
-    private static final Call GETPPID = Call.of("getppid", Linux.SYS_getppid(), new long[0]);
-    private static final Call SETSID = Call.of("setsid", Linux.SYS_setsid(), new long[0]);
+    private static final Call GETPID = Call.of("getpid", Linux.SYS_getpid());
+    private static final Call GETPPID = Call.of("getppid", Linux.SYS_getppid());
+    private static final Call SETSID = Call.of("setsid", Linux.SYS_setsid());
 
     private ProcessCalls() {
     }
@@ -53,14 +53,14 @@ public final class ProcessCalls {
 
     /** setresuid(2), all three ids alike. */
     public static Call setresuid(long uid) {
-        return Call.of("setresuid", Linux.SYS_setresuid(), new long[] {uid, uid, uid}, Long.toString(uid),
-                Long.toString(uid), Long.toString(uid));
+        return Call.of("setresuid", Linux.SYS_setresuid(), new long[] {uid, uid, uid},
+                () -> new String[] {Long.toString(uid), Long.toString(uid), Long.toString(uid)});
     }
 
     /** setresgid(2), all three ids alike. */
     public static Call setresgid(long gid) {
-        return Call.of("setresgid", Linux.SYS_setresgid(), new long[] {gid, gid, gid}, Long.toString(gid),
-                Long.toString(gid), Long.toString(gid));
+        return Call.of("setresgid", Linux.SYS_setresgid(), new long[] {gid, gid, gid},
+                () -> new String[] {Long.toString(gid), Long.toString(gid), Long.toString(gid)});
     }
 
     /** setgroups(2) with a list of group ids. */
@@ -72,7 +72,7 @@ public final class ProcessCalls {
             shown.add(Long.toString(groups.get(i)));
         }
         return Call.of("setgroups", Linux.SYS_setgroups(), new long[] {groups.size(), list.address()},
-                Integer.toString(groups.size()), shown.toString());
+                () -> new String[] {Integer.toString(groups.size()), shown.toString()});
     }
 
     /** prlimit64(2); a null {@code limit} only reads, a null {@code old} does not read. */
@@ -86,8 +86,8 @@ public final class ProcessCalls {
             value = segment.address();
         }
         return Call.of("prlimit64", Linux.SYS_prlimit64(), new long[] {pid, resource.number(), value,
-                Show.address(old)}, Integer.toString(pid), resource.cName(), limit == null ? "NULL" : limit.toString(),
-                old == null ? "NULL" : "&old");
+                Show.address(old)}, () -> new String[] {Integer.toString(pid), resource.cName(),
+                        limit == null ? "NULL" : limit.toString(), old == null ? "NULL" : "&old"});
     }
 
     /** capset(2) of the calling thread's sets, version 3 (two 32-bit halves per set). */
@@ -104,8 +104,9 @@ public final class ProcessCalls {
             cap_user_data.inheritable(element, (int) (inheritable >>> (32 * half)));
         }
         return Call.of("capset", Linux.SYS_capset(), new long[] {header.address(), data.address()},
-                "{_LINUX_CAPABILITY_VERSION_3, 0}", "{effective=" + Flag.describe(sets.effective()) + ", permitted="
-                        + Flag.describe(sets.permitted()) + ", inheritable=" + Flag.describe(sets.inheritable()) + "}");
+                () -> new String[] {"{_LINUX_CAPABILITY_VERSION_3, 0}", "{effective=" + Flag.describe(sets.effective())
+                        + ", permitted=" + Flag.describe(sets.permitted())
+                        + ", inheritable=" + Flag.describe(sets.inheritable()) + "}"});
     }
 
     /** A version 3 {@code struct __user_cap_header_struct} for thread {@code tid} (0: the caller). */
@@ -126,8 +127,8 @@ public final class ProcessCalls {
         sock_fprog.len(fprog, (short) count);
         sock_fprog.filter(fprog, instructions);
         return Call.of("seccomp", Linux.SYS_seccomp(), new long[] {Linux.SECCOMP_SET_MODE_FILTER(), 0,
-                fprog.address()}, "SECCOMP_SET_MODE_FILTER", "0", "{len=" + count + ", filter=<" + count
-                + " instructions>}");
+                fprog.address()}, () -> new String[] {"SECCOMP_SET_MODE_FILTER", "0",
+                        "{len=" + count + ", filter=<" + count + " instructions>}"});
     }
 
     /** clone3(2) of a plain fork: no flags, {@code exitSignal} to the parent when the child ends. */
@@ -135,14 +136,15 @@ public final class ProcessCalls {
         MemorySegment args = clone_args.allocate(memory);
         clone_args.exit_signal(args, exitSignal);
         return Call.of("clone3", Linux.SYS_clone3(), new long[] {args.address(), clone_args.sizeof()},
-                "{exit_signal=" + Show.signal(exitSignal) + "}", Long.toString(clone_args.sizeof()));
+                () -> new String[] {"{exit_signal=" + Show.signal(exitSignal) + "}",
+                        Long.toString(clone_args.sizeof())});
     }
 
     /** execve(2): the program's path, its arguments and environment ({@code NAME=value}). */
     public static Call execve(SegmentAllocator memory, String path, List<String> argv, List<String> environment) {
         return Call.of("execve", Linux.SYS_execve(), new long[] {cString(memory, path, "execve path"),
                 stringArray(memory, argv, "argument"), stringArray(memory, environment, "environment variable")},
-                quote(path), Show.strings(argv), "[" + environment.size() + " vars]");
+                () -> new String[] {quote(path), Show.strings(argv), "[" + environment.size() + " vars]"});
     }
 
     private static long stringArray(SegmentAllocator memory, List<String> values, String what) {
@@ -155,7 +157,8 @@ public final class ProcessCalls {
 
     /** kill(2). */
     public static Call kill(int pid, int signal) {
-        return Call.of("kill", Linux.SYS_kill(), new long[] {pid, signal}, Integer.toString(pid), Show.signal(signal));
+        return Call.of("kill", Linux.SYS_kill(), new long[] {pid, signal},
+                () -> new String[] {Integer.toString(pid), Show.signal(signal)});
     }
 
     /**
@@ -166,8 +169,8 @@ public final class ProcessCalls {
      */
     public static Call waitid(int idType, int id, MemorySegment info, Set<WaitOption> options) {
         return Call.of("waitid", Linux.SYS_waitid(), new long[] {idType, id, Show.address(info), Flag.combine(options)},
-                idTypeName(idType), Integer.toString(id), info == null ? "NULL" : "&info", Flag.describe(options),
-                "NULL");
+                () -> new String[] {idTypeName(idType), Integer.toString(id), info == null ? "NULL" : "&info",
+                        Flag.describe(options), "NULL"});
     }
 
     private static String idTypeName(int idType) {
@@ -185,6 +188,7 @@ public final class ProcessCalls {
 
     /** exit_group(2). */
     public static Call exitGroup(int status) {
-        return Call.of("exit_group", Linux.SYS_exit_group(), new long[] {status}, Integer.toString(status));
+        return Call.of("exit_group", Linux.SYS_exit_group(), new long[] {status},
+                () -> new String[] {Integer.toString(status)});
     }
 }

@@ -38,10 +38,13 @@ public final class SignalCalls {
         MemorySegment action = memory.allocate(SIGACTION_SIZE, 8);
         action.set(ValueLayout.JAVA_LONG, 0, handler);
         action.set(ValueLayout.JAVA_LONG, SIGACTION_FLAGS, flags);
-        String handlerName = handler == SIG_DFL ? "SIG_DFL" : handler == SIG_IGN ? "SIG_IGN" : "0x" + Long.toHexString(handler);
-        String flagNames = flags == 0 ? "" : flags == Linux.SA_NOCLDSTOP() ? ", SA_NOCLDSTOP" : ", 0x" + Long.toHexString(flags);
+        String handlerName = handler == SIG_DFL ? "SIG_DFL" : handler == SIG_IGN ? "SIG_IGN"
+                : "0x" + Long.toHexString(handler);
+        String flagNames = flags == 0 ? "" : flags == Linux.SA_NOCLDSTOP() ? ", SA_NOCLDSTOP"
+                : ", 0x" + Long.toHexString(flags);
         return Call.of("rt_sigaction", Linux.SYS_rt_sigaction(), new long[] {signal, action.address(), 0, SIGSET_SIZE},
-                Show.signal(signal), "{" + handlerName + flagNames + "}", "NULL", Long.toString(SIGSET_SIZE));
+                () -> new String[] {Show.signal(signal), "{" + handlerName + flagNames + "}", "NULL",
+                        Long.toString(SIGSET_SIZE)});
     }
 
     /**
@@ -53,19 +56,19 @@ public final class SignalCalls {
         String howName = how == Linux.SIG_BLOCK() ? "SIG_BLOCK" : how == Linux.SIG_UNBLOCK() ? "SIG_UNBLOCK"
                 : how == Linux.SIG_SETMASK() ? "SIG_SETMASK" : Integer.toString(how);
         return Call.of("rt_sigprocmask", Linux.SYS_rt_sigprocmask(), new long[] {how, set(memory, mask), 0,
-                SIGSET_SIZE}, howName, Show.signalSet(mask), "NULL", Long.toString(SIGSET_SIZE));
+                SIGSET_SIZE}, () -> new String[] {howName, Show.signalSet(mask), "NULL", Long.toString(SIGSET_SIZE)});
     }
 
     /** rt_sigtimedwait(2) for one of the signals in {@code mask}, without info or timeout; returns the signal. */
     public static Call rtSigtimedwait(SegmentAllocator memory, long mask) {
         return Call.of("rt_sigtimedwait", Linux.SYS_rt_sigtimedwait(), new long[] {set(memory, mask), 0, 0,
-                SIGSET_SIZE}, Show.signalSet(mask), "NULL", "NULL", Long.toString(SIGSET_SIZE));
+                SIGSET_SIZE}, () -> new String[] {Show.signalSet(mask), "NULL", "NULL", Long.toString(SIGSET_SIZE)});
     }
 
     /** ppoll(2) on no descriptors without a timeout: sleeps until a signal ends or interrupts the caller. */
     public static Call ppollUntilSignal() {
-        return Call.of("ppoll", Linux.SYS_ppoll(), new long[] {0, 0, 0, 0, SIGSET_SIZE}, "NULL", "0", "NULL", "NULL",
-                Long.toString(SIGSET_SIZE));
+        return Call.of("ppoll", Linux.SYS_ppoll(), new long[] {0, 0, 0, 0, SIGSET_SIZE},
+                () -> new String[] {"NULL", "0", "NULL", "NULL", Long.toString(SIGSET_SIZE)});
     }
 
     private static long set(SegmentAllocator memory, long mask) {
