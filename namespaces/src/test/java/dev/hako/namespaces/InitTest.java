@@ -149,15 +149,15 @@ class InitTest {
     @Test
     void theDryRunShowsTheReaper() {
         String plan = init("true").plan().describe();
-        assertThat(plan).contains("unshare(CLONE_NEWPID  (children start in a new pid namespace))")
+        assertThat(plan).contains("unshare(CLONE_NEWPID)  (children start in a new pid namespace)")
                 .containsPattern("clone3\\(\\{exit_signal=SIGCHLD}, \\d+\\) = <pid 1>  -> goto \\d+ if in the parent")
-                .contains("rt_sigaction(SIGCHLD, {SIG_IGN}, NULL, 8  (the kernel reaps orphans))")
+                .contains("rt_sigaction(SIGCHLD, {SIG_IGN}, NULL, 8)  (the kernel reaps orphans)")
                 .containsPattern("clone3\\(\\{exit_signal=SIGCHLD}, \\d+\\) = <command pid>  -> goto \\d+ if in the parent")
-                .containsPattern("rt_sigtimedwait\\(\\[HUP INT QUIT USR1 USR2 TERM WINCH CHLD], NULL, NULL, 8\\) = <signal>"
+                .containsPattern("rt_sigtimedwait\\(\\[HUP INT QUIT USR1 USR2 TERM CHLD WINCH], NULL, NULL, 8\\) = <signal>"
                         + "  \\(forwards up to \\d+ signals, then only waits\\)  -> goto \\d+ if <signal> is SIGCHLD")
                 .contains("kill(<command pid>, <signal>)  -> goto")
-                .contains("kill(<pid 1>, SIGKILL  (ends what is left in the namespace))")
-                .contains("kill(<self>, info.si_status  (die as the command died))");
+                .contains("kill(<pid 1>, SIGKILL)  (ends what is left in the namespace)")
+                .contains("kill(<self>, info.si_status)  (die as the command died)");
     }
 
     @Test

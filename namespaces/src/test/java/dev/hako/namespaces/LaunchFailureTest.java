@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hako.bindings.Linux;
 import dev.hako.namespaces.launch.ChildInterpreter;
-import dev.hako.namespaces.launch.ChildProgram.Step;
 import dev.hako.namespaces.launch.Launcher;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.SyscallException;
+import dev.hako.syscalls.calls.FileCalls;
 import dev.hako.testing.Privileged;
 import dev.hako.testing.Tags;
 import java.io.IOException;
@@ -84,8 +84,7 @@ class LaunchFailureTest {
             ContainerBuilder builder = new ContainerBuilder("/bin/true").execTimeout(Duration.ofMillis(300))
                     .passFd(neverWritten.read(), 7);
             // A read nobody will ever answer: the child blocks before execve.
-            builder.extraChildSteps = program -> program.step(new Step("read", "7, buf, 1"), Linux.SYS_read(), 7,
-                    program.allocate(8).address(), 1);
+            builder.extraChildSteps = program -> program.add(FileCalls.read(7, program.memory().allocate(1)));
             long start = System.nanoTime();
             assertThatThrownBy(builder::start)
                     .isInstanceOf(IOException.class)

@@ -2,7 +2,7 @@ package dev.hako.syscalls;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.cap_user_data;
-import dev.hako.bindings.cap_user_header;
+import dev.hako.syscalls.calls.ProcessCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -30,7 +30,7 @@ public final class CapabilitySyscalls {
      */
     public static CapabilitySets capget(int tid) throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment header = header(arena, tid);
+            MemorySegment header = ProcessCalls.capabilityHeader(arena, tid);
             MemorySegment data = cap_user_data.allocateArray(Linux._LINUX_CAPABILITY_U32S_3(), arena);
             long result = Kernel.critical(Linux.SYS_capget(), header.address(), data.address(), 0);
             if (result < 0) {
@@ -51,35 +51,12 @@ public final class CapabilitySyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/capset.2.html">capset(2)</a>
      */
     public static void capset(CapabilitySets sets) throws SyscallException {
-        long effective = Flag.combine(sets.effective());
-        long permitted = Flag.combine(sets.permitted());
-        long inheritable = Flag.combine(sets.inheritable());
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment header = header(arena, 0);
-            MemorySegment data = cap_user_data.allocateArray(Linux._LINUX_CAPABILITY_U32S_3(), arena);
-            for (int half = 0; half < Linux._LINUX_CAPABILITY_U32S_3(); half++) {
-                MemorySegment element = cap_user_data.asSlice(data, half);
-                cap_user_data.effective(element, (int) (effective >>> (32 * half)));
-                cap_user_data.permitted(element, (int) (permitted >>> (32 * half)));
-                cap_user_data.inheritable(element, (int) (inheritable >>> (32 * half)));
-            }
-            long result = Kernel.critical(Linux.SYS_capset(), header.address(), data.address(), 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "capset", "0, effective=0x" + Long.toHexString(effective)
-                    + ", permitted=0x" + Long.toHexString(permitted)
-                    + ", inheritable=0x" + Long.toHexString(inheritable));
-            }
+            Kernel.runCritical(ProcessCalls.capset(arena, sets));
         }
     }
 
     private enum Field { EFFECTIVE, PERMITTED, INHERITABLE }
-
-    private static MemorySegment header(Arena arena, int tid) {
-        MemorySegment header = cap_user_header.allocate(arena);
-        cap_user_header.version(header, Linux._LINUX_CAPABILITY_VERSION_3());
-        cap_user_header.pid(header, tid);
-        return header;
-    }
 
     /** The 64-bit mask of one set, from its two 32-bit halves. */
     private static long join(MemorySegment data, Field field) {

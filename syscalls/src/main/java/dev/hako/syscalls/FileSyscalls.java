@@ -1,8 +1,8 @@
 package dev.hako.syscalls;
 
 import dev.hako.bindings.Linux;
-import dev.hako.bindings.open_how;
 import dev.hako.bindings.statfs;
+import dev.hako.syscalls.calls.FileCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
@@ -140,11 +140,7 @@ public final class FileSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/read.2.html">read(2)</a>
      */
     public static long read(Fd fd, MemorySegment buffer) throws SyscallException {
-        long result = Kernel.blocking(Linux.SYS_read(), fd.value(), buffer.address(), buffer.byteSize());
-        if (result < 0) {
-            throw Kernel.failure(result, "read", Integer.toString(fd.value()));
-        }
-        return result;
+        return Kernel.run(FileCalls.read(fd.value(), buffer));
     }
 
     /**
@@ -153,11 +149,7 @@ public final class FileSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/write.2.html">write(2)</a>
      */
     public static long write(Fd fd, MemorySegment buffer) throws SyscallException {
-        long result = Kernel.blocking(Linux.SYS_write(), fd.value(), buffer.address(), buffer.byteSize());
-        if (result < 0) {
-            throw Kernel.failure(result, "write", Integer.toString(fd.value()));
-        }
-        return result;
+        return Kernel.run(FileCalls.write(fd.value(), buffer));
     }
 
     /**
@@ -184,10 +176,7 @@ public final class FileSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/close.2.html">close(2)</a>
      */
     public static void close(int fd) throws SyscallException {
-        long result = Kernel.blocking(Linux.SYS_close(), fd, 0, 0);
-        if (result < 0) {
-            throw Kernel.failure(result, "close", Integer.toString(fd));
-        }
+        Kernel.run(FileCalls.close(fd));
     }
 
     /**
@@ -217,11 +206,7 @@ public final class FileSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/dup3.2.html">dup3(2)</a>
      */
     public static Fd dup3(Fd oldFd, int newFd, boolean cloexec) throws SyscallException {
-        long result = Kernel.critical(Linux.SYS_dup3(), oldFd.value(), newFd, cloexec ? Linux.O_CLOEXEC() : 0);
-        if (result < 0) {
-            throw Kernel.failure(result, "dup3", oldFd.value() + ", " + newFd + (cloexec ? ", O_CLOEXEC" : ", 0"));
-        }
-        return Fd.adopt((int) result);
+        return Fd.adopt((int) Kernel.runCritical(FileCalls.dup3(oldFd.value(), newFd, cloexec)));
     }
 
     /**
@@ -245,10 +230,7 @@ public final class FileSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/close_range.2.html">close_range(2)</a>
      */
     public static void closeRange(int first, int last, Set<CloseRangeFlag> flags) throws SyscallException {
-        long result = Kernel.critical(Linux.SYS_close_range(), first, Integer.toUnsignedLong(last), Flag.combine(flags));
-        if (result < 0) {
-            throw Kernel.failure(result, "close_range", first + ", " + Integer.toUnsignedString(last) + ", " + Flag.describe(flags));
-        }
+        Kernel.runCritical(FileCalls.closeRange(first, last, flags));
     }
 
     /**
@@ -264,21 +246,10 @@ public final class FileSyscalls {
      */
     public static Fd openat2(Fd directory, String path, Set<OpenFlag> flags, int mode, Set<ResolveFlag> resolve)
             throws SyscallException {
-        Native.requireNoNul(path, "openat2 path");
         EnumSet<OpenFlag> all = flags.isEmpty() ? EnumSet.noneOf(OpenFlag.class) : EnumSet.copyOf(flags);
         all.add(OpenFlag.CLOEXEC);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment how = open_how.allocate(arena);
-            open_how.flags(how, Flag.combine(all));
-            open_how.mode(how, mode);
-            open_how.resolve(how, Flag.combine(resolve));
-            long result = Kernel.blocking(Linux.SYS_openat2(), directory == null ? Linux.AT_FDCWD() : directory.value(),
-                    arena.allocateFrom(path).address(), how.address(), open_how.sizeof(), 0, 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "openat2", '"' + path + "\", " + Flag.describe(all)
-                    + (resolve.isEmpty() ? "" : ", " + Flag.describe(resolve)));
-            }
-            return Fd.adopt((int) result);
+            return Fd.adopt((int) Kernel.run(FileCalls.openat2(arena, Native.dirFd(directory), path, all, mode, resolve)));
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.hako.syscalls;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.StringJoiner;
 
 /**
@@ -26,16 +29,37 @@ public interface Flag {
         return bits;
     }
 
-    /** Writes flags as C would: {@code "CLONE_NEWNS|CLONE_NEWPID"}, or {@code "0"} for none. */
+    /**
+     * Writes flags as C would: {@code "CLONE_NEWNS|CLONE_NEWPID"}, or {@code "0"} for none.
+     * A set of one enum's flags is written in declaration order, whatever the set's own
+     * iteration order ({@code Set.of} has none), so the same flags always read the same.
+     */
     static String describe(Collection<? extends Flag> flags) {
         if (flags.isEmpty()) {
             return "0";
         }
+        List<Flag> ordered = new ArrayList<>(flags);
+        if (!(flags instanceof List<?>) && sameEnum(ordered)) {
+            ordered.sort(Comparator.comparingInt(flag -> ((Enum<?>) flag).ordinal()));
+        }
         StringJoiner joiner = new StringJoiner("|");
-        for (Flag flag : flags) {
+        for (Flag flag : ordered) {
             joiner.add(flag.cName());
         }
         return joiner.toString();
+    }
+
+    private static boolean sameEnum(List<Flag> flags) {
+        if (!(flags.getFirst() instanceof Enum<?> first)) {
+            return false;
+        }
+        Class<?> type = first.getDeclaringClass();
+        for (Flag flag : flags) {
+            if (!(flag instanceof Enum<?> constant) || constant.getDeclaringClass() != type) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The flags of {@code type} whose bits are all set in {@code bits} (flags of value 0 never match). */

@@ -1,6 +1,7 @@
 package dev.hako.syscalls;
 
 import dev.hako.bindings.Linux;
+import dev.hako.syscalls.calls.Call;
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout.PathElement;
@@ -65,6 +66,35 @@ final class Kernel {
 
     static long critical(int number, long a1, long a2, long a3) {
         return critical(number, a1, a2, a3, 0, 0, 0);
+    }
+
+    /** Runs an encoded call that may block; returns its result or throws with its description. */
+    static long run(Call call) throws SyscallException {
+        return checked(call, invoke(call));
+    }
+
+    /** Runs a short encoded call that never blocks (the critical downcall); as {@link #run}. */
+    static long runCritical(Call call) throws SyscallException {
+        return checked(call, invokeCritical(call));
+    }
+
+    /** Runs an encoded call that may block; returns its result, or {@code -errno}. */
+    static long invoke(Call call) {
+        return blocking(call.number(), call.word(0), call.word(1), call.word(2), call.word(3), call.word(4),
+                call.word(5));
+    }
+
+    /** Runs a short encoded call that never blocks; returns its result, or {@code -errno}. */
+    static long invokeCritical(Call call) {
+        return critical(call.number(), call.word(0), call.word(1), call.word(2), call.word(3), call.word(4),
+                call.word(5));
+    }
+
+    private static long checked(Call call, long result) throws SyscallException {
+        if (result < 0) {
+            throw new SyscallException(call.name(), call.arguments(), (int) -result);
+        }
+        return result;
     }
 
     /**

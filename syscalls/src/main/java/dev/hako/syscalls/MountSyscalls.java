@@ -1,7 +1,8 @@
 package dev.hako.syscalls;
 
-import dev.hako.bindings.Linux;
-import dev.hako.bindings.mount_attr;
+import dev.hako.syscalls.calls.Call;
+import dev.hako.syscalls.calls.FileCalls;
+import dev.hako.syscalls.calls.MountCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -46,17 +47,8 @@ public final class MountSyscalls {
      */
     public static void mount(String source, String target, String fsType, Set<MountFlag> flags, String data)
             throws SyscallException {
-        nullableNoNul(source, "mount source");
-        Native.requireNoNul(target, "mount target");
-        nullableNoNul(fsType, "mount fsType");
-        nullableNoNul(data, "mount data");
         try (Arena arena = Arena.ofConfined()) {
-            long result = Kernel.blocking(Linux.SYS_mount(), cString(arena, source), cString(arena, target),
-                    cString(arena, fsType), Flag.combine(flags), cString(arena, data), 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "mount", quote(source) + ", " + quote(target) + ", " + quote(fsType) + ", "
-                    + Flag.describe(flags) + ", " + quote(data));
-            }
+            Kernel.run(MountCalls.mount(arena, source, target, fsType, flags, data));
         }
     }
 
@@ -66,12 +58,8 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/umount2.2.html">umount2(2)</a>
      */
     public static void umount2(String target, Set<UnmountFlag> flags) throws SyscallException {
-        Native.requireNoNul(target, "umount2 target");
         try (Arena arena = Arena.ofConfined()) {
-            long result = Kernel.blocking(Linux.SYS_umount2(), cString(arena, target), Flag.combine(flags), 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "umount2", quote(target) + ", " + Flag.describe(flags));
-            }
+            Kernel.run(MountCalls.umount2(arena, target, flags));
         }
     }
 
@@ -84,13 +72,8 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/pivot_root.2.html">pivot_root(2)</a>
      */
     public static void pivotRoot(String newRoot, String putOld) throws SyscallException {
-        Native.requireNoNul(newRoot, "pivot_root newRoot");
-        Native.requireNoNul(putOld, "pivot_root putOld");
         try (Arena arena = Arena.ofConfined()) {
-            long result = Kernel.blocking(Linux.SYS_pivot_root(), cString(arena, newRoot), cString(arena, putOld), 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "pivot_root", quote(newRoot) + ", " + quote(putOld));
-            }
+            Kernel.run(MountCalls.pivotRoot(arena, newRoot, putOld));
         }
     }
 
@@ -103,13 +86,8 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fsopen.2.html">fsopen(2)</a>
      */
     public static Fd fsopen(String fsName) throws SyscallException {
-        Native.requireNoNul(fsName, "fsopen fsName");
         try (Arena arena = Arena.ofConfined()) {
-            long result = Kernel.blocking(Linux.SYS_fsopen(), cString(arena, fsName), Linux.FSOPEN_CLOEXEC(), 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "fsopen", quote(fsName) + ", FSOPEN_CLOEXEC");
-            }
-            return Fd.adopt((int) result);
+            return Fd.adopt((int) Kernel.run(MountCalls.fsopen(arena, fsName)));
         }
     }
 
@@ -119,10 +97,8 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fsconfig.2.html">fsconfig(2)</a>
      */
     public static void fsconfigSetFlag(Fd context, String key) throws SyscallException {
-        Native.requireNoNul(key, "fsconfig key");
         try (Arena arena = Arena.ofConfined()) {
-            fsconfig(context, Linux.FSCONFIG_SET_FLAG(), cString(arena, key), 0, 0,
-                    "FSCONFIG_SET_FLAG, " + quote(key));
+            onContext(context, MountCalls.fsconfigSetFlag(arena, context.value(), key));
         }
     }
 
@@ -133,11 +109,8 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fsconfig.2.html">fsconfig(2)</a>
      */
     public static void fsconfigSetString(Fd context, String key, String value) throws SyscallException {
-        Native.requireNoNul(key, "fsconfig key");
-        Native.requireNoNul(value, "fsconfig value");
         try (Arena arena = Arena.ofConfined()) {
-            fsconfig(context, Linux.FSCONFIG_SET_STRING(), cString(arena, key), cString(arena, value), 0,
-                    "FSCONFIG_SET_STRING, " + quote(key) + ", " + quote(value));
+            onContext(context, MountCalls.fsconfigSetString(arena, context.value(), key, value));
         }
     }
 
@@ -147,12 +120,8 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fsconfig.2.html">fsconfig(2)</a>
      */
     public static void fsconfigSetBinary(Fd context, String key, byte[] value) throws SyscallException {
-        Native.requireNoNul(key, "fsconfig key");
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment blob = arena.allocate(Math.max(1, value.length));
-            MemorySegment.copy(value, 0, blob, ValueLayout.JAVA_BYTE, 0, value.length);
-            fsconfig(context, Linux.FSCONFIG_SET_BINARY(), cString(arena, key), blob.address(), value.length,
-                    "FSCONFIG_SET_BINARY, " + quote(key) + ", <" + value.length + " bytes>");
+            onContext(context, MountCalls.fsconfigSetBinary(arena, context.value(), key, value));
         }
     }
 
@@ -164,11 +133,8 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fsconfig.2.html">fsconfig(2)</a>
      */
     public static void fsconfigSetPath(Fd context, String key, Fd directory, String path) throws SyscallException {
-        Native.requireNoNul(key, "fsconfig key");
-        Native.requireNoNul(path, "fsconfig path");
         try (Arena arena = Arena.ofConfined()) {
-            fsconfig(context, Linux.FSCONFIG_SET_PATH(), cString(arena, key), cString(arena, path), dirFd(directory),
-                    "FSCONFIG_SET_PATH, " + quote(key) + ", " + quote(path) + ", " + dirName(directory));
+            onContext(context, MountCalls.fsconfigSetPath(arena, context.value(), key, Native.dirFd(directory), path));
         }
     }
 
@@ -179,10 +145,8 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fsconfig.2.html">fsconfig(2)</a>
      */
     public static void fsconfigSetPathEmpty(Fd context, String key, Fd file) throws SyscallException {
-        Native.requireNoNul(key, "fsconfig key");
         try (Arena arena = Arena.ofConfined()) {
-            fsconfig(context, Linux.FSCONFIG_SET_PATH_EMPTY(), cString(arena, key), cString(arena, ""), file.value(),
-                    "FSCONFIG_SET_PATH_EMPTY, " + quote(key) + ", \"\", " + file.value());
+            onContext(context, MountCalls.fsconfigSetPathEmpty(arena, context.value(), key, file.value()));
         }
     }
 
@@ -193,10 +157,8 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fsconfig.2.html">fsconfig(2)</a>
      */
     public static void fsconfigSetFd(Fd context, String key, Fd value) throws SyscallException {
-        Native.requireNoNul(key, "fsconfig key");
         try (Arena arena = Arena.ofConfined()) {
-            fsconfig(context, Linux.FSCONFIG_SET_FD(), cString(arena, key), 0, value.value(),
-                    "FSCONFIG_SET_FD, " + quote(key) + ", NULL, " + value.value());
+            onContext(context, MountCalls.fsconfigSetFd(arena, context.value(), key, value.value()));
         }
     }
 
@@ -207,7 +169,7 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fsconfig.2.html">fsconfig(2)</a>
      */
     public static void fsconfigCreate(Fd context) throws SyscallException {
-        fsconfig(context, Linux.FSCONFIG_CMD_CREATE(), 0, 0, 0, "FSCONFIG_CMD_CREATE");
+        onContext(context, MountCalls.fsconfigCreate(context.value()));
     }
 
     /**
@@ -217,7 +179,7 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fsconfig.2.html">fsconfig(2)</a>
      */
     public static void fsconfigReconfigure(Fd context) throws SyscallException {
-        fsconfig(context, Linux.FSCONFIG_CMD_RECONFIGURE(), 0, 0, 0, "FSCONFIG_CMD_RECONFIGURE");
+        onContext(context, MountCalls.fsconfigReconfigure(context.value()));
     }
 
     /**
@@ -228,13 +190,7 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fsmount.2.html">fsmount(2)</a>
      */
     public static Fd fsmount(Fd context, Set<MountAttr> attributes) throws SyscallException {
-        long result = Kernel.blocking(Linux.SYS_fsmount(), context.value(), Linux.FSMOUNT_CLOEXEC(),
-                Flag.combine(attributes));
-        String argument = context.value() + ", FSMOUNT_CLOEXEC, " + Flag.describe(attributes);
-        if (result < 0) {
-            throw withContextLog(context, "fsmount", argument, (int) -result);
-        }
-        return Fd.adopt((int) result);
+        return Fd.adopt((int) onContext(context, MountCalls.fsmount(context.value(), attributes)));
     }
 
     /**
@@ -248,15 +204,8 @@ public final class MountSyscalls {
      */
     public static void moveMount(Fd fromDirectory, String fromPath, Fd toDirectory, String toPath,
                                  Set<MoveMountFlag> flags) throws SyscallException {
-        Native.requireNoNul(fromPath, "move_mount fromPath");
-        Native.requireNoNul(toPath, "move_mount toPath");
         try (Arena arena = Arena.ofConfined()) {
-            long result = Kernel.blocking(Linux.SYS_move_mount(), dirFd(fromDirectory), cString(arena, fromPath),
-                    dirFd(toDirectory), cString(arena, toPath), Flag.combine(flags), 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "move_mount", dirName(fromDirectory) + ", " + quote(fromPath) + ", "
-                    + dirName(toDirectory) + ", " + quote(toPath) + ", " + Flag.describe(flags));
-            }
+            Kernel.run(MountCalls.moveMount(arena, Native.dirFd(fromDirectory), fromPath, Native.dirFd(toDirectory), toPath, flags));
         }
     }
 
@@ -269,17 +218,10 @@ public final class MountSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/open_tree.2.html">open_tree(2)</a>
      */
     public static Fd openTree(Fd directory, String path, Set<OpenTreeFlag> flags) throws SyscallException {
-        Native.requireNoNul(path, "open_tree path");
         EnumSet<OpenTreeFlag> all = flags.isEmpty() ? EnumSet.noneOf(OpenTreeFlag.class) : EnumSet.copyOf(flags);
         all.add(OpenTreeFlag.CLOEXEC);
         try (Arena arena = Arena.ofConfined()) {
-            long result = Kernel.blocking(Linux.SYS_open_tree(), dirFd(directory), cString(arena, path),
-                    Flag.combine(all));
-            if (result < 0) {
-                throw Kernel.failure(result, "open_tree", dirName(directory) + ", " + quote(path) + ", "
-                    + Flag.describe(all));
-            }
-            return Fd.adopt((int) result);
+            return Fd.adopt((int) Kernel.run(MountCalls.openTree(arena, Native.dirFd(directory), path, all)));
         }
     }
 
@@ -298,51 +240,18 @@ public final class MountSyscalls {
      */
     public static void mountSetattr(Fd directory, String path, Set<MountSetattrFlag> flags, MountAttrChange change)
             throws SyscallException {
-        Native.requireNoNul(path, "mount_setattr path");
-        long set = Flag.combine(change.set());
-        long clear = Flag.combine(change.clear());
-        boolean atime = false;
-        for (MountAttr attr : EnumSet.of(MountAttr.RELATIME, MountAttr.NOATIME, MountAttr.STRICTATIME)) {
-            atime |= change.set().contains(attr) || change.clear().contains(attr);
-        }
-        if (atime) {
-            clear |= Linux.MOUNT_ATTR__ATIME();
-        }
-        long propagation = change.propagation() == null ? 0 : change.propagation().bits();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = mount_attr.allocate(arena);
-            mount_attr.attr_set(attr, set);
-            mount_attr.attr_clr(attr, clear);
-            mount_attr.propagation(attr, propagation);
-            mount_attr.userns_fd(attr, change.userNamespace() == null ? 0 : change.userNamespace().value());
-            long result = Kernel.blocking(Linux.SYS_mount_setattr(), dirFd(directory), cString(arena, path),
-                    Flag.combine(flags), attr.address(), mount_attr.sizeof(), 0);
-            StringJoiner text = new StringJoiner(", ", "{", "}");
-            text.add("attr_set=" + Flag.describe(change.set()));
-            text.add("attr_clr=" + (atime ? describeWithAtime(change.clear()) : Flag.describe(change.clear())));
-            text.add("propagation=" + (change.propagation() == null ? "0" : change.propagation().cName()));
-            if (change.userNamespace() != null) {
-                text.add("userns_fd=" + change.userNamespace().value());
-            }
-            if (result < 0) {
-                throw Kernel.failure(result, "mount_setattr", dirName(directory) + ", " + quote(path) + ", "
-                    + Flag.describe(flags) + ", " + text);
-            }
+            Kernel.run(MountCalls.mountSetattr(arena, Native.dirFd(directory), path, flags, change));
         }
     }
 
-    private static String describeWithAtime(Set<MountAttr> clear) {
-        EnumSet<MountAttr> rest = clear.isEmpty() ? EnumSet.noneOf(MountAttr.class) : EnumSet.copyOf(clear);
-        rest.removeAll(EnumSet.of(MountAttr.RELATIME, MountAttr.NOATIME, MountAttr.STRICTATIME));
-        return rest.isEmpty() ? "MOUNT_ATTR__ATIME" : Flag.describe(rest) + "|MOUNT_ATTR__ATIME";
-    }
-
-    private static void fsconfig(Fd context, int command, long key, long value, long aux, String text)
-            throws SyscallException {
-        long result = Kernel.blocking(Linux.SYS_fsconfig(), context.value(), command, key, value, aux, 0);
+    /** Runs a call on a file system context; a failure carries what the file system queued on it. */
+    private static long onContext(Fd context, Call call) throws SyscallException {
+        long result = Kernel.invoke(call);
         if (result < 0) {
-            throw withContextLog(context, "fsconfig", context.value() + ", " + text, (int) -result);
+            throw withContextLog(context, call.name(), call.arguments(), (int) -result);
         }
+        return result;
     }
 
     /**
@@ -356,7 +265,7 @@ public final class MountSyscalls {
             MemorySegment buffer = arena.allocate(LOG_BUFFER);
             // Each read returns one message, "e text" (or w/i for warnings and notes), until ENODATA.
             for (int i = 0; i < 16; i++) {
-                long n = Kernel.blocking(Linux.SYS_read(), context.value(), buffer.address(), LOG_BUFFER);
+                long n = Kernel.invoke(FileCalls.read(context.value(), buffer));
                 if (n <= 0) {
                     break;
                 }
@@ -367,27 +276,5 @@ public final class MountSyscalls {
         }
         String hint = messages.length() == 0 ? null : "the file system says: " + messages;
         return new SyscallException(syscall, argument, errno, hint);
-    }
-
-    private static void nullableNoNul(String value, String what) {
-        if (value != null) {
-            Native.requireNoNul(value, what);
-        }
-    }
-
-    private static long cString(Arena arena, String value) {
-        return value == null ? 0L : arena.allocateFrom(value).address();
-    }
-
-    private static String quote(String value) {
-        return value == null ? "NULL" : '"' + value + '"';
-    }
-
-    private static long dirFd(Fd directory) {
-        return directory == null ? Linux.AT_FDCWD() : directory.value();
-    }
-
-    private static String dirName(Fd directory) {
-        return directory == null ? "AT_FDCWD" : Integer.toString(directory.value());
     }
 }

@@ -2,12 +2,10 @@ package dev.hako.syscalls;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.utsname;
+import dev.hako.syscalls.calls.NamespaceCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -44,11 +42,7 @@ public final class NamespaceSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/unshare.2.html">unshare(2)</a>
      */
     public static void unshare(Set<NamespaceType> namespaces, Set<UnshareFlag> flags) throws SyscallException {
-        long bits = Flag.combine(namespaces) | Flag.combine(flags);
-        long result = Kernel.blocking(Linux.SYS_unshare(), bits, 0, 0);
-        if (result < 0) {
-            throw Kernel.failure(result, "unshare", describe(namespaces, flags));
-        }
+        Kernel.run(NamespaceCalls.unshare(namespaces, flags));
     }
 
     /**
@@ -69,10 +63,7 @@ public final class NamespaceSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/setns.2.html">setns(2)</a>
      */
     public static void setns(Fd namespace) throws SyscallException {
-        long result = Kernel.blocking(Linux.SYS_setns(), namespace.value(), 0, 0);
-        if (result < 0) {
-            throw Kernel.failure(result, "setns", namespace.value() + ", 0");
-        }
+        Kernel.run(NamespaceCalls.setns(namespace.value(), (NamespaceType) null));
     }
 
     /**
@@ -84,10 +75,7 @@ public final class NamespaceSyscalls {
      */
     public static void setns(Fd namespace, NamespaceType expected) throws SyscallException {
         Objects.requireNonNull(expected, "expected namespace type (use setns(Fd) to accept any)");
-        long result = Kernel.blocking(Linux.SYS_setns(), namespace.value(), expected.bits(), 0);
-        if (result < 0) {
-            throw Kernel.failure(result, "setns", namespace.value() + ", " + expected.cName());
-        }
+        Kernel.run(NamespaceCalls.setns(namespace.value(), expected));
     }
 
     /**
@@ -99,10 +87,7 @@ public final class NamespaceSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/setns.2.html">setns(2)</a>
      */
     public static void setns(Fd pidfd, Set<NamespaceType> namespaces) throws SyscallException {
-        long result = Kernel.blocking(Linux.SYS_setns(), pidfd.value(), Flag.combine(namespaces), 0);
-        if (result < 0) {
-            throw Kernel.failure(result, "setns", pidfd.value() + ", " + Flag.describe(namespaces));
-        }
+        Kernel.run(NamespaceCalls.setns(pidfd.value(), namespaces));
     }
 
     /**
@@ -113,7 +98,9 @@ public final class NamespaceSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/sethostname.2.html">sethostname(2)</a>
      */
     public static void sethostname(String name) throws SyscallException {
-        setUtsName(Linux.SYS_sethostname(), "sethostname", "hostname", name);
+        try (Arena arena = Arena.ofConfined()) {
+            Kernel.run(NamespaceCalls.sethostname(arena, name));
+        }
     }
 
     /**
@@ -124,17 +111,8 @@ public final class NamespaceSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/setdomainname.2.html">setdomainname(2)</a>
      */
     public static void setdomainname(String name) throws SyscallException {
-        setUtsName(Linux.SYS_setdomainname(), "setdomainname", "domainname", name);
-    }
-
-    /** sethostname and setdomainname take the same arguments: a name and its length. */
-    private static void setUtsName(int number, String syscall, String field, String name) throws SyscallException {
-        byte[] bytes = utsName(name, field);
         try (Arena arena = Arena.ofConfined()) {
-            long result = Kernel.blocking(number, copy(arena, bytes), bytes.length, 0);
-            if (result < 0) {
-                throw Kernel.failure(result, syscall, '"' + name + '"');
-            }
+            Kernel.run(NamespaceCalls.setdomainname(arena, name));
         }
     }
 
@@ -145,11 +123,7 @@ public final class NamespaceSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/ioctl_nsfs.2.html">ioctl_nsfs(2)</a>
      */
     public static Fd nsGetUserns(Fd namespace) throws SyscallException {
-        long result = Kernel.critical(Linux.SYS_ioctl(), namespace.value(), Linux.NS_GET_USERNS(), 0);
-        if (result < 0) {
-            throw Kernel.failure(result, "ioctl", namespace.value() + ", NS_GET_USERNS");
-        }
-        return Fd.adopt((int) result);
+        return Fd.adopt((int) Kernel.runCritical(NamespaceCalls.nsGetUserns(namespace.value())));
     }
 
     /**
@@ -160,11 +134,7 @@ public final class NamespaceSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/ioctl_nsfs.2.html">ioctl_nsfs(2)</a>
      */
     public static Fd nsGetParent(Fd namespace) throws SyscallException {
-        long result = Kernel.critical(Linux.SYS_ioctl(), namespace.value(), Linux.NS_GET_PARENT(), 0);
-        if (result < 0) {
-            throw Kernel.failure(result, "ioctl", namespace.value() + ", NS_GET_PARENT");
-        }
-        return Fd.adopt((int) result);
+        return Fd.adopt((int) Kernel.runCritical(NamespaceCalls.nsGetParent(namespace.value())));
     }
 
     /**
@@ -173,11 +143,7 @@ public final class NamespaceSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/ioctl_nsfs.2.html">ioctl_nsfs(2)</a>
      */
     public static NamespaceType nsGetNstype(Fd namespace) throws SyscallException {
-        long result = Kernel.critical(Linux.SYS_ioctl(), namespace.value(), Linux.NS_GET_NSTYPE(), 0);
-        if (result < 0) {
-            throw Kernel.failure(result, "ioctl", namespace.value() + ", NS_GET_NSTYPE");
-        }
-        return NamespaceType.ofBits((int) result);
+        return NamespaceType.ofBits((int) Kernel.runCritical(NamespaceCalls.nsGetNstype(namespace.value())));
     }
 
     /**
@@ -189,36 +155,8 @@ public final class NamespaceSyscalls {
     public static int nsGetOwnerUid(Fd userNamespace) throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment uid = arena.allocate(ValueLayout.JAVA_INT);
-            long result = Kernel.critical(Linux.SYS_ioctl(), userNamespace.value(), Linux.NS_GET_OWNER_UID(),
-                    uid.address());
-            if (result < 0) {
-                throw Kernel.failure(result, "ioctl", userNamespace.value() + ", NS_GET_OWNER_UID");
-            }
+            Kernel.runCritical(NamespaceCalls.nsGetOwnerUid(userNamespace.value(), uid));
             return uid.get(ValueLayout.JAVA_INT, 0);
         }
-    }
-
-    private static String describe(Set<NamespaceType> namespaces, Set<UnshareFlag> flags) {
-        List<Flag> all = new ArrayList<>(namespaces);
-        all.addAll(flags);
-        return Flag.describe(all);
-    }
-
-    /** Checks a hostname or domain name before the call: the kernel would refuse or cut it. */
-    private static byte[] utsName(String name, String field) {
-        Native.requireNoNul(name, field);
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > MAX_NAME_BYTES) {
-            throw new IllegalArgumentException(field + " must be at most " + MAX_NAME_BYTES + " bytes, got "
-                    + bytes.length + ": \"" + name + '"');
-        }
-        return bytes;
-    }
-
-    private static long copy(Arena arena, byte[] bytes) {
-        // The kernel takes a length, not a C string; one byte more keeps a zero-length name valid.
-        MemorySegment segment = arena.allocate(bytes.length + 1L);
-        MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        return segment.address();
     }
 }

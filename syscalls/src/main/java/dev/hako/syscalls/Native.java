@@ -1,5 +1,7 @@
 package dev.hako.syscalls;
 
+import dev.hako.syscalls.calls.CStrings;
+import dev.hako.syscalls.calls.FileCalls;
 import java.lang.foreign.MemorySegment;
 
 /** Small helpers for C data that the syscall wrappers share. */
@@ -19,15 +21,16 @@ final class Native {
      * silently truncated path or hostname is worse than an error.
      */
     static String requireNoNul(String value, String what) {
-        if (value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException(what + " contains a NUL byte, which C strings cannot hold: "
-                    + value.replace("\0", "\\0"));
-        }
-        return value;
+        return CStrings.requireNoNul(value, what);
     }
 
     /** The address of a segment as a syscall argument; NULL for {@code null}. */
     static long address(MemorySegment segment) {
         return segment == null ? 0L : segment.address();
+    }
+
+    /** A directory descriptor argument: its number, or AT_FDCWD for null (the current directory). */
+    static int dirFd(Fd directory) {
+        return directory == null ? FileCalls.AT_FDCWD : directory.value();
     }
 }

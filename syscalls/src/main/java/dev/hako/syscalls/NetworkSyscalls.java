@@ -2,10 +2,9 @@ package dev.hako.syscalls;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.ifreq;
+import dev.hako.syscalls.calls.NetworkCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -38,12 +37,7 @@ public final class NetworkSyscalls {
             throws SyscallException {
         EnumSet<SocketFlag> all = flags.isEmpty() ? EnumSet.noneOf(SocketFlag.class) : EnumSet.copyOf(flags);
         all.add(SocketFlag.CLOEXEC);
-        long result = Kernel.critical(Linux.SYS_socket(), domain.value(), type.value() | Flag.combine(all), protocol);
-        if (result < 0) {
-            throw Kernel.failure(result, "socket", domain.cName() + ", " + type.cName() + "|"
-                + Flag.describe(all) + ", " + protocol);
-        }
-        return Fd.adopt((int) result);
+        return Fd.adopt((int) Kernel.runCritical(NetworkCalls.socket(domain, type, all, protocol)));
     }
 
     /**
@@ -56,8 +50,8 @@ public final class NetworkSyscalls {
      */
     public static Set<InterfaceFlag> getInterfaceFlags(Fd socket, String name) throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment request = request(arena, name);
-            ioctl(socket, Linux.SIOCGIFFLAGS(), "SIOCGIFFLAGS", request, '"' + name + '"');
+            MemorySegment request = NetworkCalls.interfaceRequest(arena, name);
+            Kernel.runCritical(NetworkCalls.siocgifflags(socket.value(), request));
             return Flag.decode(InterfaceFlag.class, Short.toUnsignedLong(ifreq.ifr_flags(request)));
         }
     }
@@ -73,9 +67,7 @@ public final class NetworkSyscalls {
      */
     public static void setInterfaceFlags(Fd socket, String name, Set<InterfaceFlag> flags) throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment request = request(arena, name);
-            ifreq.ifr_flags(request, (short) Flag.combine(flags));
-            ioctl(socket, Linux.SIOCSIFFLAGS(), "SIOCSIFFLAGS", request, '"' + name + "\", " + Flag.describe(flags));
+            Kernel.runCritical(NetworkCalls.siocsifflags(arena, socket.value(), name, flags));
         }
     }
 
@@ -89,31 +81,9 @@ public final class NetworkSyscalls {
      */
     public static int getInterfaceIndex(Fd socket, String name) throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment request = request(arena, name);
-            ioctl(socket, Linux.SIOCGIFINDEX(), "SIOCGIFINDEX", request, '"' + name + '"');
+            MemorySegment request = NetworkCalls.interfaceRequest(arena, name);
+            Kernel.runCritical(NetworkCalls.siocgifindex(socket.value(), request));
             return ifreq.ifr_ifindex(request);
-        }
-    }
-
-    /** An ifreq with the name filled in, after checking it as the kernel would cut it silently. */
-    private static MemorySegment request(Arena arena, String name) {
-        Native.requireNoNul(name, "interface name");
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length == 0 || bytes.length > MAX_INTERFACE_NAME_BYTES) {
-            throw new IllegalArgumentException("interface name must be 1 to " + MAX_INTERFACE_NAME_BYTES
-                    + " bytes (IFNAMSIZ - 1), got " + bytes.length + ": \"" + name + '"');
-        }
-        MemorySegment request = ifreq.allocate(arena);
-        MemorySegment.copy(bytes, 0, request, ValueLayout.JAVA_BYTE, ifreq.ifr_name$offset(), bytes.length);
-        return request;
-    }
-
-    /** Socket ioctls return at once: the critical downcall fits. */
-    private static void ioctl(Fd socket, int request, String requestName, MemorySegment ifr, String detail)
-            throws SyscallException {
-        long result = Kernel.critical(Linux.SYS_ioctl(), socket.value(), Integer.toUnsignedLong(request), ifr.address());
-        if (result < 0) {
-            throw Kernel.failure(result, "ioctl", socket.value() + ", " + requestName + ", " + detail);
         }
     }
 }

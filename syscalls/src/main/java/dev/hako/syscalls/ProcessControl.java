@@ -1,10 +1,10 @@
 package dev.hako.syscalls;
 
-import dev.hako.bindings.Linux;
+import dev.hako.syscalls.calls.Call;
+import dev.hako.syscalls.calls.PrctlCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The prctl(2) options that container runtimes use, one method per option.
@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 public final class ProcessControl {
 
     /** The longest thread name, in bytes: the kernel's comm field holds 16 with the NUL. */
-    public static final int MAX_NAME_BYTES = 15;
+    public static final int MAX_NAME_BYTES = PrctlCalls.MAX_NAME_BYTES;
 
     private ProcessControl() {
     }
@@ -32,7 +32,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static void setNoNewPrivs() throws SyscallException {
-        prctl(Linux.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0, "PR_SET_NO_NEW_PRIVS, 1");
+        prctl(PrctlCalls.setNoNewPrivs());
     }
 
     /**
@@ -41,7 +41,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static boolean getNoNewPrivs() throws SyscallException {
-        return prctl(Linux.PR_GET_NO_NEW_PRIVS(), 0, 0, 0, 0, "PR_GET_NO_NEW_PRIVS") == 1;
+        return prctl(PrctlCalls.getNoNewPrivs()) == 1;
     }
 
     /**
@@ -52,8 +52,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static void setPdeathsig(Signal signal) throws SyscallException {
-        int number = signal == null ? 0 : signal.number();
-        prctl(Linux.PR_SET_PDEATHSIG(), number, 0, 0, 0, "PR_SET_PDEATHSIG, " + (signal == null ? "0" : signal.name()));
+        prctl(PrctlCalls.setPdeathsig(signal == null ? 0 : signal.number()));
     }
 
     /**
@@ -65,7 +64,7 @@ public final class ProcessControl {
     public static int getPdeathsig() throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
-            prctl(Linux.PR_GET_PDEATHSIG(), value.address(), 0, 0, 0, "PR_GET_PDEATHSIG");
+            prctl(PrctlCalls.getPdeathsig(value));
             return value.get(ValueLayout.JAVA_INT, 0);
         }
     }
@@ -79,14 +78,8 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static void setName(String name) throws SyscallException {
-        Native.requireNoNul(name, "thread name");
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > MAX_NAME_BYTES) {
-            throw new IllegalArgumentException("thread name must be at most " + MAX_NAME_BYTES + " bytes, got "
-                    + bytes.length + ": \"" + name + '"');
-        }
         try (Arena arena = Arena.ofConfined()) {
-            prctl(Linux.PR_SET_NAME(), arena.allocateFrom(name).address(), 0, 0, 0, "PR_SET_NAME, \"" + name + '"');
+            prctl(PrctlCalls.setName(arena, name));
         }
     }
 
@@ -98,7 +91,7 @@ public final class ProcessControl {
     public static String getName() throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(MAX_NAME_BYTES + 1);
-            prctl(Linux.PR_GET_NAME(), buffer.address(), 0, 0, 0, "PR_GET_NAME");
+            prctl(PrctlCalls.getName(buffer));
             return buffer.getString(0);
         }
     }
@@ -110,8 +103,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static boolean capbsetRead(Capability capability) throws SyscallException {
-        return prctl(Linux.PR_CAPBSET_READ(), capability.number(), 0, 0, 0,
-                "PR_CAPBSET_READ, " + capability.cName()) == 1;
+        return prctl(PrctlCalls.capbsetRead(capability)) == 1;
     }
 
     /**
@@ -121,7 +113,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static void capbsetDrop(Capability capability) throws SyscallException {
-        prctl(Linux.PR_CAPBSET_DROP(), capability.number(), 0, 0, 0, "PR_CAPBSET_DROP, " + capability.cName());
+        prctl(PrctlCalls.capbsetDrop(capability.number()));
     }
 
     /**
@@ -132,7 +124,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static void capAmbientRaise(Capability capability) throws SyscallException {
-        ambient(Linux.PR_CAP_AMBIENT_RAISE(), "PR_CAP_AMBIENT_RAISE", capability);
+        prctl(PrctlCalls.capAmbientRaise(capability));
     }
 
     /**
@@ -142,7 +134,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static void capAmbientLower(Capability capability) throws SyscallException {
-        ambient(Linux.PR_CAP_AMBIENT_LOWER(), "PR_CAP_AMBIENT_LOWER", capability);
+        prctl(PrctlCalls.capAmbientLower(capability));
     }
 
     /**
@@ -152,7 +144,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static boolean capAmbientIsSet(Capability capability) throws SyscallException {
-        return ambient(Linux.PR_CAP_AMBIENT_IS_SET(), "PR_CAP_AMBIENT_IS_SET", capability) == 1;
+        return prctl(PrctlCalls.capAmbientIsSet(capability)) == 1;
     }
 
     /**
@@ -161,8 +153,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static void capAmbientClearAll() throws SyscallException {
-        prctl(Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_CLEAR_ALL(), 0, 0, 0,
-                "PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL");
+        prctl(PrctlCalls.capAmbientClearAll());
     }
 
     /**
@@ -173,8 +164,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static void setChildSubreaper(boolean subreaper) throws SyscallException {
-        prctl(Linux.PR_SET_CHILD_SUBREAPER(), subreaper ? 1 : 0, 0, 0, 0,
-                "PR_SET_CHILD_SUBREAPER, " + (subreaper ? 1 : 0));
+        prctl(PrctlCalls.setChildSubreaper(subreaper));
     }
 
     /**
@@ -185,7 +175,7 @@ public final class ProcessControl {
     public static boolean getChildSubreaper() throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
-            prctl(Linux.PR_GET_CHILD_SUBREAPER(), value.address(), 0, 0, 0, "PR_GET_CHILD_SUBREAPER");
+            prctl(PrctlCalls.getChildSubreaper(value));
             return value.get(ValueLayout.JAVA_INT, 0) != 0;
         }
     }
@@ -198,7 +188,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static void setDumpable(boolean dumpable) throws SyscallException {
-        prctl(Linux.PR_SET_DUMPABLE(), dumpable ? 1 : 0, 0, 0, 0, "PR_SET_DUMPABLE, " + (dumpable ? 1 : 0));
+        prctl(PrctlCalls.setDumpable(dumpable));
     }
 
     /**
@@ -208,7 +198,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static boolean getDumpable() throws SyscallException {
-        return prctl(Linux.PR_GET_DUMPABLE(), 0, 0, 0, 0, "PR_GET_DUMPABLE") != 0;
+        return prctl(PrctlCalls.getDumpable()) != 0;
     }
 
     /**
@@ -219,7 +209,7 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static void setKeepcaps(boolean keep) throws SyscallException {
-        prctl(Linux.PR_SET_KEEPCAPS(), keep ? 1 : 0, 0, 0, 0, "PR_SET_KEEPCAPS, " + (keep ? 1 : 0));
+        prctl(PrctlCalls.setKeepcaps(keep));
     }
 
     /**
@@ -228,20 +218,11 @@ public final class ProcessControl {
      * @see <a href="https://man7.org/linux/man-pages/man2/prctl.2.html">prctl(2)</a>
      */
     public static boolean getKeepcaps() throws SyscallException {
-        return prctl(Linux.PR_GET_KEEPCAPS(), 0, 0, 0, 0, "PR_GET_KEEPCAPS") == 1;
-    }
-
-    private static int ambient(int operation, String operationName, Capability capability) throws SyscallException {
-        return prctl(Linux.PR_CAP_AMBIENT(), operation, capability.number(), 0, 0,
-                "PR_CAP_AMBIENT, " + operationName + ", " + capability.cName());
+        return prctl(PrctlCalls.getKeepcaps()) == 1;
     }
 
     /** prctl is short and never blocks for these options: the critical downcall fits. */
-    private static int prctl(int option, long a2, long a3, long a4, long a5, String text) throws SyscallException {
-        long result = Kernel.critical(Linux.SYS_prctl(), option, a2, a3, a4, a5, 0);
-        if (result < 0) {
-            throw Kernel.failure(result, "prctl", text);
-        }
-        return (int) result;
+    private static int prctl(Call call) throws SyscallException {
+        return (int) Kernel.runCritical(call);
     }
 }

@@ -2,6 +2,7 @@ package dev.hako.syscalls;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.siginfo_t;
+import dev.hako.syscalls.calls.ProcessCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
@@ -25,7 +26,7 @@ public final class ProcessSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/getpid.2.html">getpid(2)</a>
      */
     public static int getpid() {
-        return (int) Kernel.critical(Linux.SYS_getpid(), 0, 0, 0);
+        return (int) Kernel.invokeCritical(ProcessCalls.getpid());
     }
 
     /**
@@ -86,7 +87,7 @@ public final class ProcessSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/waitid.2.html">waitid(2)</a>
      */
     public static Optional<ChildStatus> waitidPid(int pid, Set<WaitOption> options) throws SyscallException {
-        return waitid(Linux.P_PID(), pid, options, "P_PID, " + pid);
+        return waitid(Linux.P_PID(), pid, options);
     }
 
     /**
@@ -96,20 +97,17 @@ public final class ProcessSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/waitid.2.html">waitid(2)</a>
      */
     public static Optional<ChildStatus> waitidPidfd(Fd pidfd, Set<WaitOption> options) throws SyscallException {
-        return waitid(Linux.P_PIDFD(), pidfd.value(), options, "P_PIDFD, " + pidfd.value());
+        return waitid(Linux.P_PIDFD(), pidfd.value(), options);
     }
 
-    private static Optional<ChildStatus> waitid(int idType, int id, Set<WaitOption> options, String what)
+    private static Optional<ChildStatus> waitid(int idType, int id, Set<WaitOption> options)
             throws SyscallException {
         if (options.isEmpty()) {
             throw new IllegalArgumentException("waitid options must name at least one of EXITED, STOPPED, CONTINUED");
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = siginfo_t.allocate(arena);
-            long result = Kernel.blocking(Linux.SYS_waitid(), idType, id, info.address(), Flag.combine(options), 0, 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "waitid", what + ", " + Flag.describe(options));
-            }
+            Kernel.run(ProcessCalls.waitid(idType, id, info, options));
             int pid = siginfo_t.si_pid(info);
             if (pid == 0) {
                 return Optional.empty();

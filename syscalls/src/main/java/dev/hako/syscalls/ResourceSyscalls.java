@@ -1,7 +1,7 @@
 package dev.hako.syscalls;
 
-import dev.hako.bindings.Linux;
 import dev.hako.bindings.rlimit;
+import dev.hako.syscalls.calls.ProcessCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -27,10 +27,7 @@ public final class ResourceSyscalls {
     public static ResourceLimit prlimit(int pid, Resource resource) throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment old = rlimit.allocate(arena);
-            long result = Kernel.critical(Linux.SYS_prlimit64(), pid, resource.number(), 0, old.address(), 0, 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "prlimit64", pid + ", " + resource.cName());
-            }
+            Kernel.runCritical(ProcessCalls.prlimit64(arena, pid, resource, null, old));
             return new ResourceLimit(rlimit.rlim_cur(old), rlimit.rlim_max(old));
         }
     }
@@ -45,15 +42,8 @@ public final class ResourceSyscalls {
     public static ResourceLimit prlimit(int pid, Resource resource, ResourceLimit limit) throws SyscallException {
         Objects.requireNonNull(limit, "limit");
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment value = rlimit.allocate(arena);
-            rlimit.rlim_cur(value, limit.soft());
-            rlimit.rlim_max(value, limit.hard());
             MemorySegment old = rlimit.allocate(arena);
-            long result = Kernel.critical(Linux.SYS_prlimit64(), pid, resource.number(), value.address(),
-                    old.address(), 0, 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "prlimit64", pid + ", " + resource.cName() + ", " + limit);
-            }
+            Kernel.runCritical(ProcessCalls.prlimit64(arena, pid, resource, limit, old));
             return new ResourceLimit(rlimit.rlim_cur(old), rlimit.rlim_max(old));
         }
     }

@@ -46,11 +46,10 @@ class CapabilitySyscallsTest {
             assertThat(mask("CapEff") & Capability.NET_RAW.bits()).isZero();
             assertThat(mask("CapPrm") & Capability.NET_RAW.bits()).isZero();
             assertThat(CapabilitySyscalls.capget(0)).isEqualTo(lowered);
-            String permitted = Long.toHexString(Flag.combine(all.permitted()));
             assertThatThrownBy(() -> CapabilitySyscalls.capset(all))
                     .isInstanceOf(SyscallException.class)
-                    .hasMessage("capset(0, effective=0x" + Long.toHexString(Flag.combine(all.effective()))
-                            + ", permitted=0x" + permitted + ", inheritable=0x0) failed: EPERM (Operation not"
+                    .hasMessage("capset({_LINUX_CAPABILITY_VERSION_3, 0}, {effective=" + Flag.describe(all.effective())
+                            + ", permitted=" + Flag.describe(all.permitted()) + ", inheritable=0}) failed: EPERM (Operation not"
                             + " permitted): a capability can only be added if it is in the permitted set (and the"
                             + " bounding set for inheritable)");
         });

@@ -28,7 +28,7 @@ class KernelFilesTest {
     void missingFileIsASyscallException() {
         assertThatThrownBy(() -> KernelFiles.read("/proc/sys/no/such"))
                 .isInstanceOf(SyscallException.class)
-                .hasMessage("openat2(\"/proc/sys/no/such\", O_RDONLY|O_CLOEXEC) failed: ENOENT (No such file or directory)");
+                .hasMessage("openat2(AT_FDCWD, \"/proc/sys/no/such\", {flags=O_RDONLY|O_CLOEXEC}, 24) failed: ENOENT (No such file or directory)");
         assertThat(KernelFiles.readStrippedOrNull("/proc/sys/no/such")).isNull();
     }
 }

@@ -178,15 +178,15 @@ class MountSyscallsTest {
                 int fd = context.value();
                 assertThatThrownBy(() -> MountSyscalls.fsconfigSetString(context, "size", "banana"))
                         .isInstanceOf(SyscallException.class)
-                        .hasMessage("fsconfig(" + fd + ", FSCONFIG_SET_STRING, \"size\", \"banana\") failed:"
+                        .hasMessage("fsconfig(" + fd + ", FSCONFIG_SET_STRING, \"size\", \"banana\", 0) failed:"
                                 + " EINVAL (Invalid argument): the file system says: tmpfs: Bad value for 'size'");
                 assertThatThrownBy(() -> MountSyscalls.fsconfigSetFlag(context, "hako-no-such-option"))
                         .isInstanceOf(SyscallException.class)
-                        .hasMessageStartingWith("fsconfig(" + fd + ", FSCONFIG_SET_FLAG, \"hako-no-such-option\") failed:"
+                        .hasMessageStartingWith("fsconfig(" + fd + ", FSCONFIG_SET_FLAG, \"hako-no-such-option\", NULL, 0) failed:"
                                 + " EINVAL (Invalid argument)");
                 assertThatThrownBy(() -> MountSyscalls.fsconfigSetBinary(context, "size", new byte[] {1, 2}))
                         .isInstanceOf(SyscallException.class)
-                        .hasMessageStartingWith("fsconfig(" + fd + ", FSCONFIG_SET_BINARY, \"size\", <2 bytes>) failed: EINVAL");
+                        .hasMessageStartingWith("fsconfig(" + fd + ", FSCONFIG_SET_BINARY, \"size\", <2 bytes>, 2) failed: EINVAL");
                 assertThatThrownBy(() -> MountSyscalls.fsconfigSetPath(context, "size", null, "/"))
                         .isInstanceOf(SyscallException.class)
                         .hasMessageStartingWith("fsconfig(" + fd + ", FSCONFIG_SET_PATH, \"size\", \"/\", AT_FDCWD) failed: EINVAL");
@@ -203,11 +203,11 @@ class MountSyscallsTest {
                         .hasMessageStartingWith("fsmount(" + fd + ", FSMOUNT_CLOEXEC, 0) failed: EINVAL");
                 assertThatThrownBy(() -> MountSyscalls.fsconfigReconfigure(context))
                         .isInstanceOf(SyscallException.class)
-                        .hasMessageStartingWith("fsconfig(" + fd + ", FSCONFIG_CMD_RECONFIGURE) failed: EBUSY");
+                        .hasMessageStartingWith("fsconfig(" + fd + ", FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0) failed: EBUSY");
                 MountSyscalls.fsconfigCreate(context);
                 assertThatThrownBy(() -> MountSyscalls.fsconfigCreate(context))
                         .isInstanceOf(SyscallException.class)
-                        .hasMessageStartingWith("fsconfig(" + fd + ", FSCONFIG_CMD_CREATE) failed: EBUSY");
+                        .hasMessageStartingWith("fsconfig(" + fd + ", FSCONFIG_CMD_CREATE, NULL, NULL, 0) failed: EBUSY");
             }
         });
     }
@@ -228,7 +228,7 @@ class MountSyscallsTest {
                     EnumSet.of(MountSetattrFlag.RECURSIVE), MountAttrChange.set(EnumSet.of(MountAttr.RELATIME))))
                     .isInstanceOf(SyscallException.class)
                     .hasMessage("mount_setattr(AT_FDCWD, \"/no/such/dir\", AT_RECURSIVE, {attr_set=MOUNT_ATTR_RELATIME,"
-                            + " attr_clr=MOUNT_ATTR__ATIME, propagation=0}) failed: ENOENT (No such file or directory)");
+                            + " attr_clr=MOUNT_ATTR__ATIME, propagation=0}, 32) failed: ENOENT (No such file or directory)");
         });
     }
 }

@@ -103,11 +103,11 @@ class NamespaceSyscallsTest {
             CapabilitySyscalls.capset(caps.withoutEffective(Set.of(Capability.SYS_ADMIN)));
             assertThatThrownBy(() -> NamespaceSyscalls.sethostname("nope"))
                     .isInstanceOf(SyscallException.class)
-                    .hasMessageStartingWith("sethostname(\"nope\") failed: EPERM (Operation not permitted): needs"
+                    .hasMessageStartingWith("sethostname(\"nope\", 4) failed: EPERM (Operation not permitted): needs"
                             + " CAP_SYS_ADMIN");
             assertThatThrownBy(() -> NamespaceSyscalls.setdomainname("nope"))
                     .isInstanceOf(SyscallException.class)
-                    .hasMessageStartingWith("setdomainname(\"nope\") failed: EPERM (Operation not permitted)");
+                    .hasMessageStartingWith("setdomainname(\"nope\", 4) failed: EPERM (Operation not permitted)");
         });
     }
 

@@ -36,13 +36,13 @@ class NetworkSyscallsTest {
             int fd = socket.value();
             assertThatThrownBy(() -> NetworkSyscalls.getInterfaceFlags(socket, "hakonone0"))
                     .isInstanceOf(SyscallException.class)
-                    .hasMessage("ioctl(" + fd + ", SIOCGIFFLAGS, \"hakonone0\") failed: ENODEV (No such device)");
+                    .hasMessage("ioctl(" + fd + ", SIOCGIFFLAGS, {ifr_name=\"hakonone0\"}) failed: ENODEV (No such device)");
             assertThatThrownBy(() -> NetworkSyscalls.getInterfaceIndex(socket, "hakonone0"))
                     .isInstanceOf(SyscallException.class)
-                    .hasMessage("ioctl(" + fd + ", SIOCGIFINDEX, \"hakonone0\") failed: ENODEV (No such device)");
+                    .hasMessage("ioctl(" + fd + ", SIOCGIFINDEX, {ifr_name=\"hakonone0\"}) failed: ENODEV (No such device)");
             assertThatThrownBy(() -> NetworkSyscalls.setInterfaceFlags(socket, "hakonone0", EnumSet.of(InterfaceFlag.UP)))
                     .isInstanceOf(SyscallException.class)
-                    .hasMessage("ioctl(" + fd + ", SIOCSIFFLAGS, \"hakonone0\", IFF_UP) failed: ENODEV (No such device)");
+                    .hasMessage("ioctl(" + fd + ", SIOCSIFFLAGS, {ifr_name=\"hakonone0\", ifr_flags=IFF_UP}) failed: ENODEV (No such device)");
         }
     }
 

@@ -78,7 +78,7 @@ class ProcessSyscallsTest {
     void waitidForSomeoneElsesProcessFails() {
         assertThatThrownBy(() -> ProcessSyscalls.waitidPid(1, EnumSet.of(WaitOption.EXITED, WaitOption.NOHANG)))
                 .isInstanceOf(SyscallException.class)
-                .hasMessage("waitid(P_PID, 1, WEXITED|WNOHANG) failed: ECHILD (No child processes)");
+                .hasMessage("waitid(P_PID, 1, &info, WEXITED|WNOHANG, NULL) failed: ECHILD (No child processes)");
     }
 
     @Test

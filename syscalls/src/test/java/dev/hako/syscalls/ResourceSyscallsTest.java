@@ -57,10 +57,10 @@ class ResourceSyscallsTest {
     void prlimitOfAMissingProcessFails() {
         assertThatThrownBy(() -> ResourceSyscalls.prlimit(Integer.MAX_VALUE, Resource.NOFILE))
                 .isInstanceOf(SyscallException.class)
-                .hasMessage("prlimit64(2147483647, RLIMIT_NOFILE) failed: ESRCH (No such process)");
+                .hasMessage("prlimit64(2147483647, RLIMIT_NOFILE, NULL, &old) failed: ESRCH (No such process)");
         assertThatThrownBy(() -> ResourceSyscalls.prlimit(Integer.MAX_VALUE, Resource.STACK, ResourceLimit.of(8192)))
                 .isInstanceOf(SyscallException.class)
-                .hasMessage("prlimit64(2147483647, RLIMIT_STACK, {soft=8192, hard=8192}) failed: ESRCH (No such process)");
+                .hasMessage("prlimit64(2147483647, RLIMIT_STACK, {soft=8192, hard=8192}, &old) failed: ESRCH (No such process)");
     }
 
     @Test

@@ -1,23 +1,30 @@
 package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
-import dev.hako.bindings.cap_user_data;
-import dev.hako.bindings.cap_user_header;
-import dev.hako.bindings.rlimit;
+import dev.hako.bindings.sock_filter;
 import dev.hako.namespaces.Capabilities;
-import dev.hako.namespaces.launch.ChildProgram.Arg;
-import dev.hako.namespaces.launch.ChildProgram.Step;
-import dev.hako.namespaces.ContainerBuilder;
+import dev.hako.syscalls.AddressFamily;
 import dev.hako.syscalls.Capability;
+import dev.hako.syscalls.CapabilitySets;
+import dev.hako.syscalls.CloseRangeFlag;
 import dev.hako.syscalls.Flag;
+import dev.hako.syscalls.InterfaceFlag;
 import dev.hako.syscalls.NamespaceType;
+import dev.hako.syscalls.OpenFlag;
+import dev.hako.syscalls.SocketFlag;
+import dev.hako.syscalls.SocketType;
+import dev.hako.syscalls.calls.FileCalls;
+import dev.hako.syscalls.calls.NamespaceCalls;
+import dev.hako.syscalls.calls.NetworkCalls;
+import dev.hako.syscalls.calls.PrctlCalls;
+import dev.hako.syscalls.calls.ProcessCalls;
+import dev.hako.syscalls.calls.SignalCalls;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
+import java.util.Set;
 
 /**
  * Turns a {@link LaunchSpec} into the child's step table. The order matters and is the
@@ -38,25 +45,20 @@ public final class ChildCompiler {
                         java.util.function.Consumer<ChildProgram> extraSteps) {
         boolean clearSighandInClone = kernel.clearSighand();
         if (fds.syncRead() >= 0) {
-            MemorySegment buffer = program.allocate(8);
-            program.stepWith(new Step("read", "<sync pipe>, buf, 1", " = 1  (the parent's go-ahead)"), Linux.SYS_read(),
-                    ChildProgram.ZERO_IS_FAILURE, -1, Arg.of(fds.syncRead()), Arg.of(buffer.address()), Arg.of(1));
+            program.add(FileCalls.read(fds.syncRead(), program.memory().allocate(1)).showing(0, "<sync pipe>"))
+                    .zeroIsFailure().then(" = 1  (the parent's go-ahead)");
         }
         resetSignals(program, clearSighandInClone);
         moveDescriptors(fds, program);
         if (spec.newSession()) {
-            program.step(new Step("setsid", ""), Linux.SYS_setsid());
+            program.add(ProcessCalls.setsid());
         }
         joinNamespaces(fds, program);
         if (spec.hostname() != null) {
-            int length = spec.hostname().getBytes(StandardCharsets.UTF_8).length;
-            program.step(new Step("sethostname", quote(spec.hostname()) + ", " + length), Linux.SYS_sethostname(),
-                    program.string(spec.hostname()), length);
+            program.add(NamespaceCalls.sethostname(program.memory(), spec.hostname()));
         }
         if (spec.domainname() != null) {
-            int length = spec.domainname().getBytes(StandardCharsets.UTF_8).length;
-            program.step(new Step("setdomainname", quote(spec.domainname()) + ", " + length), Linux.SYS_setdomainname(),
-                    program.string(spec.domainname()), length);
+            program.add(NamespaceCalls.setdomainname(program.memory(), spec.domainname()));
         }
         if (spec.timeOffsets() != null) {
             timeNamespace(spec, program);
@@ -101,21 +103,19 @@ public final class ChildCompiler {
         identity(spec, program);
         capabilities(spec, program);
         if (spec.umask() >= 0) {
-            program.step(new Step("umask", "0" + Integer.toOctalString(spec.umask())), Linux.SYS_umask(), spec.umask());
+            program.add(FileCalls.umask(spec.umask()));
         }
         if (spec.noNewPrivileges()) {
-            program.step(new Step("prctl", "PR_SET_NO_NEW_PRIVS, 1"), Linux.SYS_prctl(), Linux.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0);
+            program.add(PrctlCalls.setNoNewPrivs());
         }
         if (spec.directory() != null) {
-            program.step(new Step("chdir", quote(spec.directory().toString())), Linux.SYS_chdir(),
-                    program.string(spec.directory().toString()));
+            program.add(FileCalls.chdir(program.memory(), spec.directory().toString()));
         }
     }
 
     static void parentDeathSignal(LaunchSpec spec, ChildProgram program) {
         if (spec.parentDeathSignal() > 0) {
-            program.step(new Step("prctl", "PR_SET_PDEATHSIG, " + dev.hako.syscalls.Signal.name(spec.parentDeathSignal())),
-                    Linux.SYS_prctl(), Linux.PR_SET_PDEATHSIG(), spec.parentDeathSignal(), 0, 0, 0);
+            program.add(PrctlCalls.setPdeathsig(spec.parentDeathSignal()));
         }
     }
 
@@ -142,12 +142,10 @@ public final class ChildCompiler {
             return;
         }
         dev.hako.namespaces.seccomp.BpfProgram filter = ApiAccess.get().filter(spec.seccomp(), dev.hako.bindings.Arch.CURRENT);
-        MemorySegment instructions = program.allocate(dev.hako.bindings.sock_filter.sizeof() * filter.size());
-        MemorySegment fprog = program.allocate(dev.hako.bindings.sock_fprog.sizeof());
-        filter.marshal(instructions, fprog);
-        program.step(new Step("seccomp", "SECCOMP_SET_MODE_FILTER, 0, {len=" + filter.size()
-                + ", filter=<the seccomp filter below>}"), Linux.SYS_seccomp(), Linux.SECCOMP_SET_MODE_FILTER(), 0,
-                fprog.address());
+        MemorySegment instructions = program.allocate(sock_filter.sizeof() * filter.size());
+        filter.marshal(instructions);
+        program.add(ProcessCalls.seccompSetModeFilter(program.memory(), instructions))
+                .then("  (the filter is printed below)");
     }
 
     /**
@@ -160,12 +158,8 @@ public final class ChildCompiler {
         List<String> env = new ArrayList<>();
         spec.environment().forEach((k, v) -> env.add(k + "=" + v));
         String program0 = spec.command().getFirst();
-        long argv = program.stringArray(spec.command());
-        long envp = program.stringArray(env);
-        String shown = ", " + argv(spec.command()) + ", [" + env.size() + " vars]";
         if (program0.indexOf('/') >= 0) {
-            program.step(new Step("execve", quote(program0) + shown), Linux.SYS_execve(), program.string(program0), argv,
-                    envp);
+            program.add(ProcessCalls.execve(program.memory(), program0, spec.command(), env));
             return;
         }
         List<String> candidates = new ArrayList<>();
@@ -173,14 +167,11 @@ public final class ChildCompiler {
             candidates.add((dir.isEmpty() ? "." : dir) + "/" + program0);
         }
         for (int i = 0; i < candidates.size(); i++) {
-            String path = candidates.get(i);
+            program.add(ProcessCalls.execve(program.memory(), candidates.get(i), spec.command(), env));
             if (i < candidates.size() - 1) {
-                program.stepWith(new Step("execve", quote(path) + shown + "  (PATH search; a failure tries the next)"),
-                        Linux.SYS_execve(), ChildProgram.IGNORE_FAILURE, -1, Arg.of(program.string(path)), Arg.of(argv),
-                        Arg.of(envp));
+                program.ignoringFailure().then("  (PATH search; a failure tries the next)");
             } else {
-                program.step(new Step("execve", quote(path) + shown + "  (the last PATH entry)"), Linux.SYS_execve(),
-                        program.string(path), argv, envp);
+                program.then("  (the last PATH entry)");
             }
         }
     }
@@ -192,21 +183,16 @@ public final class ChildCompiler {
      * signal could run JVM code in the child.
      */
     private static void resetSignals(ChildProgram program, boolean clearSighandInClone) {
-        MemorySegment emptySet = program.allocate(8);
-        program.step(new Step("rt_sigprocmask", "SIG_SETMASK, [], NULL, 8"), Linux.SYS_rt_sigprocmask(),
-                Linux.SIG_SETMASK(), emptySet.address(), 0, 8);
+        program.add(SignalCalls.rtSigprocmask(program.memory(), Linux.SIG_SETMASK(), 0));
         long reset = CurrentIds.ignoredSignals();
         if (!clearSighandInClone) {
             reset = -1L;
         }
-        MemorySegment defaultAction = program.allocate(32); // struct sigaction, all zero: SIG_DFL
         for (int signal = 1; signal <= 64; signal++) {
             if ((reset & (1L << (signal - 1))) == 0 || signal == Linux.SIGKILL() || signal == Linux.SIGSTOP()) {
                 continue;
             }
-            program.stepWith(new Step("rt_sigaction", dev.hako.syscalls.Signal.name(signal) + ", {SIG_DFL}, NULL, 8"),
-                    Linux.SYS_rt_sigaction(), ChildProgram.IGNORE_FAILURE, -1, Arg.of(signal),
-                    Arg.of(defaultAction.address()), Arg.of(0), Arg.of(8));
+            program.add(SignalCalls.rtSigaction(program.memory(), signal, SignalCalls.SIG_DFL, 0)).ignoringFailure();
         }
     }
 
@@ -215,11 +201,10 @@ public final class ChildCompiler {
      * parent moved every source above all targets, so no dup3 overwrites a later source.
      */
     private static void moveDescriptors(Descriptors fds, ChildProgram program) {
-        program.step(new Step("close_range", "3, ~0U, CLOSE_RANGE_CLOEXEC"), Linux.SYS_close_range(), 3, 0xffffffffL,
-                Linux.CLOSE_RANGE_CLOEXEC());
+        program.add(FileCalls.closeRange(3, -1, EnumSet.of(CloseRangeFlag.CLOEXEC)));
         for (Map.Entry<Integer, Integer> move : fds.moves().entrySet()) {
-            program.step(new Step("dup3", "<" + fds.moveNames().get(move.getKey()) + ">, " + move.getKey() + ", 0"),
-                    Linux.SYS_dup3(), move.getValue(), move.getKey(), 0);
+            program.add(FileCalls.dup3(move.getValue(), move.getKey(), false)
+                    .showing(0, "<" + fds.moveNames().get(move.getKey()) + ">"));
         }
     }
 
@@ -228,8 +213,8 @@ public final class ChildCompiler {
         List<NamespaceType> order = new ArrayList<>(fds.joins().keySet());
         order.sort((a, b) -> a == NamespaceType.USER ? -1 : b == NamespaceType.USER ? 1 : a.compareTo(b));
         for (NamespaceType type : order) {
-            program.step(new Step("setns", "<" + fds.joinNames().get(type) + ">, " + type.cName()), Linux.SYS_setns(),
-                    fds.joins().get(type), type.bits());
+            program.add(NamespaceCalls.setns(fds.joins().get(type), type)
+                    .showing(0, "<" + fds.joinNames().get(type) + ">"));
         }
     }
 
@@ -240,16 +225,12 @@ public final class ChildCompiler {
      * mounted), and the command it then forks is born in the namespace.
      */
     private static void timeNamespace(LaunchSpec spec, ChildProgram program) {
-        program.step(new Step("unshare", "CLONE_NEWTIME"), Linux.SYS_unshare(), Linux.CLONE_NEWTIME());
+        program.add(NamespaceCalls.unshare(EnumSet.of(NamespaceType.TIME), Set.of()));
         int fd = program.newRegister();
-        program.stepWith(new Step("openat", "AT_FDCWD, \"/proc/self/timens_offsets\", O_WRONLY|O_CLOEXEC"),
-                Linux.SYS_openat(), 0, fd, Arg.of(Linux.AT_FDCWD()), Arg.of(program.string("/proc/self/timens_offsets")),
-                Arg.of(Linux.O_WRONLY() | Linux.O_CLOEXEC()));
-        String text = spec.timeOffsets().text();
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        program.stepWith(new Step("write", "<timens_offsets>, " + quote(text).replace("\n", "\\n") + ", " + bytes.length),
-                Linux.SYS_write(), 0, -1, Arg.register(fd), Arg.of(program.string(text)), Arg.of(bytes.length));
-        program.stepWith(new Step("close", "<timens_offsets>"), Linux.SYS_close(), 0, -1, Arg.register(fd));
+        program.add(FileCalls.openat(program.memory(), FileCalls.AT_FDCWD, "/proc/self/timens_offsets",
+                EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.CLOEXEC), 0)).saveIn(fd);
+        program.add(FileCalls.write(program.memory(), 0, spec.timeOffsets().text())).fromSlot(0, fd, "<timens_offsets>");
+        program.add(FileCalls.close(0)).fromSlot(0, fd, "<timens_offsets>");
     }
 
     /**
@@ -258,14 +239,11 @@ public final class ChildCompiler {
      */
     private static void loopbackUp(ChildProgram program) {
         int socket = program.newRegister();
-        program.stepWith(new Step("socket", "AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, 0"), Linux.SYS_socket(), 0, socket,
-                Arg.of(Linux.AF_INET()), Arg.of(Linux.SOCK_DGRAM() | Linux.SOCK_CLOEXEC()), Arg.of(0));
-        MemorySegment request = program.allocate(dev.hako.bindings.ifreq.sizeof());
-        request.setString(0, "lo", StandardCharsets.US_ASCII);
-        dev.hako.bindings.ifreq.ifr_flags(request, (short) (Linux.IFF_UP() | Linux.IFF_LOOPBACK() | Linux.IFF_RUNNING()));
-        program.stepWith(new Step("ioctl", "<socket>, SIOCSIFFLAGS, {ifr_name=\"lo\", ifr_flags=IFF_UP|IFF_LOOPBACK|IFF_RUNNING}"),
-                Linux.SYS_ioctl(), 0, -1, Arg.register(socket), Arg.of(Linux.SIOCSIFFLAGS()), Arg.of(request.address()));
-        program.stepWith(new Step("close", "<socket>"), Linux.SYS_close(), 0, -1, Arg.register(socket));
+        program.add(NetworkCalls.socket(AddressFamily.INET, SocketType.DGRAM, EnumSet.of(SocketFlag.CLOEXEC), 0))
+                .saveIn(socket);
+        program.add(NetworkCalls.siocsifflags(program.memory(), 0, "lo",
+                EnumSet.of(InterfaceFlag.UP, InterfaceFlag.LOOPBACK, InterfaceFlag.RUNNING))).fromSlot(0, socket, "<socket>");
+        program.add(FileCalls.close(0)).fromSlot(0, socket, "<socket>");
     }
 
     private static void identity(LaunchSpec spec, ChildProgram program) {
@@ -274,34 +252,23 @@ public final class ChildCompiler {
             return;
         }
         if (spec.capabilities() != null) {
-            program.step(new Step("prctl", "PR_SET_KEEPCAPS, 1"), Linux.SYS_prctl(), Linux.PR_SET_KEEPCAPS(), 1, 0, 0, 0);
+            program.add(PrctlCalls.setKeepcaps(true));
         }
         List<Long> groups = identity.groups();
-        MemorySegment list = program.allocate(4L * Math.max(1, groups.size()));
-        for (int i = 0; i < groups.size(); i++) {
-            list.setAtIndex(ValueLayout.JAVA_INT, i, (int) (long) groups.get(i));
-        }
-        StringJoiner names = new StringJoiner(", ", "[", "]");
-        groups.forEach(g -> names.add(Long.toString(g)));
         // Groups first: after setresuid to a non-root user, setgroups would be refused. In a
         // new user namespace with setgroups denied, an empty list is left as it is (the
         // kernel would refuse even that).
         boolean denied = spec.newNamespaces().contains(dev.hako.syscalls.NamespaceType.USER) && !spec.setgroupsAllowed();
-        if (!(denied && groups.isEmpty())) program.step(new Step("setgroups", groups.size() + ", " + names), Linux.SYS_setgroups(), groups.size(),
-                list.address());
-        program.step(new Step("setresgid", identity.gid() + ", " + identity.gid() + ", " + identity.gid()),
-                Linux.SYS_setresgid(), identity.gid(), identity.gid(), identity.gid());
-        program.step(new Step("setresuid", identity.uid() + ", " + identity.uid() + ", " + identity.uid()),
-                Linux.SYS_setresuid(), identity.uid(), identity.uid(), identity.uid());
+        if (!(denied && groups.isEmpty())) {
+            program.add(ProcessCalls.setgroups(program.memory(), groups));
+        }
+        program.add(ProcessCalls.setresgid(identity.gid()));
+        program.add(ProcessCalls.setresuid(identity.uid()));
     }
 
     private static void resourceLimits(LaunchSpec spec, ChildProgram program) {
         spec.resourceLimits().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
-            MemorySegment limit = program.allocate(rlimit.sizeof());
-            rlimit.rlim_cur(limit, entry.getValue().soft());
-            rlimit.rlim_max(limit, entry.getValue().hard());
-            program.step(new Step("prlimit64", "0, " + entry.getKey().cName() + ", " + entry.getValue() + ", NULL"),
-                    Linux.SYS_prlimit64(), 0, entry.getKey().number(), limit.address(), 0);
+            program.add(ProcessCalls.prlimit64(program.memory(), 0, entry.getKey(), entry.getValue(), null));
         });
     }
 
@@ -319,9 +286,7 @@ public final class ChildCompiler {
             if (number < 64 && (bounding & (1L << number)) != 0) {
                 continue;
             }
-            String name = number <= Linux.CAP_LAST_CAP() ? Capability.ofNumber(number).cName() : Integer.toString(number);
-            program.step(new Step("prctl", "PR_CAPBSET_DROP, " + name), Linux.SYS_prctl(), Linux.PR_CAPBSET_DROP(),
-                    number, 0, 0, 0);
+            program.add(PrctlCalls.capbsetDrop(number));
         }
     }
 
@@ -334,27 +299,11 @@ public final class ChildCompiler {
         if (caps == null) {
             return;
         }
-        MemorySegment header = program.allocate(cap_user_header.sizeof());
-        cap_user_header.version(header, Linux._LINUX_CAPABILITY_VERSION_3());
-        cap_user_header.pid(header, 0);
-        MemorySegment data = program.allocate(cap_user_data.sizeof() * 2);
-        long effective = Flag.combine(caps.effective());
-        long permitted = Flag.combine(caps.permitted());
-        long inheritable = Flag.combine(caps.inheritable());
-        for (int i = 0; i < 2; i++) {
-            MemorySegment half = cap_user_data.asSlice(data, i);
-            cap_user_data.effective(half, (int) (effective >>> (32 * i)));
-            cap_user_data.permitted(half, (int) (permitted >>> (32 * i)));
-            cap_user_data.inheritable(half, (int) (inheritable >>> (32 * i)));
-        }
-        program.step(new Step("capset", "{_LINUX_CAPABILITY_VERSION_3, 0}, {effective=" + caps.effective()
-                + ", permitted=" + caps.permitted() + ", inheritable=" + caps.inheritable() + "}"),
-                Linux.SYS_capset(), header.address(), data.address());
-        program.step(new Step("prctl", "PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL"), Linux.SYS_prctl(),
-                Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_CLEAR_ALL(), 0, 0, 0);
+        program.add(ProcessCalls.capset(program.memory(),
+                new CapabilitySets(caps.effective(), caps.permitted(), caps.inheritable())));
+        program.add(PrctlCalls.capAmbientClearAll());
         for (Capability capability : caps.ambient()) {
-            program.step(new Step("prctl", "PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, " + capability.cName()),
-                    Linux.SYS_prctl(), Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_RAISE(), capability.number(), 0, 0);
+            program.add(PrctlCalls.capAmbientRaise(capability));
         }
     }
 
@@ -365,17 +314,5 @@ public final class ChildCompiler {
         } catch (dev.hako.syscalls.SyscallException | NumberFormatException e) {
             return Capability.values()[Capability.values().length - 1].number();
         }
-    }
-
-    static String quote(String value) {
-        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    }
-
-    private static String argv(List<String> args) {
-        StringJoiner joiner = new StringJoiner(", ", "[", "]");
-        for (String arg : args) {
-            joiner.add(quote(arg));
-        }
-        return joiner.toString();
     }
 }

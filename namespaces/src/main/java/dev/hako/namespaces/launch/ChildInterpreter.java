@@ -12,9 +12,9 @@ import static dev.hako.namespaces.launch.ChildProgram.SLOTS;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.clone_args;
-import dev.hako.namespaces.launch.ChildProgram.Arg;
-import dev.hako.namespaces.launch.ChildProgram.Step;
 import dev.hako.syscalls.FileSyscalls;
+import dev.hako.syscalls.calls.FileCalls;
+import dev.hako.syscalls.calls.ProcessCalls;
 import dev.hako.syscalls.SyscallException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
@@ -22,6 +22,7 @@ import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Set;
 
 /**
  * Runs a {@link ChildProgram}: the fork point and everything the child does until execve.
@@ -263,38 +264,35 @@ public final class ChildInterpreter {
                                          boolean loop) {
         ChildProgram program = new ChildProgram(arena);
         int slot = program.newRegister();
-        Step warm = new Step("warm-up", "");
         ChildProgram.Label top = new ChildProgram.Label();
         ChildProgram.Label end = new ChildProgram.Label();
         // close_range(~1, ~0, 0) touches no descriptor and returns 0.
-        long high = 0xfffffffeL;
-        program.stepWith(warm, Linux.SYS_getpid(), 0, slot, Arg.of(0));
-        program.stepWith(warm, Linux.SYS_getpid(), 0, -1, Arg.register(slot), Arg.register(slot, 1));
-        program.stepWith(warm, Linux.SYS_close(), ChildProgram.IGNORE_FAILURE, -1, Arg.of(-1))
+        int high = 0xfffffffe;
+        program.add(ProcessCalls.getpid()).saveIn(slot);
+        program.add(ProcessCalls.getpid()).fromSlot(0, slot, null).fromSlot(1, slot, 1, null);
+        program.add(FileCalls.close(-1)).ignoringFailure()
                 .jumpIf(0, 0, false, end, null); // negated, not taken
-        program.stepWith(warm, Linux.SYS_close_range(), 0, -1, Arg.of(high), Arg.of(high + 1), Arg.of(0));
-        program.stepWith(warm, Linux.SYS_close_range(), ChildProgram.IGNORE_FAILURE | ChildProgram.ZERO_IS_FAILURE, -1,
-                Arg.of(high), Arg.of(high + 1), Arg.of(0));
+        program.add(FileCalls.closeRange(high, high + 1, Set.of()));
+        program.add(FileCalls.closeRange(high, high + 1, Set.of())).ignoringFailure().zeroIsFailure();
         program.bind(top);
-        program.stepWith(warm, Linux.SYS_getppid(), 0, -1).jumpIf(slot, 0, true, end, null); // plain, not taken
+        program.add(ProcessCalls.getppid()).jumpIf(slot, 0, true, end, null); // plain, not taken
         if (loop) {
             // Round and round (negated, taken) until the escape leaves for the end.
-            program.stepWith(warm, Linux.SYS_getpid(), 0, -1).jumpIf(0, 1, false, top, null);
+            program.add(ProcessCalls.getpid()).jumpIf(0, 1, false, top, null);
         }
         program.bind(end);
         switch (failure) {
-            case ERRNO -> program.stepWith(warm, Linux.SYS_close(), 0, -1, Arg.of(-1));
-            case ZERO -> program.stepWith(warm, Linux.SYS_close_range(), ChildProgram.ZERO_IS_FAILURE, -1,
-                    Arg.of(high), Arg.of(high + 1), Arg.of(0));
+            case ERRNO -> program.add(FileCalls.close(-1));
+            case ZERO -> program.add(FileCalls.closeRange(high, high + 1, Set.of())).zeroIsFailure();
             case NONE -> { }
         }
-        program.step(warm, Linux.SYS_getppid());
+        program.add(ProcessCalls.getppid());
         if (loop) {
             program.escapeTo(end);
         }
         // With a loop: a few rounds before the escape. Without: two rows past the end.
         program.limitIterations(program.size() + 3 + (loop ? 8 : 2));
-        long forkArg = forkNumber == Linux.SYS_close_range() ? high : 0;
+        long forkArg = forkNumber == Linux.SYS_close_range() ? Integer.toUnsignedLong(high) : 0;
         return program.assemble(forkNumber, forkArg, forkArg + (forkArg == 0 ? 0 : 1), report.write().value(),
                 Linux.SYS_write(), Linux.SYS_getpid());
     }

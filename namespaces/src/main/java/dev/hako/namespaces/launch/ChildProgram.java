@@ -1,10 +1,11 @@
 package dev.hako.namespaces.launch;
 
+import dev.hako.syscalls.calls.Call;
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +13,10 @@ import java.util.List;
  * The child's side of a launch as data: a table of syscall rows in off-heap memory that
  * {@link ChildInterpreter} runs, plus every string, array and struct those rows point to,
  * all written before the fork.
+ *
+ * <p>Each step is a {@link Call} from the encoders of {@code dev.hako.syscalls.calls}, the
+ * same encoding the typed wrappers run, with what only a child program has: a result
+ * saved in a slot, an argument taken from one, failures ignored, jumps.
  *
  * <p>Layout of the segment (all fields 8 bytes):
  * <pre>
@@ -89,40 +94,6 @@ public final class ChildProgram {
         }
     }
 
-    /** Arguments of a step: a value, a slot plus a value, or the address of a slot. */
-    static final class Arg {
-        final long value;
-        final int slot;
-        final boolean address;
-
-        private Arg(long value, int slot, boolean address) {
-            this.value = value;
-            this.slot = slot;
-            this.address = address;
-        }
-
-        static Arg of(long value) {
-            return new Arg(value, 0, false);
-        }
-
-        /** The value an earlier step saved in {@code slot}. */
-        static Arg register(int slot) {
-            return register(slot, 0);
-        }
-
-        /** The value in {@code slot} plus {@code plus}, read when the step runs. */
-        static Arg register(int slot, long plus) {
-            checkSlot(slot);
-            return new Arg(plus, slot, false);
-        }
-
-        /** The address of {@code slot}, for a buffer the kernel fills (resolved at assembly). */
-        static Arg slotAddress(int slot) {
-            checkSlot(slot);
-            return new Arg(0, slot, true);
-        }
-    }
-
     /** A row position, bound once; jumps may refer to it before that. */
     static final class Label {
         private int step = -1;
@@ -141,7 +112,8 @@ public final class ChildProgram {
     private final Arena arena;
     private final List<long[]> steps = new ArrayList<>();
     private final List<Step> descriptions = new ArrayList<>();
-    private final List<MemorySegment> data = new ArrayList<>();
+    /** The encoded call of each step, so that an argument filled in from a slot can be renamed. */
+    private final List<Call> calls = new ArrayList<>();
     private final List<Jump> jumps = new ArrayList<>();
     private final List<SlotAddress> slotAddresses = new ArrayList<>();
     private int nextSlot = SCRATCH + 1;
@@ -168,49 +140,103 @@ public final class ChildProgram {
         return first;
     }
 
-    /** Adds a syscall step with plain arguments. */
-    public ChildProgram step(Step description, int number, long... args) {
-        Arg[] wrapped = new Arg[args.length];
-        for (int i = 0; i < args.length; i++) {
-            wrapped[i] = Arg.of(args[i]);
-        }
-        return stepWith(description, number, 0, -1, wrapped);
+    /** The memory the program's strings and structs live in: hand it to the encoders. */
+    public SegmentAllocator memory() {
+        return arena;
     }
 
     /**
-     * Adds a step.
-     *
-     * @param flags    {@link #IGNORE_FAILURE} and/or {@link #ZERO_IS_FAILURE}
-     * @param saveSlot slot to save the result in, or -1
+     * Adds a step that makes an encoded call (built with {@link #memory()}). The modifiers
+     * below ({@link #saveIn}, {@link #fromSlot}, {@link #ignoringFailure}...) change the
+     * step added last.
      */
-    ChildProgram stepWith(Step description, int number, long flags, int saveSlot, Arg... args) {
-        if (args.length > 6) {
-            throw new IllegalArgumentException("a syscall takes at most six arguments");
-        }
+    public ChildProgram add(Call call) {
         if (steps.size() >= Math.min(MAX_STEPS, ITERATION_LIMIT - 3)) {
             throw new IllegalStateException("a child program has at most " + Math.min(MAX_STEPS, ITERATION_LIMIT - 3)
                     + " steps" + (ITERATION_LIMIT < LoopPolls.DEFAULT_LIMIT ? " with this JVM's -XX:LoopStripMiningIter"
                     + " (the child's loop must end before C2's first safepoint poll)" : ""));
         }
         long[] step = new long[10];
-        step[0] = number;
-        long control = flags | (long) (saveSlot >= 0 ? saveSlot : SCRATCH) << 8;
-        for (int i = 0; i < args.length; i++) {
-            Arg arg = args[i];
-            if (arg.address) {
-                slotAddresses.add(new SlotAddress(steps.size(), i, arg.slot));
-            } else if (arg.slot != 0) {
-                if (i > 1) {
-                    throw new IllegalArgumentException("only the first two arguments can come from a slot");
-                }
-                control |= (long) arg.slot << (16 + 8 * i);
-            }
-            step[1 + i] = arg.value;
-        }
-        step[7] = control;
+        step[0] = call.number();
+        System.arraycopy(call.words(), 0, step, 1, 6);
+        step[7] = (long) SCRATCH << 8;
         steps.add(step);
-        descriptions.add(description);
+        calls.add(call);
+        descriptions.add(new Step(call.name(), call.arguments()));
         return this;
+    }
+
+    /** The last step saves its result in {@code slot} (else in the scratch slot). */
+    ChildProgram saveIn(int slot) {
+        checkSlot(slot);
+        long[] step = last();
+        step[7] = (step[7] & ~(0xffL << 8)) | (long) slot << 8;
+        return this;
+    }
+
+    /**
+     * Argument {@code argument} (0 or 1) of the last step is the value in {@code slot}, read
+     * when the step runs, which the plan shows as {@code shown} (null: as encoded).
+     */
+    ChildProgram fromSlot(int argument, int slot, String shown) {
+        return fromSlot(argument, slot, 0, shown);
+    }
+
+    /** As {@link #fromSlot(int, int, String)}, plus {@code plus}. */
+    ChildProgram fromSlot(int argument, int slot, long plus, String shown) {
+        checkSlot(slot);
+        if (argument < 0 || argument > 1) {
+            throw new IllegalArgumentException("only the first two arguments can come from a slot");
+        }
+        long[] step = last();
+        step[1 + argument] = plus;
+        step[7] |= (long) slot << (16 + 8 * argument);
+        return show(argument, shown);
+    }
+
+    /**
+     * Argument {@code argument} of the last step is the address of {@code slot}, a buffer
+     * the kernel fills (resolved at assembly), shown as {@code shown}.
+     */
+    ChildProgram slotAddress(int argument, int slot, String shown) {
+        checkSlot(slot);
+        slotAddresses.add(new SlotAddress(steps.size() - 1, argument, slot));
+        return show(argument, shown);
+    }
+
+    /** A failure of the last step does not stop the child. */
+    ChildProgram ignoringFailure() {
+        last()[7] |= IGNORE_FAILURE;
+        return this;
+    }
+
+    /** A zero result of the last step is a failure, reported as EPIPE (a read that met end of file). */
+    ChildProgram zeroIsFailure() {
+        last()[7] |= ZERO_IS_FAILURE;
+        return this;
+    }
+
+    /** Adds a remark after the plan's line of the last step, such as {@code " = <root>"}. */
+    ChildProgram then(String text) {
+        return note(steps.size() - 1, text);
+    }
+
+    private ChildProgram show(int argument, String shown) {
+        if (shown != null) {
+            int index = steps.size() - 1;
+            Call call = calls.get(index).showing(argument, shown);
+            calls.set(index, call);
+            Step step = descriptions.get(index);
+            descriptions.set(index, new Step(call.name(), call.arguments(), step.after()));
+        }
+        return this;
+    }
+
+    private long[] last() {
+        if (steps.isEmpty()) {
+            throw new IllegalStateException("no step to change");
+        }
+        return steps.getLast();
     }
 
     /**
@@ -300,28 +326,9 @@ public final class ChildProgram {
         return steps.size();
     }
 
-    /** Copies a C string into memory that lives as long as the program; returns its address. */
-    long string(String value) {
-        MemorySegment segment = arena.allocateFrom(value, StandardCharsets.UTF_8);
-        data.add(segment);
-        return segment.address();
-    }
-
-    /** A NULL-terminated array of C strings (argv, envp); returns its address. */
-    long stringArray(List<String> values) {
-        MemorySegment array = arena.allocate(ValueLayout.ADDRESS, values.size() + 1L);
-        for (int i = 0; i < values.size(); i++) {
-            array.setAtIndex(ValueLayout.JAVA_LONG, i, string(values.get(i)));
-        }
-        data.add(array);
-        return array.address();
-    }
-
     /** Zeroed memory for a struct a step points to. */
     public MemorySegment allocate(long size) {
-        MemorySegment segment = arena.allocate(Math.max(8, size), 8);
-        data.add(segment);
-        return segment;
+        return arena.allocate(Math.max(8, size), 8);
     }
 
     /**

@@ -349,7 +349,7 @@ public final class Launcher {
                     ? "a map is written once, by a process with CAP_SETUID (uid_map) or CAP_SETGID (gid_map) over the"
                             + " namespace; an unprivileged user can map only its own id"
                     : null;
-            throw new SyscallException("write", "\"" + file + "\", " + ChildCompiler.quote(value.strip()), e.errno(), hint);
+            throw new SyscallException("write", "\"" + file + "\", " + dev.hako.syscalls.calls.CStrings.quote(value.strip()), e.errno(), hint);
         }
     }
 

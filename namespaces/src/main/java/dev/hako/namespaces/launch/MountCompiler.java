@@ -1,24 +1,32 @@
 package dev.hako.namespaces.launch;
 
-import dev.hako.bindings.Linux;
-import dev.hako.bindings.mount_attr;
-import dev.hako.bindings.open_how;
-import dev.hako.namespaces.launch.ChildProgram.Arg;
-import dev.hako.namespaces.launch.ChildProgram.Step;
 import dev.hako.namespaces.MountSpec;
+import dev.hako.syscalls.MountAttr;
+import dev.hako.syscalls.MountAttrChange;
+import dev.hako.syscalls.MountFlag;
+import dev.hako.syscalls.MountSetattrFlag;
+import dev.hako.syscalls.MoveMountFlag;
 import dev.hako.syscalls.NamespaceType;
+import dev.hako.syscalls.OpenFlag;
+import dev.hako.syscalls.OpenTreeFlag;
 import dev.hako.syscalls.Propagation;
+import dev.hako.syscalls.ResolveFlag;
+import dev.hako.syscalls.UnmountFlag;
+import dev.hako.syscalls.calls.Call;
+import dev.hako.syscalls.calls.FileCalls;
+import dev.hako.syscalls.calls.MountCalls;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
-import static dev.hako.namespaces.launch.ChildCompiler.quote;
 
 /**
  * Turns a {@link MountSpec} into child steps, run in the new mount namespace before the
@@ -58,14 +66,13 @@ public final class MountCompiler {
     static final List<String> READ_ONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
             "/proc/sysrq-trigger");
 
-    private static final long AT_FDCWD = Linux.AT_FDCWD();
-    private static final long RESOLVE_IN_ROOTFS = Linux.RESOLVE_BENEATH() | Linux.RESOLVE_NO_SYMLINKS()
-            | Linux.RESOLVE_NO_MAGICLINKS();
-    private static final String RESOLVE_IN_ROOTFS_NAMES = "RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS";
+    private static final Set<ResolveFlag> RESOLVE_IN_ROOTFS = EnumSet.of(ResolveFlag.BENEATH, ResolveFlag.NO_SYMLINKS,
+            ResolveFlag.NO_MAGICLINKS);
 
     private final LaunchSpec launch;
     private final MountSpec spec;
     private final ChildProgram program;
+    private final SegmentAllocator memory;
     private final boolean newApi;
     private final boolean openat2;
     private final String root;
@@ -82,6 +89,7 @@ public final class MountCompiler {
         this.launch = launch;
         this.spec = launch.mounts();
         this.program = program;
+        this.memory = program.memory();
         this.newApi = newApi;
         this.openat2 = openat2;
         this.root = spec.hostRoot() ? "/" : spec.rootfs().toString();
@@ -159,8 +167,7 @@ public final class MountCompiler {
 
     private void compile() {
         Propagation propagation = spec.propagation() == Propagation.SLAVE ? Propagation.SLAVE : Propagation.PRIVATE;
-        step("mount", "NULL, \"/\", NULL, MS_REC|" + propagation.cName() + ", NULL", Linux.SYS_mount(), 0,
-                program.string("/"), 0, Linux.MS_REC() | propagation.bits(), 0);
+        add(MountCalls.mount(memory, null, "/", null, EnumSet.of(MountFlag.REC, propagationFlag(propagation)), null));
         rootFd = program.newRegister();
         target = program.newRegister();
         context = program.newRegister();
@@ -171,17 +178,15 @@ public final class MountCompiler {
         if (spec.hostRoot()) {
             hostReadOnly();
         } else {
-            step("mount", quote(root) + ", " + quote(root) + ", NULL, MS_BIND|MS_REC, NULL", Linux.SYS_mount(),
-                    program.string(root), program.string(root), 0, Linux.MS_BIND() | Linux.MS_REC(), 0);
+            add(MountCalls.mount(memory, root, root, null, EnumSet.of(MountFlag.BIND, MountFlag.REC), null));
         }
-        save(rootFd, "openat", "AT_FDCWD, " + quote(root) + ", O_PATH|O_DIRECTORY|O_CLOEXEC) = <root",
-                Linux.SYS_openat(), Arg.of(AT_FDCWD), str(root), Arg.of(Linux.O_PATH() | Linux.O_DIRECTORY()
-                        | Linux.O_CLOEXEC()));
+        add(FileCalls.openat(memory, FileCalls.AT_FDCWD, root, EnumSet.of(OpenFlag.PATH, OpenFlag.DIRECTORY,
+                OpenFlag.CLOEXEC), 0)).saveIn(rootFd).then(" = <root>");
         boolean userns = launch.newNamespaces().contains(NamespaceType.USER);
         if (spec.proc()) {
             enter("/proc");
-            fresh("proc", "proc", ".", Map.of(), Linux.MS_NOSUID() | Linux.MS_NODEV() | Linux.MS_NOEXEC(),
-                    Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_NODEV() | Linux.MOUNT_ATTR_NOEXEC());
+            fresh("proc", "proc", ".", Map.of(), EnumSet.of(MountFlag.NOSUID, MountFlag.NODEV, MountFlag.NOEXEC),
+                    EnumSet.of(MountAttr.NOSUID, MountAttr.NODEV, MountAttr.NOEXEC));
         }
         if (spec.sysReadOnly()) {
             enter("/sys");
@@ -190,9 +195,9 @@ public final class MountCompiler {
                 // namespace that shares the host's network gets the host's /sys, read-only.
                 bind("/sys", ".", true, true);
             } else {
-                fresh("sysfs", "sysfs", ".", Map.of(), Linux.MS_RDONLY() | Linux.MS_NOSUID() | Linux.MS_NODEV()
-                        | Linux.MS_NOEXEC(), Linux.MOUNT_ATTR_RDONLY() | Linux.MOUNT_ATTR_NOSUID()
-                        | Linux.MOUNT_ATTR_NODEV() | Linux.MOUNT_ATTR_NOEXEC());
+                fresh("sysfs", "sysfs", ".", Map.of(), EnumSet.of(MountFlag.RDONLY, MountFlag.NOSUID, MountFlag.NODEV,
+                        MountFlag.NOEXEC), EnumSet.of(MountAttr.RDONLY, MountAttr.NOSUID, MountAttr.NODEV,
+                        MountAttr.NOEXEC));
             }
         }
         if (spec.privateDev()) {
@@ -219,8 +224,8 @@ public final class MountCompiler {
                     Map<String, String> options = new LinkedHashMap<>();
                     options.put("size", Long.toString(tmpfs.sizeBytes()));
                     options.put("mode", "0" + Integer.toOctalString(tmpfs.mode()));
-                    fresh("tmpfs", "tmpfs", ".", options, Linux.MS_NOSUID() | Linux.MS_NODEV(),
-                            Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_NODEV());
+                    fresh("tmpfs", "tmpfs", ".", options, EnumSet.of(MountFlag.NOSUID, MountFlag.NODEV),
+                            EnumSet.of(MountAttr.NOSUID, MountAttr.NODEV));
                 }
             }
         }
@@ -232,24 +237,27 @@ public final class MountCompiler {
             // The mounts moved the working directory around; put back the JVM's where the
             // new view still has it, else stay at "/" (a tmpfs on /tmp hides a cwd under /tmp).
             String cwd = System.getProperty("user.dir");
-            step("chdir", "\"/\"", Linux.SYS_chdir(), program.string("/"));
-            program.stepWith(new Step("chdir", quote(cwd) + "  (ignored if the view hides it)"), Linux.SYS_chdir(),
-                    ChildProgram.IGNORE_FAILURE, -1, Arg.of(program.string(cwd)));
+            add(FileCalls.chdir(memory, "/"));
+            add(FileCalls.chdir(memory, cwd)).ignoringFailure().then("  (ignored if the view hides it)");
         } else {
-            program.stepWith(new Step("fchdir", "<root>"), Linux.SYS_fchdir(), 0, -1, Arg.register(rootFd));
+            add(FileCalls.fchdir(0)).fromSlot(0, rootFd, "<root>");
             close(rootFd, "<root>");
             // pivot_root(".", "."): the old root ends up mounted on top of the new one, and
             // unmounting "." detaches it, with no directory needed for it inside the rootfs.
-            step("pivot_root", "\".\", \".\"", Linux.SYS_pivot_root(), program.string("."), program.string("."));
-            step("umount2", "\".\", MNT_DETACH", Linux.SYS_umount2(), program.string("."), Linux.MNT_DETACH());
-            step("chdir", "\"/\"", Linux.SYS_chdir(), program.string("/"));
+            add(MountCalls.pivotRoot(memory, ".", "."));
+            add(MountCalls.umount2(memory, ".", EnumSet.of(UnmountFlag.DETACH)));
+            add(FileCalls.chdir(memory, "/"));
         }
         if (spec.propagation() == Propagation.SHARED) {
             // Now, not at the start: the container's mounts form their own peer groups and
             // never join the host's, so nothing mounted inside appears outside.
-            step("mount", "NULL, \"/\", NULL, MS_REC|MS_SHARED, NULL", Linux.SYS_mount(), 0, program.string("/"), 0,
-                    Linux.MS_REC() | Linux.MS_SHARED(), 0);
+            add(MountCalls.mount(memory, null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.SHARED), null));
         }
+    }
+
+    /** The mount flag that sets a propagation type. */
+    private static MountFlag propagationFlag(Propagation propagation) {
+        return MountFlag.valueOf(propagation.name());
     }
 
     /** The nodes of the private /dev: the standard ones, then those the spec adds. */
@@ -267,53 +275,46 @@ public final class MountCompiler {
             for (String device : deviceNames()) {
                 int register = program.newRegister();
                 devices.put(device, register);
-                save(register, "open_tree", "AT_FDCWD, \"/dev/" + device + "\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC) = <"
-                        + device + "", Linux.SYS_open_tree(), Arg.of(AT_FDCWD), str("/dev/" + device),
-                        Arg.of(Linux.OPEN_TREE_CLONE() | Linux.OPEN_TREE_CLOEXEC()));
+                add(MountCalls.openTree(memory, FileCalls.AT_FDCWD, "/dev/" + device,
+                        EnumSet.of(OpenTreeFlag.CLONE, OpenTreeFlag.CLOEXEC))).saveIn(register).then(" = <" + device + ">");
             }
         } else {
             hostDev = program.newRegister();
-            save(hostDev, "openat", "AT_FDCWD, \"/dev\", O_PATH|O_DIRECTORY|O_CLOEXEC) = <host dev", Linux.SYS_openat(),
-                    Arg.of(AT_FDCWD), str("/dev"), Arg.of(Linux.O_PATH() | Linux.O_DIRECTORY() | Linux.O_CLOEXEC()));
+            add(FileCalls.openat(memory, FileCalls.AT_FDCWD, "/dev", EnumSet.of(OpenFlag.PATH, OpenFlag.DIRECTORY,
+                    OpenFlag.CLOEXEC), 0)).saveIn(hostDev).then(" = <host dev>");
         }
     }
 
     /** Makes every mount of the namespace's copy of the host tree read-only. */
     private void hostReadOnly() {
         if (newApi) {
-            MemorySegment attr = program.allocate(mount_attr.sizeof());
-            mount_attr.attr_set(attr, Linux.MOUNT_ATTR_RDONLY());
-            step("mount_setattr", "AT_FDCWD, \"/\", AT_RECURSIVE, {attr_set=MOUNT_ATTR_RDONLY}, " + mount_attr.sizeof(),
-                    Linux.SYS_mount_setattr(), AT_FDCWD, program.string("/"), Linux.AT_RECURSIVE(), attr.address(),
-                    mount_attr.sizeof());
+            add(MountCalls.mountSetattr(memory, FileCalls.AT_FDCWD, "/", EnumSet.of(MountSetattrFlag.RECURSIVE),
+                    MountAttrChange.set(EnumSet.of(MountAttr.RDONLY))));
             return;
         }
         for (HostMount host : HostMount.read()) {
-            long flags = Linux.MS_REMOUNT() | Linux.MS_BIND() | Linux.MS_RDONLY() | host.flags();
-            step("mount", "NULL, " + quote(host.point()) + ", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY" + host.flagNames()
-                    + ", NULL", Linux.SYS_mount(), 0, program.string(host.point()), 0, flags, 0);
+            EnumSet<MountFlag> flags = EnumSet.of(MountFlag.REMOUNT, MountFlag.BIND, MountFlag.RDONLY);
+            flags.addAll(host.flags());
+            add(MountCalls.mount(memory, null, host.point(), null, flags, null));
         }
     }
 
     private void privateDev() {
         enter("/dev");
-        fresh("tmpfs", "tmpfs", ".", Map.of("mode", "0755", "size", "65536k"), Linux.MS_NOSUID()
-                | Linux.MS_STRICTATIME(), Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_STRICTATIME());
+        fresh("tmpfs", "tmpfs", ".", Map.of("mode", "0755", "size", "65536k"), EnumSet.of(MountFlag.NOSUID,
+                MountFlag.STRICTATIME), EnumSet.of(MountAttr.NOSUID, MountAttr.STRICTATIME));
         String dev = absolute("/dev");
         for (String device : deviceNames()) {
             String path = dev + "/" + device;
-            step("mknodat", "AT_FDCWD, " + quote(path) + ", 0666, 0", Linux.SYS_mknodat(), AT_FDCWD,
-                    program.string(path), 0666, 0);
+            add(FileCalls.mknodat(memory, FileCalls.AT_FDCWD, path, 0666, 0));
             if (newApi) {
                 int register = devices.get(device);
-                program.stepWith(new Step("move_mount", "<" + device + ">, \"\", AT_FDCWD, " + quote(path)
-                        + ", MOVE_MOUNT_F_EMPTY_PATH"), Linux.SYS_move_mount(), 0, -1, Arg.register(register), str(""),
-                        Arg.of(AT_FDCWD), str(path), Arg.of(Linux.MOVE_MOUNT_F_EMPTY_PATH()));
+                add(MountCalls.moveMount(memory, 0, "", FileCalls.AT_FDCWD, path, EnumSet.of(MoveMountFlag.F_EMPTY_PATH)))
+                        .fromSlot(0, register, "<" + device + ">");
                 close(register, "<" + device + ">");
             } else {
-                program.stepWith(new Step("fchdir", "<host dev>"), Linux.SYS_fchdir(), 0, -1, Arg.register(hostDev));
-                step("mount", quote(device) + ", " + quote(path) + ", NULL, MS_BIND, NULL", Linux.SYS_mount(),
-                        program.string(device), program.string(path), 0, Linux.MS_BIND(), 0);
+                add(FileCalls.fchdir(0)).fromSlot(0, hostDev, "<host dev>");
+                add(MountCalls.mount(memory, device, path, null, EnumSet.of(MountFlag.BIND), null));
             }
         }
         if (!newApi) {
@@ -321,8 +322,7 @@ public final class MountCompiler {
         }
         boolean mqueue = launch.newNamespaces().contains(NamespaceType.IPC);
         for (String dir : mqueue ? List.of("pts", "shm", "mqueue") : List.of("pts", "shm")) {
-            step("mkdirat", "AT_FDCWD, " + quote(dev + "/" + dir) + ", 0755", Linux.SYS_mkdirat(), AT_FDCWD,
-                    program.string(dev + "/" + dir), 0755);
+            add(FileCalls.mkdirat(memory, FileCalls.AT_FDCWD, dev + "/" + dir, 0755));
         }
         Map<String, String> pts = new LinkedHashMap<>();
         if (!newApi) {
@@ -330,16 +330,15 @@ public final class MountCompiler {
         }
         pts.put("ptmxmode", "0666");
         pts.put("mode", "0620");
-        fresh("devpts", "devpts", dev + "/pts", pts, Linux.MS_NOSUID() | Linux.MS_NOEXEC(),
-                Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_NOEXEC());
-        fresh("tmpfs", "shm", dev + "/shm", Map.of("mode", "01777", "size", "65536k"), Linux.MS_NOSUID()
-                | Linux.MS_NODEV() | Linux.MS_NOEXEC(), Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_NODEV()
-                | Linux.MOUNT_ATTR_NOEXEC());
+        fresh("devpts", "devpts", dev + "/pts", pts, EnumSet.of(MountFlag.NOSUID, MountFlag.NOEXEC),
+                EnumSet.of(MountAttr.NOSUID, MountAttr.NOEXEC));
+        fresh("tmpfs", "shm", dev + "/shm", Map.of("mode", "01777", "size", "65536k"), EnumSet.of(MountFlag.NOSUID,
+                MountFlag.NODEV, MountFlag.NOEXEC), EnumSet.of(MountAttr.NOSUID, MountAttr.NODEV, MountAttr.NOEXEC));
         if (mqueue) {
             // Only with a new IPC namespace: mqueue shows the queues of the mounter's IPC
             // namespace, and the host's are none of the container's business.
-            fresh("mqueue", "mqueue", dev + "/mqueue", Map.of(), Linux.MS_NOSUID() | Linux.MS_NODEV()
-                    | Linux.MS_NOEXEC(), Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_NODEV() | Linux.MOUNT_ATTR_NOEXEC());
+            fresh("mqueue", "mqueue", dev + "/mqueue", Map.of(), EnumSet.of(MountFlag.NOSUID, MountFlag.NODEV,
+                    MountFlag.NOEXEC), EnumSet.of(MountAttr.NOSUID, MountAttr.NODEV, MountAttr.NOEXEC));
         }
         Map<String, String> links = new LinkedHashMap<>();
         links.put("ptmx", "pts/ptmx");
@@ -347,8 +346,7 @@ public final class MountCompiler {
         links.put("stdin", "/proc/self/fd/0");
         links.put("stdout", "/proc/self/fd/1");
         links.put("stderr", "/proc/self/fd/2");
-        links.forEach((name, to) -> step("symlinkat", quote(to) + ", AT_FDCWD, " + quote(dev + "/" + name),
-                Linux.SYS_symlinkat(), program.string(to), AT_FDCWD, program.string(dev + "/" + name)));
+        links.forEach((name, to) -> add(FileCalls.symlinkat(memory, to, FileCalls.AT_FDCWD, dev + "/" + name)));
     }
 
     /**
@@ -366,8 +364,8 @@ public final class MountCompiler {
                 continue;
             }
             if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
-                fresh("tmpfs", "tmpfs", absolute(path), Map.of("size", "0k"), Linux.MS_RDONLY(),
-                        Linux.MOUNT_ATTR_RDONLY());
+                fresh("tmpfs", "tmpfs", absolute(path), Map.of("size", "0k"), EnumSet.of(MountFlag.RDONLY),
+                        EnumSet.of(MountAttr.RDONLY));
             } else {
                 // The host's null device (the private /dev's is a bind of it): never a path
                 // the rootfs could have turned into a link.
@@ -395,11 +393,11 @@ public final class MountCompiler {
         entered = destination;
         String relative = destination.substring(1);
         if (relative.isEmpty()) {
-            program.stepWith(new Step("fchdir", "<root>"), Linux.SYS_fchdir(), 0, -1, Arg.register(rootFd));
+            add(FileCalls.fchdir(0)).fromSlot(0, rootFd, "<root>");
             return;
         }
         open(relative, true);
-        program.stepWith(new Step("fchdir", "<" + destination + ">"), Linux.SYS_fchdir(), 0, -1, Arg.register(target));
+        add(FileCalls.fchdir(0)).fromSlot(0, target, "<" + destination + ">");
         close(target, "<" + destination + ">");
     }
 
@@ -410,87 +408,71 @@ public final class MountCompiler {
     }
 
     private void open(String relative, boolean directory) {
-        long flags = Linux.O_PATH() | Linux.O_CLOEXEC() | (directory ? Linux.O_DIRECTORY() : 0);
-        String flagNames = "O_PATH|" + (directory ? "O_DIRECTORY|" : "") + "O_CLOEXEC";
+        EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.PATH, OpenFlag.CLOEXEC);
+        if (directory) {
+            flags.add(OpenFlag.DIRECTORY);
+        }
         if (openat2 && !spec.hostRoot()) {
-            MemorySegment how = program.allocate(open_how.sizeof());
-            open_how.flags(how, flags);
-            open_how.resolve(how, RESOLVE_IN_ROOTFS);
-            save(target, "openat2", "<root>, " + quote(relative) + ", {flags=" + flagNames + ", resolve="
-                    + RESOLVE_IN_ROOTFS_NAMES + "}, " + open_how.sizeof(), Linux.SYS_openat2(), Arg.register(rootFd),
-                    str(relative), Arg.of(how.address()), Arg.of(open_how.sizeof()));
+            add(FileCalls.openat2(memory, 0, relative, flags, 0, RESOLVE_IN_ROOTFS)).fromSlot(0, rootFd, "<root>")
+                    .saveIn(target);
         } else {
             // Without openat2 (or in the host's own tree, whose links are the host's) the
             // parent's checked walk has vetted the path; O_NOFOLLOW still refuses a final link.
-            save(target, "openat", "<root>, " + quote(relative) + ", " + flagNames + "|O_NOFOLLOW",
-                    Linux.SYS_openat(), Arg.register(rootFd), str(relative), Arg.of(flags | Linux.O_NOFOLLOW()));
+            flags.add(OpenFlag.NOFOLLOW);
+            add(FileCalls.openat(memory, 0, relative, flags, 0)).fromSlot(0, rootFd, "<root>").saveIn(target);
         }
     }
 
     /** Mounts a new file system instance on {@code where} (relative to the working directory, or absolute). */
-    private void fresh(String type, String source, String where, Map<String, String> options, long flags, long attrs) {
+    private void fresh(String type, String source, String where, Map<String, String> options, Set<MountFlag> flags,
+                       Set<MountAttr> attrs) {
         if (newApi) {
-            save(context, "fsopen", quote(type) + ", FSOPEN_CLOEXEC", Linux.SYS_fsopen(), str(type),
-                    Arg.of(Linux.FSOPEN_CLOEXEC()));
-            program.stepWith(new Step("fsconfig", "<" + type + " context>, FSCONFIG_SET_STRING, \"source\", "
-                    + quote(source) + ", 0"), Linux.SYS_fsconfig(), 0, -1, Arg.register(context),
-                    Arg.of(Linux.FSCONFIG_SET_STRING()), str("source"), str(source), Arg.of(0));
+            String name = "<" + type + " context>";
+            add(MountCalls.fsopen(memory, type)).saveIn(context);
+            add(MountCalls.fsconfigSetString(memory, 0, "source", source)).fromSlot(0, context, name);
             options.forEach((key, value) -> {
                 if (value == null) {
-                    program.stepWith(new Step("fsconfig", "<" + type + " context>, FSCONFIG_SET_FLAG, " + quote(key)
-                            + ", NULL, 0"), Linux.SYS_fsconfig(), 0, -1, Arg.register(context),
-                            Arg.of(Linux.FSCONFIG_SET_FLAG()), str(key), Arg.of(0), Arg.of(0));
+                    add(MountCalls.fsconfigSetFlag(memory, 0, key)).fromSlot(0, context, name);
                 } else {
-                    program.stepWith(new Step("fsconfig", "<" + type + " context>, FSCONFIG_SET_STRING, " + quote(key)
-                            + ", " + quote(value) + ", 0"), Linux.SYS_fsconfig(), 0, -1, Arg.register(context),
-                            Arg.of(Linux.FSCONFIG_SET_STRING()), str(key), str(value), Arg.of(0));
+                    add(MountCalls.fsconfigSetString(memory, 0, key, value)).fromSlot(0, context, name);
                 }
             });
-            program.stepWith(new Step("fsconfig", "<" + type + " context>, FSCONFIG_CMD_CREATE, NULL, NULL, 0"),
-                    Linux.SYS_fsconfig(), 0, -1, Arg.register(context), Arg.of(Linux.FSCONFIG_CMD_CREATE()), Arg.of(0),
-                    Arg.of(0), Arg.of(0));
-            save(mount, "fsmount", "<" + type + " context>, FSMOUNT_CLOEXEC, " + attrNames(attrs), Linux.SYS_fsmount(),
-                    Arg.register(context), Arg.of(Linux.FSMOUNT_CLOEXEC()), Arg.of(attrs));
-            close(context, "<" + type + " context>");
+            add(MountCalls.fsconfigCreate(0)).fromSlot(0, context, name);
+            add(MountCalls.fsmount(0, attrs)).fromSlot(0, context, name).saveIn(mount);
+            close(context, name);
             moveMount("<" + type + " mount>", where);
         } else {
             StringJoiner data = new StringJoiner(",");
             options.forEach((key, value) -> data.add(value == null ? key : key + "=" + value));
             String text = data.toString();
-            step("mount", quote(source) + ", " + quote(where) + ", " + quote(type) + ", " + flagNames(flags) + ", "
-                    + (text.isEmpty() ? "NULL" : quote(text)), Linux.SYS_mount(), program.string(source),
-                    program.string(where), program.string(type), flags, text.isEmpty() ? 0 : program.string(text));
+            add(MountCalls.mount(memory, source, where, type, flags, text.isEmpty() ? null : text));
         }
     }
 
     /** Binds a host path onto {@code where} (relative to the working directory, or absolute). */
     private void bind(String source, String where, boolean readOnly, boolean recursive) {
         if (newApi) {
-            save(context, "open_tree", "AT_FDCWD, " + quote(source) + ", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC"
-                    + (recursive ? "|AT_RECURSIVE" : ""), Linux.SYS_open_tree(), Arg.of(AT_FDCWD), str(source),
-                    Arg.of(Linux.OPEN_TREE_CLONE() | Linux.OPEN_TREE_CLOEXEC() | (recursive ? Linux.AT_RECURSIVE() : 0)));
+            String tree = "<tree of " + source + ">";
+            EnumSet<OpenTreeFlag> flags = EnumSet.of(OpenTreeFlag.CLONE, OpenTreeFlag.CLOEXEC);
+            if (recursive) {
+                flags.add(OpenTreeFlag.RECURSIVE);
+            }
+            add(MountCalls.openTree(memory, FileCalls.AT_FDCWD, source, flags)).saveIn(context);
             // In the host's read-only view the source itself is read-only now: a writable
             // bind clears that on its copy (never on the host's mount).
             boolean clear = !readOnly && spec.hostRoot();
             if (readOnly || clear) {
-                MemorySegment attr = program.allocate(mount_attr.sizeof());
-                if (readOnly) {
-                    mount_attr.attr_set(attr, Linux.MOUNT_ATTR_RDONLY());
-                } else {
-                    mount_attr.attr_clr(attr, Linux.MOUNT_ATTR_RDONLY());
+                EnumSet<MountSetattrFlag> at = EnumSet.of(MountSetattrFlag.EMPTY_PATH);
+                if (recursive) {
+                    at.add(MountSetattrFlag.RECURSIVE);
                 }
-                program.stepWith(new Step("mount_setattr", "<tree of " + source + ">, \"\", AT_EMPTY_PATH"
-                        + (recursive ? "|AT_RECURSIVE" : "") + ", {" + (readOnly ? "attr_set" : "attr_clr")
-                        + "=MOUNT_ATTR_RDONLY}, " + mount_attr.sizeof()),
-                        Linux.SYS_mount_setattr(), 0, -1, Arg.register(context), str(""),
-                        Arg.of(Linux.AT_EMPTY_PATH() | (recursive ? Linux.AT_RECURSIVE() : 0)), Arg.of(attr.address()),
-                        Arg.of(mount_attr.sizeof()));
+                Set<MountAttr> rdonly = EnumSet.of(MountAttr.RDONLY);
+                add(MountCalls.mountSetattr(memory, 0, "", at, readOnly ? MountAttrChange.set(rdonly)
+                        : MountAttrChange.clear(rdonly))).fromSlot(0, context, tree);
             }
-            int tree = context;
-            program.stepWith(new Step("move_mount", "<tree of " + source + ">, \"\", AT_FDCWD, " + quote(where)
-                    + ", MOVE_MOUNT_F_EMPTY_PATH"), Linux.SYS_move_mount(), 0, -1, Arg.register(tree), str(""),
-                    Arg.of(AT_FDCWD), str(where), Arg.of(Linux.MOVE_MOUNT_F_EMPTY_PATH()));
-            close(tree, "<tree of " + source + ">");
+            add(MountCalls.moveMount(memory, 0, "", FileCalls.AT_FDCWD, where, EnumSet.of(MoveMountFlag.F_EMPTY_PATH)))
+                    .fromSlot(0, context, tree);
+            close(context, tree);
             return;
         }
         if (readOnly && recursive) {
@@ -498,65 +480,38 @@ public final class MountCompiler {
                     + " (Linux 5.12), which this kernel lacks; mount(2) would leave the mounts below it writable."
                     + " Use a non-recursive bind");
         }
-        long flags = Linux.MS_BIND() | (recursive ? Linux.MS_REC() : 0);
-        step("mount", quote(source) + ", " + quote(where) + ", NULL, MS_BIND" + (recursive ? "|MS_REC" : "") + ", NULL",
-                Linux.SYS_mount(), program.string(source), program.string(where), 0, flags, 0);
+        EnumSet<MountFlag> flags = EnumSet.of(MountFlag.BIND);
+        if (recursive) {
+            flags.add(MountFlag.REC);
+        }
+        add(MountCalls.mount(memory, source, where, null, flags, null));
         if (readOnly || spec.hostRoot()) {
             // "." still names the directory under the new mount; the mount's own root is
             // reached by looking the destination up again. In the host's read-only view a
             // writable bind is remounted without MS_RDONLY, which its source now has.
-            String remountOn = where;
             if (where.equals(".")) {
                 enter(entered);
             }
-            long remount = Linux.MS_REMOUNT() | Linux.MS_BIND() | (readOnly ? Linux.MS_RDONLY() : 0);
-            step("mount", "NULL, " + quote(remountOn) + ", NULL, MS_REMOUNT|MS_BIND" + (readOnly ? "|MS_RDONLY" : "")
-                    + ", NULL", Linux.SYS_mount(), 0, program.string(remountOn), 0, remount, 0);
+            EnumSet<MountFlag> remount = EnumSet.of(MountFlag.REMOUNT, MountFlag.BIND);
+            if (readOnly) {
+                remount.add(MountFlag.RDONLY);
+            }
+            add(MountCalls.mount(memory, null, where, null, remount, null));
         }
     }
 
     private void moveMount(String from, String where) {
-        program.stepWith(new Step("move_mount", from + ", \"\", AT_FDCWD, " + quote(where) + ", MOVE_MOUNT_F_EMPTY_PATH"),
-                Linux.SYS_move_mount(), 0, -1, Arg.register(mount), str(""), Arg.of(AT_FDCWD), str(where),
-                Arg.of(Linux.MOVE_MOUNT_F_EMPTY_PATH()));
+        add(MountCalls.moveMount(memory, 0, "", FileCalls.AT_FDCWD, where, EnumSet.of(MoveMountFlag.F_EMPTY_PATH)))
+                .fromSlot(0, mount, from);
         close(mount, from);
     }
 
     private void close(int register, String name) {
-        program.stepWith(new Step("close", name), Linux.SYS_close(), 0, -1, Arg.register(register));
+        add(FileCalls.close(0)).fromSlot(0, register, name);
     }
 
-    private void step(String syscall, String arguments, int number, long... args) {
-        program.step(new Step(syscall, arguments), number, args);
-    }
-
-    private void save(int register, String syscall, String arguments, int number, Arg... args) {
-        program.stepWith(new Step(syscall, arguments), number, 0, register, args);
-    }
-
-    private Arg str(String value) {
-        return Arg.of(program.string(value));
-    }
-
-    private static String attrNames(long attrs) {
-        StringJoiner names = new StringJoiner("|");
-        if ((attrs & Linux.MOUNT_ATTR_RDONLY()) != 0) names.add("MOUNT_ATTR_RDONLY");
-        if ((attrs & Linux.MOUNT_ATTR_NOSUID()) != 0) names.add("MOUNT_ATTR_NOSUID");
-        if ((attrs & Linux.MOUNT_ATTR_NODEV()) != 0) names.add("MOUNT_ATTR_NODEV");
-        if ((attrs & Linux.MOUNT_ATTR_NOEXEC()) != 0) names.add("MOUNT_ATTR_NOEXEC");
-        if ((attrs & Linux.MOUNT_ATTR__ATIME()) == Linux.MOUNT_ATTR_STRICTATIME()
-                && (attrs & Linux.MOUNT_ATTR_STRICTATIME()) != 0) names.add("MOUNT_ATTR_STRICTATIME");
-        return names.length() == 0 ? "0" : names.toString();
-    }
-
-    static String flagNames(long flags) {
-        StringJoiner names = new StringJoiner("|");
-        if ((flags & Linux.MS_RDONLY()) != 0) names.add("MS_RDONLY");
-        if ((flags & Linux.MS_NOSUID()) != 0) names.add("MS_NOSUID");
-        if ((flags & Linux.MS_NODEV()) != 0) names.add("MS_NODEV");
-        if ((flags & Linux.MS_NOEXEC()) != 0) names.add("MS_NOEXEC");
-        if ((flags & Linux.MS_STRICTATIME()) != 0) names.add("MS_STRICTATIME");
-        return names.length() == 0 ? "0" : names.toString();
+    private ChildProgram add(Call call) {
+        return program.add(call);
     }
 
     /**
@@ -594,7 +549,7 @@ public final class MountCompiler {
     }
 
     /** One mount of the JVM's mount table, for the classic read-only remount of the host view. */
-    record HostMount(String point, long flags, String flagNames) {
+    record HostMount(String point, Set<MountFlag> flags) {
         static List<HostMount> read() {
             List<HostMount> mounts = new ArrayList<>();
             List<String> lines;
@@ -606,25 +561,22 @@ public final class MountCompiler {
             for (String line : lines) {
                 String[] fields = line.split(" ");
                 String point = unescape(fields[4]);
-                long flags = 0;
-                StringBuilder names = new StringBuilder();
-                boolean atime = false;
+                EnumSet<MountFlag> flags = EnumSet.noneOf(MountFlag.class);
                 for (String option : fields[5].split(",")) {
                     switch (option) {
-                        case "nosuid" -> { flags |= Linux.MS_NOSUID(); names.append("|MS_NOSUID"); }
-                        case "nodev" -> { flags |= Linux.MS_NODEV(); names.append("|MS_NODEV"); }
-                        case "noexec" -> { flags |= Linux.MS_NOEXEC(); names.append("|MS_NOEXEC"); }
-                        case "noatime" -> { flags |= Linux.MS_NOATIME(); names.append("|MS_NOATIME"); atime = true; }
-                        case "relatime" -> { flags |= Linux.MS_RELATIME(); names.append("|MS_RELATIME"); atime = true; }
-                        case "nodiratime" -> { flags |= Linux.MS_NODIRATIME(); names.append("|MS_NODIRATIME"); }
+                        case "nosuid" -> flags.add(MountFlag.NOSUID);
+                        case "nodev" -> flags.add(MountFlag.NODEV);
+                        case "noexec" -> flags.add(MountFlag.NOEXEC);
+                        case "noatime" -> flags.add(MountFlag.NOATIME);
+                        case "relatime" -> flags.add(MountFlag.RELATIME);
+                        case "nodiratime" -> flags.add(MountFlag.NODIRATIME);
                         default -> { }
                     }
                 }
-                if (!atime) {
-                    flags |= Linux.MS_STRICTATIME();
-                    names.append("|MS_STRICTATIME");
+                if (!flags.contains(MountFlag.NOATIME) && !flags.contains(MountFlag.RELATIME)) {
+                    flags.add(MountFlag.STRICTATIME);
                 }
-                mounts.add(new HostMount(point, flags, names.toString()));
+                mounts.add(new HostMount(point, flags));
             }
             return mounts;
         }

@@ -1,14 +1,17 @@
 package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
-import dev.hako.bindings.clone_args;
 import dev.hako.bindings.siginfo_t;
-import dev.hako.namespaces.launch.ChildProgram.Arg;
 import dev.hako.namespaces.launch.ChildProgram.Label;
-import dev.hako.namespaces.launch.ChildProgram.Step;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.StringJoiner;
+import dev.hako.syscalls.NamespaceType;
+import dev.hako.syscalls.WaitOption;
+import dev.hako.syscalls.calls.FileCalls;
+import dev.hako.syscalls.calls.NamespaceCalls;
+import dev.hako.syscalls.calls.PrctlCalls;
+import dev.hako.syscalls.calls.ProcessCalls;
+import dev.hako.syscalls.calls.SignalCalls;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -52,37 +55,28 @@ public final class SupervisorCompiler {
         requireLoopsWithoutPolls(LoopPolls.EVERY_ITERATION);
         boolean reaper = spec.reaperAsPid1();
         if (reaper) {
-            program.step(new Step("unshare", "CLONE_NEWPID  (children start in a new pid namespace)"),
-                    Linux.SYS_unshare(), Linux.CLONE_NEWPID());
+            program.add(NamespaceCalls.unshare(EnumSet.of(NamespaceType.PID), Set.of()))
+                    .then("  (children start in a new pid namespace)");
         }
-        program.step(new Step("prctl", "PR_SET_DUMPABLE, 0"), Linux.SYS_prctl(), Linux.PR_SET_DUMPABLE(), 0, 0, 0, 0);
+        program.add(PrctlCalls.setDumpable(false));
         ChildCompiler.parentDeathSignal(spec, program);
         // Only exits wake the supervisor: a stopped or continued command raises no SIGCHLD.
-        MemorySegment noStopSignals = program.allocate(32); // struct sigaction: handler, then flags
-        noStopSignals.set(ValueLayout.JAVA_LONG, 8, Linux.SA_NOCLDSTOP());
-        program.step(new Step("rt_sigaction", "SIGCHLD, {SIG_DFL, SA_NOCLDSTOP}, NULL, 8"), Linux.SYS_rt_sigaction(),
-                Linux.SIGCHLD(), noStopSignals.address(), 0, 8);
-        MemorySegment awaited = program.allocate(8);
-        long mask = 1L << (Linux.SIGCHLD() - 1);
-        StringJoiner names = new StringJoiner(" ", "[", "]");
+        program.add(SignalCalls.rtSigaction(program.memory(), Linux.SIGCHLD(), SignalCalls.SIG_DFL,
+                Linux.SA_NOCLDSTOP()));
+        long awaited = 1L << (Linux.SIGCHLD() - 1);
         for (int signal : FORWARDED) {
-            mask |= 1L << (signal - 1);
-            names.add(dev.hako.syscalls.Signal.name(signal).substring(3));
+            awaited |= 1L << (signal - 1);
         }
-        names.add("CHLD");
-        awaited.set(ValueLayout.JAVA_LONG, 0, mask);
-        program.step(new Step("rt_sigprocmask", "SIG_BLOCK, " + names + ", NULL, 8"), Linux.SYS_rt_sigprocmask(),
-                Linux.SIG_BLOCK(), awaited.address(), 0, 8);
-        MemorySegment empty = program.allocate(8);
+        program.add(SignalCalls.rtSigprocmask(program.memory(), Linux.SIG_BLOCK(), awaited));
         int pid1 = reaper ? program.newRegister() : -1;
         if (reaper) {
-            reaper(program, pid1, empty);
+            reaper(program, pid1);
         }
 
         int command = program.newRegister();
         Label supervisor = new Label();
         fork(program, "<command pid>", command, supervisor);
-        unblockAll(program, empty, 0);
+        unblockAll(program);
         commandSetup.accept(program);
         dieWithSupervisor(program);
         commandExec.accept(program);
@@ -97,16 +91,15 @@ public final class SupervisorCompiler {
         int signal = program.newRegister();
         program.bind(wait);
         int loopStart = program.size();
-        program.stepWith(new Step("rt_sigtimedwait", names + ", NULL, NULL, 8", " = <signal>"),
-                Linux.SYS_rt_sigtimedwait(), ChildProgram.IGNORE_FAILURE, signal, Arg.of(awaited.address()), Arg.of(0),
-                Arg.of(0), Arg.of(8))
+        program.add(SignalCalls.rtSigtimedwait(program.memory(), awaited)).ignoringFailure().saveIn(signal)
+                .then(" = <signal>")
                 .jumpIf(signal, Linux.SIGCHLD(), true, reap, "<signal> is SIGCHLD (the command exited)");
-        program.stepWith(new Step("kill", "<command pid>, <signal>"), Linux.SYS_kill(), ChildProgram.IGNORE_FAILURE, -1,
-                Arg.register(command), Arg.register(signal))
+        program.add(ProcessCalls.kill(0, 0)).ignoringFailure().fromSlot(0, command, "<command pid>")
+                .fromSlot(1, signal, "<signal>")
                 .jump(wait);
         program.bind(reap);
         program.escapeTo(reap);
-        endAsTheCommandEnded(program, command, pid1, empty);
+        endAsTheCommandEnded(program, command, pid1);
         int rounds = program.roundsBeforeEscape(loopStart, 2);
         if (rounds < MIN_ROUNDS) {
             throw new IllegalArgumentException("the child program has too many steps (" + program.size()
@@ -126,20 +119,17 @@ public final class SupervisorCompiler {
     }
 
     /** PID 1: ignores SIGCHLD so the kernel reaps orphans, dies with the supervisor, blocks. */
-    private static void reaper(ChildProgram program, int pid1, MemorySegment empty) {
+    private static void reaper(ChildProgram program, int pid1) {
         Label afterReaper = new Label();
         fork(program, "<pid 1>", pid1, afterReaper);
         dropDescriptors(program);
-        unblockAll(program, empty, 0);
-        MemorySegment ignore = program.allocate(32);
-        ignore.set(ValueLayout.JAVA_LONG, 0, 1); // SIG_IGN
-        program.step(new Step("rt_sigaction", "SIGCHLD, {SIG_IGN}, NULL, 8  (the kernel reaps orphans)"),
-                Linux.SYS_rt_sigaction(), Linux.SIGCHLD(), ignore.address(), 0, 8);
+        unblockAll(program);
+        program.add(SignalCalls.rtSigaction(program.memory(), Linux.SIGCHLD(), SignalCalls.SIG_IGN, 0))
+                .then("  (the kernel reaps orphans)");
         dieWithSupervisor(program);
         name(program, "hako-init");
-        program.stepWith(new Step("ppoll", "NULL, 0, NULL, NULL, 8  (blocks until killed)"), Linux.SYS_ppoll(),
-                ChildProgram.IGNORE_FAILURE, -1, Arg.of(0), Arg.of(0), Arg.of(0), Arg.of(0), Arg.of(8));
-        program.step(new Step("exit_group", "0"), Linux.SYS_exit_group(), 0);
+        program.add(SignalCalls.ppollUntilSignal()).ignoringFailure().then("  (blocks until killed)");
+        program.add(ProcessCalls.exitGroup(0));
         program.bind(afterReaper);
     }
 
@@ -147,59 +137,50 @@ public final class SupervisorCompiler {
      * Reaps the command, ends the namespace's other processes through PID 1, then dies by
      * the command's signal (unblocked first) or exits with its status.
      */
-    private static void endAsTheCommandEnded(ChildProgram program, int command, int pid1, MemorySegment empty) {
+    private static void endAsTheCommandEnded(ChildProgram program, int command, int pid1) {
         Label exited = new Label();
         int info = program.newSlots((int) (siginfo_t.sizeof() + 7) / 8);
         int code = info + (int) siginfo_t.si_code$offset() / 8;
         int status = info + (int) siginfo_t.si_status$offset() / 8;
-        program.stepWith(new Step("waitid", "P_PID, <command pid>, &info, WEXITED, NULL"), Linux.SYS_waitid(),
-                ChildProgram.IGNORE_FAILURE, -1, Arg.of(Linux.P_PID()), Arg.register(command), Arg.slotAddress(info),
-                Arg.of(Linux.WEXITED()), Arg.of(0));
+        program.add(ProcessCalls.waitid(Linux.P_PID(), 0, null, EnumSet.of(WaitOption.EXITED))).ignoringFailure()
+                .fromSlot(1, command, "<command pid>").slotAddress(2, info, "&info");
         if (pid1 >= 0) {
-            program.stepWith(new Step("kill", "<pid 1>, SIGKILL  (ends what is left in the namespace)"), Linux.SYS_kill(),
-                    ChildProgram.IGNORE_FAILURE, -1, Arg.register(pid1), Arg.of(Linux.SIGKILL()));
-            program.stepWith(new Step("waitid", "P_PID, <pid 1>, NULL, WEXITED, NULL"), Linux.SYS_waitid(),
-                    ChildProgram.IGNORE_FAILURE, -1, Arg.of(Linux.P_PID()), Arg.register(pid1), Arg.of(0),
-                    Arg.of(Linux.WEXITED()), Arg.of(0));
+            program.add(ProcessCalls.kill(0, Linux.SIGKILL())).ignoringFailure().fromSlot(0, pid1, "<pid 1>")
+                    .then("  (ends what is left in the namespace)");
+            program.add(ProcessCalls.waitid(Linux.P_PID(), 0, null, EnumSet.of(WaitOption.EXITED))).ignoringFailure()
+                    .fromSlot(1, pid1, "<pid 1>");
         }
-        unblockAll(program, empty, ChildProgram.IGNORE_FAILURE)
+        unblockAll(program).ignoringFailure()
                 .jumpIf(code, Linux.CLD_EXITED(), true, exited, "info.si_code is CLD_EXITED");
         int self = program.newRegister();
-        program.stepWith(new Step("getpid", ""), Linux.SYS_getpid(), 0, self);
-        program.stepWith(new Step("kill", "<self>, info.si_status  (die as the command died)"), Linux.SYS_kill(),
-                ChildProgram.IGNORE_FAILURE, -1, Arg.register(self), Arg.register(status));
-        program.stepWith(new Step("exit_group", "128 + info.si_status  (the signal did not end this process)"),
-                Linux.SYS_exit_group(), 0, -1, Arg.register(status, 128));
+        program.add(ProcessCalls.getpid()).saveIn(self);
+        program.add(ProcessCalls.kill(0, 0)).ignoringFailure().fromSlot(0, self, "<self>")
+                .fromSlot(1, status, "info.si_status").then("  (die as the command died)");
+        program.add(ProcessCalls.exitGroup(0)).fromSlot(0, status, 128, "128 + info.si_status")
+                .then("  (the signal did not end this process)");
         program.bind(exited);
-        program.stepWith(new Step("exit_group", "info.si_status"), Linux.SYS_exit_group(), 0, -1, Arg.register(status));
+        program.add(ProcessCalls.exitGroup(0)).fromSlot(0, status, "info.si_status");
     }
 
     /** A plain fork (exit signal SIGCHLD) whose parent side continues at {@code parent}. */
     private static void fork(ChildProgram program, String result, int slot, Label parent) {
-        MemorySegment cloneArgs = program.allocate(clone_args.sizeof());
-        clone_args.exit_signal(cloneArgs, Linux.SIGCHLD());
-        program.stepWith(new Step("clone3", "{exit_signal=SIGCHLD}, " + clone_args.sizeof(), " = " + result),
-                Linux.SYS_clone3(), 0, slot, Arg.of(cloneArgs.address()), Arg.of(clone_args.sizeof()))
+        program.add(ProcessCalls.clone3(program.memory(), Linux.SIGCHLD())).saveIn(slot).then(" = " + result)
                 .jumpIf(slot, 0, false, parent, "in the parent");
     }
 
     private static void dieWithSupervisor(ChildProgram program) {
-        program.step(new Step("prctl", "PR_SET_PDEATHSIG, SIGKILL  (dies with the supervisor)"), Linux.SYS_prctl(),
-                Linux.PR_SET_PDEATHSIG(), Linux.SIGKILL(), 0, 0, 0);
+        program.add(PrctlCalls.setPdeathsig(Linux.SIGKILL())).then("  (dies with the supervisor)");
     }
 
-    private static ChildProgram unblockAll(ChildProgram program, MemorySegment empty, long flags) {
-        return program.stepWith(new Step("rt_sigprocmask", "SIG_SETMASK, [], NULL, 8"), Linux.SYS_rt_sigprocmask(),
-                flags, -1, Arg.of(Linux.SIG_SETMASK()), Arg.of(empty.address()), Arg.of(0), Arg.of(8));
+    private static ChildProgram unblockAll(ChildProgram program) {
+        return program.add(SignalCalls.rtSigprocmask(program.memory(), Linux.SIG_SETMASK(), 0));
     }
 
     private static void dropDescriptors(ChildProgram program) {
-        program.stepWith(new Step("close_range", "0, ~0U, 0"), Linux.SYS_close_range(), ChildProgram.IGNORE_FAILURE, -1,
-                Arg.of(0), Arg.of(0xffffffffL), Arg.of(0));
+        program.add(FileCalls.closeRange(0, -1, Set.of())).ignoringFailure();
     }
 
     private static void name(ChildProgram program, String name) {
-        program.stepWith(new Step("prctl", "PR_SET_NAME, \"" + name + "\""), Linux.SYS_prctl(),
-                ChildProgram.IGNORE_FAILURE, -1, Arg.of(Linux.PR_SET_NAME()), Arg.of(program.string(name)));
+        program.add(PrctlCalls.setName(program.memory(), name)).ignoringFailure();
     }
 }

@@ -3,7 +3,6 @@ package dev.hako.namespaces.seccomp;
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.SyscallTable;
 import dev.hako.bindings.sock_filter;
-import dev.hako.bindings.sock_fprog;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
@@ -28,11 +27,11 @@ public record BpfProgram(SyscallTable table, List<Bpf> instructions) {
     }
 
     /**
-     * Writes the program into {@code instructions} (a {@code sock_filter} array of
-     * {@link #size()} elements) and fills {@code fprog} (a {@code struct sock_fprog}) to
-     * point to it: what seccomp(2) takes.
+     * Writes the program into {@code instructions}, a {@code struct sock_filter} array of
+     * {@link #size()} elements (the {@code struct sock_fprog} that points to it is the
+     * seccomp call's encoding, {@code ProcessCalls.seccompSetModeFilter}).
      */
-    public void marshal(MemorySegment instructions, MemorySegment fprog) {
+    public void marshal(MemorySegment instructions) {
         for (int i = 0; i < this.instructions.size(); i++) {
             Bpf insn = this.instructions.get(i);
             MemorySegment slot = sock_filter.asSlice(instructions, i);
@@ -41,8 +40,6 @@ public record BpfProgram(SyscallTable table, List<Bpf> instructions) {
             sock_filter.jf(slot, (byte) insn.jf());
             sock_filter.k(slot, insn.k());
         }
-        sock_fprog.len(fprog, (short) this.instructions.size());
-        sock_fprog.filter(fprog, instructions);
     }
 
     /**

@@ -65,7 +65,7 @@ class EngineValidationTest {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             ChildProgram program = new ChildProgram(arena);
             for (int i = 0; i < 820; i++) {
-                program.step(new ChildProgram.Step("getpid", ""), dev.hako.bindings.Linux.SYS_getpid());
+                program.add(dev.hako.syscalls.calls.ProcessCalls.getpid());
             }
             assertThatThrownBy(() -> SupervisorCompiler.compile(spec, program, p -> { }, p -> { }))
                     .isInstanceOf(IllegalArgumentException.class)
@@ -80,10 +80,9 @@ class EngineValidationTest {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             ChildProgram program = new ChildProgram(arena);
             for (int i = 0; i < 900; i++) {
-                program.step(new ChildProgram.Step("getpid", ""), dev.hako.bindings.Linux.SYS_getpid());
+                program.add(dev.hako.syscalls.calls.ProcessCalls.getpid());
             }
-            assertThatThrownBy(() -> program.step(new ChildProgram.Step("getpid", ""),
-                    dev.hako.bindings.Linux.SYS_getpid()))
+            assertThatThrownBy(() -> program.add(dev.hako.syscalls.calls.ProcessCalls.getpid()))
                     .isInstanceOf(IllegalStateException.class).hasMessage("a child program has at most 900 steps");
         }
     }

@@ -1,0 +1,130 @@
+package dev.hako.syscalls.calls;
+
+import static dev.hako.syscalls.calls.Show.cString;
+import static dev.hako.syscalls.calls.Show.dirFd;
+import static dev.hako.syscalls.calls.Show.octal;
+import static dev.hako.syscalls.calls.Show.quote;
+
+import dev.hako.bindings.Linux;
+import dev.hako.bindings.open_how;
+import dev.hako.syscalls.CloseRangeFlag;
+import dev.hako.syscalls.Flag;
+import dev.hako.syscalls.OpenFlag;
+import dev.hako.syscalls.ResolveFlag;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * Encoders of the descriptor and file calls: read, write, close, close_range, dup3,
+ * openat, openat2, chdir, fchdir, umask, mkdirat, mknodat, symlinkat. Directory
+ * descriptors are numbers, {@link Linux#AT_FDCWD()} for the current directory.
+ */
+public final class FileCalls {
+
+    /** {@code AT_FDCWD}: paths relative to the current directory. */
+    public static final int AT_FDCWD = Linux.AT_FDCWD();
+
+    private FileCalls() {
+    }
+
+    /** read(2) of up to {@code buffer.byteSize()} bytes. */
+    public static Call read(int fd, MemorySegment buffer) {
+        return Call.of("read", Linux.SYS_read(), new long[] {fd, buffer.address(), buffer.byteSize()},
+                () -> new String[] {Integer.toString(fd), "buf", Long.toString(buffer.byteSize())});
+    }
+
+    /** write(2) of {@code buffer}. */
+    public static Call write(int fd, MemorySegment buffer) {
+        return Call.of("write", Linux.SYS_write(), new long[] {fd, buffer.address(), buffer.byteSize()},
+                () -> new String[] {Integer.toString(fd), "buf", Long.toString(buffer.byteSize())});
+    }
+
+    /** write(2) of a text (UTF-8), shown in the description. */
+    public static Call write(SegmentAllocator memory, int fd, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        MemorySegment buffer = memory.allocate(Math.max(1, bytes.length));
+        MemorySegment.copy(bytes, 0, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return Call.of("write", Linux.SYS_write(), new long[] {fd, buffer.address(), bytes.length},
+                () -> new String[] {Integer.toString(fd), quote(text), Integer.toString(bytes.length)});
+    }
+
+    /** close(2). */
+    public static Call close(int fd) {
+        return Call.of("close", Linux.SYS_close(), new long[] {fd}, () -> new String[] {Integer.toString(fd)});
+    }
+
+    /** close_range(2) from {@code first} to {@code last} inclusive (-1: the highest, {@code ~0U}). */
+    public static Call closeRange(int first, int last, Set<CloseRangeFlag> flags) {
+        return Call.of("close_range", Linux.SYS_close_range(), new long[] {Integer.toUnsignedLong(first),
+                Integer.toUnsignedLong(last), Flag.combine(flags)},
+                () -> new String[] {Integer.toUnsignedString(first),
+                        last == -1 ? "~0U" : Integer.toUnsignedString(last), Flag.describe(flags)});
+    }
+
+    /** dup3(2); {@code cloexec} sets O_CLOEXEC on the copy. */
+    public static Call dup3(int oldFd, int newFd, boolean cloexec) {
+        return Call.of("dup3", Linux.SYS_dup3(), new long[] {oldFd, newFd, cloexec ? Linux.O_CLOEXEC() : 0},
+                () -> new String[] {Integer.toString(oldFd), Integer.toString(newFd), cloexec ? "O_CLOEXEC" : "0"});
+    }
+
+    /** openat(2) with the flags as given; the mode is shown when not 0. */
+    public static Call openat(SegmentAllocator memory, int directory, String path, Set<OpenFlag> flags, int mode) {
+        long[] words = {directory, cString(memory, path, "openat path"), Flag.combine(flags), mode};
+        return mode == 0
+                ? Call.of("openat", Linux.SYS_openat(), words,
+                        () -> new String[] {dirFd(directory), quote(path), Flag.describe(flags)})
+                : Call.of("openat", Linux.SYS_openat(), words,
+                        () -> new String[] {dirFd(directory), quote(path), Flag.describe(flags), octal(mode)});
+    }
+
+    /** openat2(2) with a {@code struct open_how}; the flags as given (callers add {@link OpenFlag#CLOEXEC}). */
+    public static Call openat2(SegmentAllocator memory, int directory, String path, Set<OpenFlag> flags, int mode,
+                               Set<ResolveFlag> resolve) {
+        MemorySegment how = open_how.allocate(memory);
+        open_how.flags(how, Flag.combine(flags));
+        open_how.mode(how, mode);
+        open_how.resolve(how, Flag.combine(resolve));
+        return Call.of("openat2", Linux.SYS_openat2(), new long[] {directory, cString(memory, path, "openat2 path"),
+                how.address(), open_how.sizeof()}, () -> new String[] {dirFd(directory), quote(path),
+                        "{flags=" + Flag.describe(flags) + (mode == 0 ? "" : ", mode=" + octal(mode))
+                                + (resolve.isEmpty() ? "" : ", resolve=" + Flag.describe(resolve)) + "}",
+                        Long.toString(open_how.sizeof())});
+    }
+
+    /** chdir(2). */
+    public static Call chdir(SegmentAllocator memory, String path) {
+        return Call.of("chdir", Linux.SYS_chdir(), new long[] {cString(memory, path, "chdir path")},
+                () -> new String[] {quote(path)});
+    }
+
+    /** fchdir(2). */
+    public static Call fchdir(int fd) {
+        return Call.of("fchdir", Linux.SYS_fchdir(), new long[] {fd}, () -> new String[] {Integer.toString(fd)});
+    }
+
+    /** umask(2); the result is the previous mask, never an error. */
+    public static Call umask(int mask) {
+        return Call.of("umask", Linux.SYS_umask(), new long[] {mask}, () -> new String[] {octal(mask)});
+    }
+
+    /** mkdirat(2). */
+    public static Call mkdirat(SegmentAllocator memory, int directory, String path, int mode) {
+        return Call.of("mkdirat", Linux.SYS_mkdirat(), new long[] {directory, cString(memory, path, "mkdirat path"),
+                mode}, () -> new String[] {dirFd(directory), quote(path), octal(mode)});
+    }
+
+    /** mknodat(2); a mode without a file type makes a regular file. */
+    public static Call mknodat(SegmentAllocator memory, int directory, String path, int mode, long device) {
+        return Call.of("mknodat", Linux.SYS_mknodat(), new long[] {directory, cString(memory, path, "mknodat path"),
+                mode, device}, () -> new String[] {dirFd(directory), quote(path), octal(mode), Long.toString(device)});
+    }
+
+    /** symlinkat(2): makes {@code linkPath} a link whose contents are {@code target}. */
+    public static Call symlinkat(SegmentAllocator memory, String target, int directory, String linkPath) {
+        return Call.of("symlinkat", Linux.SYS_symlinkat(), new long[] {cString(memory, target, "symlinkat target"),
+                directory, cString(memory, linkPath, "symlinkat linkPath")},
+                () -> new String[] {quote(target), dirFd(directory), quote(linkPath)});
+    }
+}

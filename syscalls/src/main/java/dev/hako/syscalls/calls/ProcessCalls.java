@@ -1,0 +1,194 @@
+package dev.hako.syscalls.calls;
+
+import static dev.hako.syscalls.calls.Show.cString;
+import static dev.hako.syscalls.calls.Show.quote;
+
+import dev.hako.bindings.Linux;
+import dev.hako.bindings.cap_user_data;
+import dev.hako.bindings.cap_user_header;
+import dev.hako.bindings.clone_args;
+import dev.hako.bindings.rlimit;
+import dev.hako.bindings.sock_filter;
+import dev.hako.bindings.sock_fprog;
+import dev.hako.syscalls.CapabilitySets;
+import dev.hako.syscalls.Flag;
+import dev.hako.syscalls.Resource;
+import dev.hako.syscalls.ResourceLimit;
+import dev.hako.syscalls.WaitOption;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * Encoders of the process calls: identity (getpid, getppid, setsid, setresuid, setresgid,
+ * setgroups), limits and privileges (prlimit64, capset, seccomp), and life and death
+ * (clone3, execve, kill, waitid, exit_group).
+ */
+public final class ProcessCalls {
+
+    private static final Call GETPID = Call.of("getpid", Linux.SYS_getpid());
+    private static final Call GETPPID = Call.of("getppid", Linux.SYS_getppid());
+    private static final Call SETSID = Call.of("setsid", Linux.SYS_setsid());
+
+    private ProcessCalls() {
+    }
+
+    /** getpid(2). */
+    public static Call getpid() {
+        return GETPID;
+    }
+
+    /** getppid(2). */
+    public static Call getppid() {
+        return GETPPID;
+    }
+
+    /** setsid(2). */
+    public static Call setsid() {
+        return SETSID;
+    }
+
+    /** setresuid(2), all three ids alike. */
+    public static Call setresuid(long uid) {
+        return Call.of("setresuid", Linux.SYS_setresuid(), new long[] {uid, uid, uid},
+                () -> new String[] {Long.toString(uid), Long.toString(uid), Long.toString(uid)});
+    }
+
+    /** setresgid(2), all three ids alike. */
+    public static Call setresgid(long gid) {
+        return Call.of("setresgid", Linux.SYS_setresgid(), new long[] {gid, gid, gid},
+                () -> new String[] {Long.toString(gid), Long.toString(gid), Long.toString(gid)});
+    }
+
+    /** setgroups(2) with a list of group ids. */
+    public static Call setgroups(SegmentAllocator memory, List<Long> groups) {
+        MemorySegment list = memory.allocate(ValueLayout.JAVA_INT, Math.max(1, groups.size()));
+        StringJoiner shown = new StringJoiner(", ", "[", "]");
+        for (int i = 0; i < groups.size(); i++) {
+            list.setAtIndex(ValueLayout.JAVA_INT, i, (int) (long) groups.get(i));
+            shown.add(Long.toString(groups.get(i)));
+        }
+        return Call.of("setgroups", Linux.SYS_setgroups(), new long[] {groups.size(), list.address()},
+                () -> new String[] {Integer.toString(groups.size()), shown.toString()});
+    }
+
+    /** prlimit64(2); a null {@code limit} only reads, a null {@code old} does not read. */
+    public static Call prlimit64(SegmentAllocator memory, int pid, Resource resource, ResourceLimit limit,
+                                 MemorySegment old) {
+        long value = 0;
+        if (limit != null) {
+            MemorySegment segment = rlimit.allocate(memory);
+            rlimit.rlim_cur(segment, limit.soft());
+            rlimit.rlim_max(segment, limit.hard());
+            value = segment.address();
+        }
+        return Call.of("prlimit64", Linux.SYS_prlimit64(), new long[] {pid, resource.number(), value,
+                Show.address(old)}, () -> new String[] {Integer.toString(pid), resource.cName(),
+                        limit == null ? "NULL" : limit.toString(), old == null ? "NULL" : "&old"});
+    }
+
+    /** capset(2) of the calling thread's sets, version 3 (two 32-bit halves per set). */
+    public static Call capset(SegmentAllocator memory, CapabilitySets sets) {
+        MemorySegment header = capabilityHeader(memory, 0);
+        long effective = Flag.combine(sets.effective());
+        long permitted = Flag.combine(sets.permitted());
+        long inheritable = Flag.combine(sets.inheritable());
+        MemorySegment data = cap_user_data.allocateArray(Linux._LINUX_CAPABILITY_U32S_3(), memory);
+        for (int half = 0; half < Linux._LINUX_CAPABILITY_U32S_3(); half++) {
+            MemorySegment element = cap_user_data.asSlice(data, half);
+            cap_user_data.effective(element, (int) (effective >>> (32 * half)));
+            cap_user_data.permitted(element, (int) (permitted >>> (32 * half)));
+            cap_user_data.inheritable(element, (int) (inheritable >>> (32 * half)));
+        }
+        return Call.of("capset", Linux.SYS_capset(), new long[] {header.address(), data.address()},
+                () -> new String[] {"{_LINUX_CAPABILITY_VERSION_3, 0}", "{effective=" + Flag.describe(sets.effective())
+                        + ", permitted=" + Flag.describe(sets.permitted())
+                        + ", inheritable=" + Flag.describe(sets.inheritable()) + "}"});
+    }
+
+    /** A version 3 {@code struct __user_cap_header_struct} for thread {@code tid} (0: the caller). */
+    public static MemorySegment capabilityHeader(SegmentAllocator memory, int tid) {
+        MemorySegment header = cap_user_header.allocate(memory);
+        cap_user_header.version(header, Linux._LINUX_CAPABILITY_VERSION_3());
+        cap_user_header.pid(header, tid);
+        return header;
+    }
+
+    /**
+     * seccomp(2) SECCOMP_SET_MODE_FILTER, no flags, with a {@code struct sock_fprog} over
+     * {@code instructions} (a filled {@code struct sock_filter} array).
+     */
+    public static Call seccompSetModeFilter(SegmentAllocator memory, MemorySegment instructions) {
+        long count = instructions.byteSize() / sock_filter.sizeof();
+        MemorySegment fprog = sock_fprog.allocate(memory);
+        sock_fprog.len(fprog, (short) count);
+        sock_fprog.filter(fprog, instructions);
+        return Call.of("seccomp", Linux.SYS_seccomp(), new long[] {Linux.SECCOMP_SET_MODE_FILTER(), 0,
+                fprog.address()}, () -> new String[] {"SECCOMP_SET_MODE_FILTER", "0",
+                        "{len=" + count + ", filter=<" + count + " instructions>}"});
+    }
+
+    /** clone3(2) of a plain fork: no flags, {@code exitSignal} to the parent when the child ends. */
+    public static Call clone3(SegmentAllocator memory, int exitSignal) {
+        MemorySegment args = clone_args.allocate(memory);
+        clone_args.exit_signal(args, exitSignal);
+        return Call.of("clone3", Linux.SYS_clone3(), new long[] {args.address(), clone_args.sizeof()},
+                () -> new String[] {"{exit_signal=" + Show.signal(exitSignal) + "}",
+                        Long.toString(clone_args.sizeof())});
+    }
+
+    /** execve(2): the program's path, its arguments and environment ({@code NAME=value}). */
+    public static Call execve(SegmentAllocator memory, String path, List<String> argv, List<String> environment) {
+        return Call.of("execve", Linux.SYS_execve(), new long[] {cString(memory, path, "execve path"),
+                stringArray(memory, argv, "argument"), stringArray(memory, environment, "environment variable")},
+                () -> new String[] {quote(path), Show.strings(argv), "[" + environment.size() + " vars]"});
+    }
+
+    private static long stringArray(SegmentAllocator memory, List<String> values, String what) {
+        MemorySegment array = memory.allocate(ValueLayout.ADDRESS, values.size() + 1L);
+        for (int i = 0; i < values.size(); i++) {
+            array.setAtIndex(ValueLayout.JAVA_LONG, i, cString(memory, values.get(i), what));
+        }
+        return array.address();
+    }
+
+    /** kill(2). */
+    public static Call kill(int pid, int signal) {
+        return Call.of("kill", Linux.SYS_kill(), new long[] {pid, signal},
+                () -> new String[] {Integer.toString(pid), Show.signal(signal)});
+    }
+
+    /**
+     * waitid(2) without rusage.
+     *
+     * @param idType {@code P_PID}, {@code P_PIDFD}, {@code P_PGID} or {@code P_ALL}
+     * @param info   the {@code siginfo_t} the kernel fills, or null
+     */
+    public static Call waitid(int idType, int id, MemorySegment info, Set<WaitOption> options) {
+        return Call.of("waitid", Linux.SYS_waitid(), new long[] {idType, id, Show.address(info), Flag.combine(options)},
+                () -> new String[] {idTypeName(idType), Integer.toString(id), info == null ? "NULL" : "&info",
+                        Flag.describe(options), "NULL"});
+    }
+
+    private static String idTypeName(int idType) {
+        if (idType == Linux.P_PID()) {
+            return "P_PID";
+        } else if (idType == Linux.P_PIDFD()) {
+            return "P_PIDFD";
+        } else if (idType == Linux.P_PGID()) {
+            return "P_PGID";
+        } else if (idType == Linux.P_ALL()) {
+            return "P_ALL";
+        }
+        return Integer.toString(idType);
+    }
+
+    /** exit_group(2). */
+    public static Call exitGroup(int status) {
+        return Call.of("exit_group", Linux.SYS_exit_group(), new long[] {status},
+                () -> new String[] {Integer.toString(status)});
+    }
+}
