@@ -7,9 +7,6 @@ import dev.hako.cgroupfs.Cgroup;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.OpenFlag;
-import dev.hako.syscalls.Resource;
-import dev.hako.syscalls.ResourceLimit;
-import dev.hako.syscalls.ResourceSyscalls;
 import dev.hako.syscalls.StreamSyscalls;
 import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.TraceStatus;
@@ -52,6 +49,13 @@ public final class Dumper {
     private final Path dir;
     private final List<Integer> seized = new ArrayList<>();
     private final Set<Long> pipesSaved = new HashSet<>();
+    /** Every regular file or /dev/null descriptor dumped so far, to find shared open files. */
+    private final List<OpenFile> openFiles = new ArrayList<>();
+    private int nextFileId = 1;
+
+    /** A dumped descriptor of a regular file or /dev/null and the id of its open file description. */
+    private record OpenFile(int hostPid, int fd, Object fileKey, long position, int openFlags, int id) {
+    }
 
     public Dumper(int root, Cgroup cgroup, Path dir) {
         this.root = root;
@@ -129,7 +133,23 @@ public final class Dumper {
                         + "; only private mappings can be checkpointed");
             }
         }
-        try (var list = Files.list(ProcFiles.dir(pid).resolve("fd"))) {
+        Path proc = ProcFiles.dir(pid);
+        String exe = Files.readSymbolicLink(proc.resolve("exe")).toString();
+        String exeWhy = unreachable(pid, proc.resolve("exe"), exe, "execute");
+        if (exeWhy != null) {
+            throw new CheckpointRefusal(name + " runs " + exe + ": " + exeWhy);
+        }
+        for (ProcFiles.Mapping mapping : ProcFiles.smaps(pid)) {
+            if (mapping.inode() == 0) {
+                continue;
+            }
+            String why = unreachable(pid, mapFile(pid, mapping), mapping.path(), "map");
+            if (why != null) {
+                throw new CheckpointRefusal(name + " maps " + mapping.path() + " at 0x"
+                        + Long.toHexString(mapping.start()) + "-0x" + Long.toHexString(mapping.end()) + ": " + why);
+            }
+        }
+        try (var list = Files.list(proc.resolve("fd"))) {
             for (Path link : list.toList()) {
                 String target;
                 try {
@@ -143,6 +163,45 @@ public final class Dumper {
                 }
             }
         }
+    }
+
+    /** The /proc/PID/map_files link of a mapping: the mapped file itself. */
+    private static Path mapFile(int pid, ProcFiles.Mapping mapping) {
+        return ProcFiles.dir(pid).resolve("map_files")
+                .resolve(Long.toHexString(mapping.start()) + "-" + Long.toHexString(mapping.end()));
+    }
+
+    /**
+     * Why a restore could not find the file behind {@code link} (the task's program or a
+     * mapped file) again in the task's root, or null if it can: the restore executes and
+     * maps files by the path the task sees, inside the new container.
+     */
+    private static String unreachable(int pid, Path link, String target, String verb) {
+        if (target.endsWith(" (deleted)")) {
+            return "the file was deleted, so a restore could not " + verb + " it";
+        }
+        try {
+            if (pathInTask(pid, link, target) == null) {
+                return "it cannot be reached from the task's root, so a restore could not " + verb + " it";
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // The mapping went away since smaps was read (an exec before the freeze); the
+            // check after the seize sees the task stopped.
+            return null;
+        } catch (IOException e) {
+            return "it cannot be reached from the task's root (" + e.getMessage() + ")";
+        }
+        return null;
+    }
+
+    /** Like {@link #pathInTask}, but a file that is not there (any more) is refused, naming task and path. */
+    private static String reachablePath(int pid, Path link, String target, String what) throws IOException {
+        String inTask = target.endsWith(" (deleted)") ? null : pathInTask(pid, link, target);
+        if (inTask == null) {
+            throw new CheckpointRefusal("task " + pid + " " + what + " " + target
+                    + ": it cannot be reached from the task's root");
+        }
+        return inTask;
     }
 
     private static boolean endedSince(int pid) {
@@ -374,7 +433,8 @@ public final class Dumper {
         task.mm[9] = Long.parseUnsignedLong(stat[50]);
         task.mm[10] = Long.parseUnsignedLong(stat[51]);
         Path proc = ProcFiles.dir(pid);
-        task.exe = Files.readSymbolicLink(proc.resolve("exe")).toString();
+        task.exe = reachablePath(pid, proc.resolve("exe"), Files.readSymbolicLink(proc.resolve("exe")).toString(),
+                "runs");
         task.cwd = Files.readSymbolicLink(proc.resolve("cwd")).toString();
         task.root = Files.readSymbolicLink(proc.resolve("root")).toString();
         String personality = Files.readString(proc.resolve("personality")).trim();
@@ -384,10 +444,11 @@ public final class Dumper {
         for (int i = 0; i + 8 <= auxv.length; i += 8) {
             task.auxv.add(auxvWords.get(ValueLayout.JAVA_LONG_UNALIGNED, i));
         }
-        Resource[] resources = Resource.values();
-        for (Resource resource : resources) {
-            ResourceLimit limit = ResourceSyscalls.prlimit(pid, resource);
-            task.rlimits[resource.number()] = new long[] {limit.soft(), limit.hard()};
+        // /proc/PID/limits, not prlimit(pid): reading another user's limits with prlimit
+        // needs CAP_SYS_RESOURCE, which a dumping root may lack.
+        long[][] limits = ProcFiles.limits(pid);
+        for (int resource = 0; resource < limits.length && resource < task.rlimits.length; resource++) {
+            task.rlimits[resource] = limits[resource];
         }
         List<ProcFiles.Mapping> mappings = ProcFiles.smaps(pid);
         try (Arena arena = Arena.ofConfined()) {
@@ -412,6 +473,12 @@ public final class Dumper {
             task.registers = registers.restartFixup().toBytes();
         }
         task.vmas = vmas(mappings);
+        for (int i = 0; i < mappings.size(); i++) {
+            if (task.vmas.get(i).file) {
+                // The path as the task sees it, which the restore maps inside the new container.
+                task.vmas.get(i).path = reachablePath(pid, mapFile(pid, mappings.get(i)), mappings.get(i).path(), "maps");
+            }
+        }
         ProcFiles.Mapping vdso = mappings.stream().filter(m -> m.path().equals("[vdso]")).findFirst()
                 .orElseThrow(() -> new IOException("task " + pid + " has no vdso"));
         try (RandomAccessFile mem = new RandomAccessFile("/proc/" + pid + "/mem", "r")) {
@@ -504,6 +571,7 @@ public final class Dumper {
             task.tidAddress = inject.readLong(scratch);
             inject.check("prctl", Linux.SYS_prctl(), Linux.PR_GET_PDEATHSIG(), scratch);
             task.pdeathSignal = inject.readLong(scratch) & 0xffffffffL;
+            task.securebits = inject.check("prctl", Linux.SYS_prctl(), Linux.PR_GET_SECUREBITS());
             inject.releaseScratch();
         } finally {
             TraceSyscalls.setSigmask(pid, task.sigmask);
@@ -571,6 +639,7 @@ public final class Dumper {
             } else if (target.equals("/dev/null")) {
                 fd.kind = TaskImage.FdKind.DEV_NULL;
                 fd.path = target;
+                fd.fileId = fileId(pid, number, link, fd);
             } else {
                 fd.kind = TaskImage.FdKind.REGULAR;
                 fd.path = pathInTask(pid, link, target);
@@ -578,9 +647,30 @@ public final class Dumper {
                     throw new CheckpointRefusal("task " + pid + " fd " + number + " is " + target
                             + ": it cannot be reached from the task's root");
                 }
+                fd.fileId = fileId(pid, number, link, fd);
             }
             task.fds.add(fd);
         }
+    }
+
+    /**
+     * The id of the open file description behind a descriptor: the id of an earlier one
+     * (of this task or another) if kcmp(KCMP_FILE) finds it is the same description, else
+     * a new one. Only candidates with the same file, offset and flags are compared.
+     */
+    private int fileId(int pid, int number, Path link, TaskImage.FdImage fd) throws IOException {
+        Object key = Files.readAttributes(link, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        for (OpenFile other : openFiles) {
+            if (java.util.Objects.equals(other.fileKey(), key) && other.position() == fd.position
+                    && other.openFlags() == fd.openFlags
+                    && TraceSyscalls.kcmp(pid, other.hostPid(), Linux.KCMP_FILE(), number, other.fd()) == 0) {
+                openFiles.add(new OpenFile(pid, number, key, fd.position, fd.openFlags, other.id()));
+                return other.id();
+            }
+        }
+        int id = nextFileId++;
+        openFiles.add(new OpenFile(pid, number, key, fd.position, fd.openFlags, id));
+        return id;
     }
 
     /** A pipe's unread bytes, copied with tee into a pipe of ours so the task still reads them. */
