@@ -284,29 +284,27 @@ public final class Dumper {
     public List<TaskImage> dump() throws IOException {
         List<Integer> tasks = tree(root);
         check(tasks);
+        List<Integer> fresh;
         if (cgroup != null) {
             cgroup.freeze(FREEZE_TIMEOUT);
         }
         try {
-            // The tree cannot change while frozen, so this is the final list.
-            tasks = tree(root);
-            for (int pid : tasks) {
-                if (isZombie(ProcFiles.status(pid))) {
-                    continue; // a zombie cannot be traced; it cannot change either
-                }
-                TraceSyscalls.seize(pid, Linux.PTRACE_O_TRACESYSGOOD());
-                seized.add(pid);
-                TraceSyscalls.interrupt(pid);
-            }
+            // Frozen, the tree cannot change while it is seized.
+            fresh = seizeNew(tree(root));
         } finally {
             if (cgroup != null) {
                 cgroup.thaw(FREEZE_TIMEOUT);
             }
         }
-        for (int pid : seized) {
-            TraceStatus status = TraceSyscalls.wait4(pid, false);
-            if (!status.stopped()) {
-                throw new IOException("task " + pid + " ended while being seized: " + status);
+        // Without a freezer a task may fork, exit or reap a zombie until it stops: the tree
+        // is listed again, and what is new seized, until every live task of it is stopped.
+        while (true) {
+            awaitStops(fresh);
+            List<Integer> listed = tree(root);
+            fresh = seizeNew(listed);
+            if (fresh.isEmpty()) {
+                tasks = listed;
+                break;
             }
         }
         check(tasks);
@@ -322,6 +320,55 @@ public final class Dumper {
         }
         ImageStore.writeTree(dir, images);
         return images;
+    }
+
+    /** Seizes and interrupts the live tasks of {@code listed} not seized yet; returns them. */
+    private List<Integer> seizeNew(List<Integer> listed) throws IOException {
+        List<Integer> fresh = new ArrayList<>();
+        for (int pid : listed) {
+            if (seized.contains(pid)) {
+                continue;
+            }
+            try {
+                if (isZombie(ProcFiles.status(pid))) {
+                    continue; // a zombie cannot be traced; it cannot change either
+                }
+                TraceSyscalls.seize(pid, Linux.PTRACE_O_TRACESYSGOOD());
+            } catch (java.nio.file.NoSuchFileException e) {
+                continue; // ended and reaped since it was listed (only without a freezer)
+            } catch (SyscallException e) {
+                if (e.errno() == Linux.ESRCH()) {
+                    continue;
+                }
+                throw e;
+            }
+            seized.add(pid);
+            fresh.add(pid);
+            TraceSyscalls.interrupt(pid);
+        }
+        return fresh;
+    }
+
+    /**
+     * Waits until each task is in its interrupt stop; one that ended instead (only without a
+     * freezer) is dropped. A signal that arrived first shows as a signal-delivery stop, which
+     * would swallow the signal if the task were dumped and detached there: it is passed on,
+     * and the interrupt stop comes once the kernel has delivered it.
+     */
+    private void awaitStops(List<Integer> pids) throws IOException {
+        for (int pid : pids) {
+            TraceStatus status = TraceSyscalls.wait4(pid, false);
+            while (status.stopped() && status.event() == 0) {
+                TraceSyscalls.cont(pid, status.stopSignal());
+                status = TraceSyscalls.wait4(pid, false);
+            }
+            if (!status.stopped()) {
+                if (cgroup != null) {
+                    throw new IOException("task " + pid + " ended while being seized: " + status);
+                }
+                seized.remove((Integer) pid);
+            }
+        }
     }
 
     /** Detaches every task: they go on as if nothing happened. */
