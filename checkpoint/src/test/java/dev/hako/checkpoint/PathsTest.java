@@ -38,8 +38,10 @@ class PathsTest {
             Path out = state.resolve("out");
             Path image = fixtures.work.resolve("image");
             ContainerProcess original = mapper(fixtures, rootfs, state, "inside", Path.of("/dev/null")).start();
+            String flags;
             try {
                 Fixtures.awaitLines(out, 3, Duration.ofSeconds(30));
+                flags = fdFlags(original.pid(), 3);
                 Checkpoint.of(original).dump(image);
                 assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
             } finally {
@@ -53,6 +55,9 @@ class PathsTest {
             ContainerProcess restored = Restore.from(image)
                     .container(mapper(fixtures, rootfs, state, "inside", Path.of("/dev/null"))).start();
             try {
+                // /state/out as fopen("ae") opened it: O_APPEND and close-on-exec, as before.
+                assertThat(fdFlags(restored.pid(), 3)).isEqualTo(flags);
+                assertThat(Integer.parseInt(flags, 8) & 02002000).isEqualTo(02002000);
                 List<String> lines = Fixtures.awaitLines(out, atDump + 3, Duration.ofSeconds(30));
                 for (int i = 0; i < lines.size(); i++) {
                     assertThat(lines.get(i)).isEqualTo("tick " + (i + 1) + " mapped contents!");
@@ -121,14 +126,20 @@ class PathsTest {
                 .doesNotContainPattern("TracerPid:\\s+[1-9]");
     }
 
+    /** The flags line of /proc/PID/fdinfo/FD: status flags and O_CLOEXEC, in octal. */
+    static String fdFlags(long pid, int fd) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/fdinfo/" + fd)).stream().filter(l -> l.startsWith("flags:"))
+                .findFirst().orElseThrow().substring(6).trim();
+    }
+
     /** The busybox rootfs plus the mapper program at /bin/mapper, a path the host does not have. */
-    private static Path mapperRootfs(Fixtures fixtures) throws Exception {
+    static Path mapperRootfs(Fixtures fixtures) throws Exception {
         Path rootfs = fixtures.busyboxRootfs();
         Files.copy(Fixtures.program("mapper"), rootfs.resolve("bin/mapper"), StandardCopyOption.REPLACE_EXISTING);
         return rootfs;
     }
 
-    private static ContainerBuilder mapper(Fixtures fixtures, Path rootfs, Path state, String mode, Path input) {
+    static ContainerBuilder mapper(Fixtures fixtures, Path rootfs, Path state, String mode, Path input) {
         Path devNull = Path.of("/dev/null");
         return Fixtures.checkpointable(new ContainerBuilder("/bin/mapper", mode).namespaces(NamespaceType.PID)
                 .mounts(MountSpec.builder().rootfs(rootfs).bind(state, "/state", false).build())

@@ -1,8 +1,9 @@
 /* Test payload for the paths of programs and mapped files. It maps a file privately:
  * mode "inside" /state/data (a file in its root), mode "stdin" its standard input (a file
  * the container was given from outside its root), mode "deleted" /state/gone, which it
- * then unlinks. Then, every 50 ms, it appends "tick N" and the mapping's first 16 bytes
- * to /state/out. */
+ * then unlinks; mode "zeros" as "inside", and it also writes zeros to every page of 32 MiB
+ * of anonymous memory (present pages, all zero). Then, every 50 ms, it appends "tick N"
+ * and the mapping's first 16 bytes to /state/out, opened O_APPEND|O_CLOEXEC. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,12 @@ int main(int argc, char **argv) {
     if (mapped == MAP_FAILED) return 4;
     if (fd != 0) close(fd);
     if (!strcmp(mode, "deleted") && unlink("/state/gone") != 0) return 5;
-    FILE *out = fopen("/state/out", "a");
+    if (!strcmp(mode, "zeros")) {
+        volatile char *zeros = mmap(NULL, 32 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (zeros == MAP_FAILED) return 7;
+        for (long i = 0; i < 32 << 20; i += 4096) zeros[i] = 0;
+    }
+    FILE *out = fopen("/state/out", "ae");
     if (out == NULL) return 6;
     for (long tick = 1;; tick++) {
         fprintf(out, "tick %ld %.16s\n", tick, mapped);

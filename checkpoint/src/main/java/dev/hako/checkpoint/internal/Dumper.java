@@ -85,7 +85,7 @@ public final class Dumper {
         }
         for (int pid : tasks) {
             try {
-                checkOne(pid);
+                checkOne(pid, tasks.getFirst());
             } catch (CheckpointRefusal refusal) {
                 throw refusal;
             } catch (IOException e) {
@@ -98,7 +98,7 @@ public final class Dumper {
         }
     }
 
-    private static void checkOne(int pid) throws IOException {
+    private static void checkOne(int pid, int root) throws IOException {
         Map<String, String> status = ProcFiles.status(pid);
         if (isZombie(status)) {
             return;
@@ -134,6 +134,12 @@ public final class Dumper {
             }
         }
         Path proc = ProcFiles.dir(pid);
+        if (pid != root && !sameFile(proc.resolve("root"), ProcFiles.dir(root).resolve("root"))) {
+            // The restore gives every task the new container's root; a chroot inside it
+            // would be lost, and paths seen from it would be looked up in the wrong place.
+            throw new CheckpointRefusal(name + " has changed its root to " + Files.readSymbolicLink(proc.resolve("root"))
+                    + "; only tasks in their container's root can be checkpointed");
+        }
         String exe = Files.readSymbolicLink(proc.resolve("exe")).toString();
         String exeWhy = unreachable(pid, proc.resolve("exe"), exe, "execute");
         if (exeWhy != null) {
@@ -163,6 +169,12 @@ public final class Dumper {
                 }
             }
         }
+    }
+
+    private static boolean sameFile(Path one, Path other) throws IOException {
+        var attributes = java.nio.file.attribute.BasicFileAttributes.class;
+        return java.util.Objects.equals(Files.readAttributes(one, attributes).fileKey(),
+                Files.readAttributes(other, attributes).fileKey());
     }
 
     /** The /proc/PID/map_files link of a mapping: the mapped file itself. */
