@@ -510,10 +510,11 @@ public final class Dumper {
             task.rlimits[resource] = limits[resource];
         }
         List<ProcFiles.Mapping> mappings = ProcFiles.smaps(pid);
+        Registers registers;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment regs = arena.allocate(Registers.SIZE, 8);
             TraceSyscalls.getRegset(pid, Linux.NT_PRSTATUS(), regs);
-            Registers registers = Registers.read(regs);
+            registers = Registers.read(regs);
             MemorySegment xstate = arena.allocate(64 * 1024, 64);
             long xsize = TraceSyscalls.getRegset(pid, Linux.NT_X86_XSTATE(), xstate);
             task.xstate = xstate.asSlice(0, xsize).toArray(ValueLayout.JAVA_BYTE);
@@ -529,7 +530,6 @@ public final class Dumper {
             task.robustLength = robust.length();
             task.pendingPrivate = pending(pid, false, arena);
             task.pendingShared = pending(pid, true, arena);
-            task.registers = registers.restartFixup().toBytes();
         }
         task.vmas = vmas(mappings);
         for (int i = 0; i < mappings.size(); i++) {
@@ -546,6 +546,9 @@ public final class Dumper {
             mem.readFully(task.vdso);
         }
         injectedState(pid, task, Injector.findGadget(pid, vdso.start(), vdso.end()));
+        int handled = signalForHandler(task);
+        task.registers = registers.restartFixup(handled != 0,
+                handled != 0 && (task.sigactions[handled - 1][1] & SA_RESTART) != 0).toBytes();
         fds(pid, task);
         pages(pid, task);
         return task;
@@ -583,6 +586,31 @@ public final class Dumper {
             mem.writeLong(0);
             return fixed;
         }
+    }
+
+    private static final long SA_RESTART = 0x10000000L;
+
+    /**
+     * The signal the task will take into a handler as soon as it runs, or 0: the first
+     * pending signal of its own queue, then of the process's, that is not blocked and has a
+     * handler (neither SIG_DFL nor SIG_IGN), in the kernel's lowest-number-first order.
+     */
+    private static int signalForHandler(TaskImage task) {
+        for (List<byte[]> queue : List.of(task.pendingPrivate, task.pendingShared)) {
+            int best = 0;
+            for (byte[] info : queue) {
+                int signal = MemorySegment.ofArray(info).get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+                boolean blocked = signal >= 1 && signal <= 64 && (task.sigmask & (1L << (signal - 1))) != 0;
+                long handler = signal >= 1 && signal <= 64 ? task.sigactions[signal - 1][0] : 0;
+                if (!blocked && handler != 0 && handler != 1 && (best == 0 || signal < best)) {
+                    best = signal;
+                }
+            }
+            if (best != 0) {
+                return best;
+            }
+        }
+        return 0;
     }
 
     private static List<byte[]> pending(int pid, boolean shared, Arena arena) throws IOException {

@@ -234,7 +234,14 @@ public final class Restorer {
             }
             int[] which = {Linux.ITIMER_REAL(), Linux.ITIMER_VIRTUAL(), Linux.ITIMER_PROF()};
             for (int t = 0; t < 3; t++) {
-                long[] timer = task.itimers[t];
+                long[] timer = task.itimers[t].clone();
+                if (timer[2] == 0 && timer[3] == 0) {
+                    // An interval ITIMER_REAL that expired while its SIGALRM was still pending
+                    // reads 0: the kernel re-arms it when that signal is taken. Here it starts
+                    // again with one full interval (0 if it was not an interval timer).
+                    timer[2] = timer[0];
+                    timer[3] = timer[1];
+                }
                 if (timer[2] != 0 || timer[3] != 0) {
                     inject.write(scratch, words(arena, timer));
                     inject.check("setitimer", Linux.SYS_setitimer(), which[t], scratch, 0);
