@@ -28,7 +28,8 @@ class RefusalTest {
         "shared | has a shared anonymous mapping at 0x | (/dev/zero (deleted)); only private mappings can be checkpointed",
         "eventfd | fd 3 is anon_inode:[eventfd] | [eventfd] descriptors (eventfd, timerfd, signalfd, inotify, epoll...)"
             + " cannot be checkpointed yet",
-        "seccomp | runs under seccomp (mode 2) | ; seccomp filters cannot be checkpointed yet"})
+        "seccomp | runs under seccomp (mode 2) | ; seccomp filters cannot be checkpointed yet",
+        "timer | has 1 POSIX timer(s) made by timer_create | ; POSIX timers cannot be checkpointed yet"})
     void refusesBeforeStoppingAnythingAndTheContainerRunsOn(String mode, String what, String why) throws Exception {
         Path program = Fixtures.checksumProgram();
         try (Fixtures fixtures = new Fixtures()) {

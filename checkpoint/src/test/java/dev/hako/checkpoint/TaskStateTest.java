@@ -14,15 +14,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * An interval timer, a blocked pending signal, a lowered rlimit, the robust list and the
- * clear-tid address: after a restore the timer still fires into its handler, every alarm
- * shows, and each of the others is as the task left it.
+ * An interval timer, a blocked pending signal, a lowered rlimit, the personality, the
+ * robust list and the clear-tid address: after a restore the timer still fires into its
+ * handler, every alarm shows, and each of the others is as the task left it.
  */
 @Timeout(120)
 @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
 class TaskStateTest {
 
-    static final String AS_IT_WAS = " usr1 pending 1 blocked 1 nofile 100/200 robust same tid same";
+    static final String AS_IT_WAS = " usr1 pending 1 blocked 1 nofile 100/200 personality 0x40000 robust"
+            + " same tid same";
 
     @Test
     void timersPendingSignalsLimitsRobustListAndTidAddressComeBack() throws Exception {

@@ -1,9 +1,9 @@
 /* Test payload for checkpoint/restore: a 64 MiB heap and AVX state, one checksum line per
  * round. Between rounds it sleeps (mode "sleep"), blocks reading one byte of stdin
  * (mode "read") or goes straight on (mode "busy"). Output depends only on the round.
- * Modes "thread", "socket", "tty", "shared", "eventfd" and "seccomp" first make a second
- * thread, a unix socket, a pseudo-terminal master, a shared anonymous mapping, an eventfd
- * or a seccomp filter (one that allows everything), which a checkpoint must refuse, then
+ * Modes "thread", "socket", "tty", "shared", "eventfd", "seccomp" and "timer" first make a second
+ * thread, a unix socket, a pseudo-terminal master, a shared anonymous mapping, an eventfd,
+ * a seccomp filter (one that allows everything) or a POSIX timer, which a checkpoint must refuse, then
  * sleep between rounds. */
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -41,6 +41,10 @@ int main(int argc, char **argv) {
         mode = "sleep";
     } else if (!strcmp(mode, "shared")) {
         if (mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED) return 3;
+        mode = "sleep";
+    } else if (!strcmp(mode, "timer")) {
+        timer_t timer;
+        if (timer_create(CLOCK_MONOTONIC, NULL, &timer)) return 3;
         mode = "sleep";
     } else if (!strcmp(mode, "eventfd")) {
         if (eventfd(0, 0) < 0) return 3;

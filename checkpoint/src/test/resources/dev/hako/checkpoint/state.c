@@ -1,11 +1,12 @@
 /* Test payload for per-task state: an ITIMER_REAL every 200 ms whose SIGALRM handler
  * counts; SIGUSR1 blocked and pending; RLIMIT_NOFILE lowered to 100/200; and the robust
- * list head and clear-tid address glibc registered at start. At each alarm it appends
+ * list head and clear-tid address glibc registered at start; personality ADDR_NO_RANDOMIZE. At each alarm it appends
  * one line to stdout: the alarm's number and whether each of those is still as it was. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -42,6 +43,7 @@ int main(void) {
     if (sigprocmask(SIG_BLOCK, &usr1, NULL) || raise(SIGUSR1)) return 4;
     struct rlimit files = {100, 200};
     if (setrlimit(RLIMIT_NOFILE, &files)) return 5;
+    if (personality(PER_LINUX | ADDR_NO_RANDOMIZE) == -1) return 8;
     void *robust = robust_head(), *tid = tid_address();
     if (robust == NULL || tid == NULL) return 6;
     struct itimerval timer = {{0, 200000}, {0, 200000}};
@@ -54,9 +56,9 @@ int main(void) {
         sigpending(&pending);
         sigprocmask(SIG_BLOCK, NULL, &blocked);
         getrlimit(RLIMIT_NOFILE, &files);
-        printf("alarm %d usr1 pending %d blocked %d nofile %ld/%ld robust %s tid %s\n", seen,
+        printf("alarm %d usr1 pending %d blocked %d nofile %ld/%ld personality 0x%x robust %s tid %s\n", seen,
                sigismember(&pending, SIGUSR1), sigismember(&blocked, SIGUSR1), (long)files.rlim_cur,
-               (long)files.rlim_max, robust_head() == robust ? "same" : "moved", tid_address() == tid ? "same" : "moved");
+               (long)files.rlim_max, personality(0xffffffff), robust_head() == robust ? "same" : "moved", tid_address() == tid ? "same" : "moved");
         fflush(stdout);
     }
 }

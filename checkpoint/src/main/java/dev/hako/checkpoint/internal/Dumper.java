@@ -118,6 +118,14 @@ public final class Dumper {
             throw new CheckpointRefusal(name + " runs under seccomp (mode " + status.get("Seccomp")
                     + "); seccomp filters cannot be checkpointed yet");
         }
+        long timers;
+        try (var lines = Files.lines(ProcFiles.dir(pid).resolve("timers"))) {
+            timers = lines.filter(line -> line.startsWith("ID:")).count();
+        }
+        if (timers > 0) {
+            throw new CheckpointRefusal(name + " has " + timers + " POSIX timer(s) made by timer_create; POSIX timers"
+                    + " cannot be checkpointed yet");
+        }
         String features = status.getOrDefault("x86_Thread_features", "");
         if (features.contains("shstk")) {
             throw new CheckpointRefusal(name + " uses a shadow stack (x86_Thread_features: " + features

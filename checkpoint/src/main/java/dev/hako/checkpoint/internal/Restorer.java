@@ -207,6 +207,7 @@ public final class Restorer {
             steps.reach("signals, timers and limits of task " + task.pid);
             inject.check("chdir", Linux.SYS_chdir(), string(inject, scratch, task.cwd));
             inject.check("umask", Linux.SYS_umask(), task.umask);
+            inject.check("personality", Linux.SYS_personality(), task.personality);
             // The name exec gave (the basename of the path run, "cat" for /bin/cat -> busybox).
             inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_NAME(), string(inject, scratch, task.comm), 0, 0, 0);
             for (int signal = 1; signal <= 64; signal++) {
