@@ -31,8 +31,13 @@ import java.util.Objects;
  *
  * <p>What phase 1 cannot dump is refused before anything is stopped, with a message that
  * names the task and the thread, descriptor or mapping: threads, sockets, terminals,
- * eventfd/timerfd/signalfd/inotify/epoll descriptors, shared mappings, seccomp filters and
- * shadow stacks. x86_64 only.
+ * eventfd/timerfd/signalfd/inotify/epoll descriptors, shared mappings, seccomp filters,
+ * POSIX timers, shadow stacks, a task whose root is not its container's, and a program,
+ * mapped or open file that was deleted or cannot be reached from the task's root (a
+ * restore finds files again by the path the task sees). x86_64 only.
+ *
+ * <p>Descriptors that share an open file description (a dup, or one a child inherited)
+ * share it again after a restore, offset included.
  *
  * @see <a href="https://man7.org/linux/man-pages/man2/ptrace.2.html">ptrace(2)</a>
  */

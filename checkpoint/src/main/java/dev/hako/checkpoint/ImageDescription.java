@@ -5,6 +5,8 @@ import dev.hako.checkpoint.internal.TaskImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What a checkpoint image holds: its tasks with their pids, process groups and sessions,
@@ -31,16 +33,21 @@ public final class ImageDescription {
     }
 
     static ImageDescription of(Path directory, List<TaskImage> images) {
-        return new ImageDescription(directory, images.stream().map(ImageDescription::task).toList());
+        // How many descriptors of the whole image hold each open file.
+        Map<Integer, Long> holders = images.stream().flatMap(t -> t.fds.stream())
+                .filter(fd -> fd.kind != TaskImage.FdKind.PIPE)
+                .collect(Collectors.groupingBy(fd -> fd.fileId, Collectors.counting()));
+        return new ImageDescription(directory, images.stream().map(t -> task(t, holders)).toList());
     }
 
-    private static Task task(TaskImage t) {
+    private static Task task(TaskImage t, Map<Integer, Long> holders) {
         List<String> fds = t.fds.stream().map(fd -> fd.fd + ": " + switch (fd.kind) {
             case PIPE -> "pipe:[" + fd.pipeId + "]" + (fd.pipeData != null && fd.pipeData.length > 0
                     ? " (" + fd.pipeData.length + " unread bytes)" : "");
             case DEV_NULL -> "/dev/null";
             case REGULAR -> fd.path + " at " + fd.position;
-        } + (fd.cloexec ? " cloexec" : "")).toList();
+        } + (fd.kind != TaskImage.FdKind.PIPE && holders.getOrDefault(fd.fileId, 0L) > 1
+                ? " (open file " + fd.fileId + ", shared)" : "") + (fd.cloexec ? " cloexec" : "")).toList();
         return new Task(t.pid, t.ppid, t.pgid, t.sid, t.comm, t.exe, t.vmas.size(), t.pagesBytes, fds);
     }
 

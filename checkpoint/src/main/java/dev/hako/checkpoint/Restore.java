@@ -99,6 +99,9 @@ public final class Restore {
         if (builder == null) {
             throw new IllegalStateException("no container: call container(builder) first");
         }
+        if (!System.getProperty("os.arch").equals("amd64")) {
+            throw new IOException("restore supports x86_64 only for now (this is " + System.getProperty("os.arch") + ")");
+        }
         List<TaskImage> tasks = TreeRestorer.order(ImageStore.read(imageDir), imageDir);
         TaskImage root = tasks.getFirst();
         int controlTarget = Math.max(3, tasks.stream().flatMap(t -> t.fds.stream()).mapToInt(fd -> fd.fd).max()

@@ -35,6 +35,8 @@ class CritDecodeTest {
                 assertThat(crit(image.resolve("mm-1.img"))).contains("\"vmas\"").contains("\"mm_saved_auxv\"");
                 assertThat(crit(image.resolve("pagemap-1.img"))).contains("\"nr_pages\"");
                 assertThat(crit(image.resolve("fdinfo-1.img"))).contains("\"fd\": 1");
+                assertThat(crit(image.resolve("files.img"))).contains("\"type\": \"REG\"")
+                        .contains("\"name\": \"" + out + "\"");
             }
         }
     }

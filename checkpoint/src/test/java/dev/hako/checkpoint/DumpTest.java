@@ -54,6 +54,30 @@ class DumpTest {
     }
 
     @Test
+    void presentPagesThatAreAllZeroAreNotDumped() throws Exception {
+        try (Fixtures fixtures = new Fixtures()) {
+            Path rootfs = PathsTest.mapperRootfs(fixtures);
+            Path state = Files.createDirectories(fixtures.work.resolve("state"));
+            Files.writeString(state.resolve("data"), "mapped contents!");
+            Path out = state.resolve("out");
+            ContainerProcess process = PathsTest.mapper(fixtures, rootfs, state, "zeros", Path.of("/dev/null")).start();
+            try {
+                Fixtures.awaitLines(out, 2, Duration.ofSeconds(30));
+                long resident = Long.parseLong(Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+                        .filter(l -> l.startsWith("RssAnon:")).findFirst().orElseThrow().replaceAll("\\D", "")) << 10;
+                assertThat(resident).as("RssAnon").isGreaterThanOrEqualTo(32L << 20);
+                ImageDescription description = Checkpoint.of(process).leaveRunning(true)
+                        .dump(fixtures.work.resolve("image"));
+                assertThat(description.tasks().getFirst().dumpedBytes()).isLessThan(1L << 20);
+                int before = Fixtures.complete(out).size();
+                Fixtures.awaitLines(out, before + 2, Duration.ofSeconds(30));
+            } finally {
+                Fixtures.closeQuietly(process);
+            }
+        }
+    }
+
+    @Test
     void dumpWithoutLeaveRunningKillsTheContainer() throws Exception {
         Path program = Fixtures.checksumProgram();
         try (Fixtures fixtures = new Fixtures()) {

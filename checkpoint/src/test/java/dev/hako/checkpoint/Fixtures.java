@@ -22,8 +22,6 @@ import java.util.concurrent.TimeUnit;
 /** Test payloads and containers: a compiled checksum program, a freezer cgroup per test. */
 final class Fixtures implements AutoCloseable {
 
-    private static Path checksumProgram;
-
     final Path work;
     final Path freezer;
 
@@ -35,22 +33,33 @@ final class Fixtures implements AutoCloseable {
     }
 
     /** The checksum program, compiled once per JVM with gcc -static. */
-    static synchronized Path checksumProgram() throws IOException, InterruptedException {
-        if (checksumProgram == null) {
+    static Path checksumProgram() throws IOException, InterruptedException {
+        return program("checksum", "-pthread", "-mavx");
+    }
+
+    private static final java.util.Map<String, Path> PROGRAMS = new java.util.HashMap<>();
+
+    /** The test program NAME.c of these resources, compiled once per JVM with gcc -O2 -static. */
+    static synchronized Path program(String name, String... flags) throws IOException, InterruptedException {
+        Path compiled = PROGRAMS.get(name);
+        if (compiled == null) {
             Path dir = Files.createDirectories(Path.of("target", "payload").toAbsolutePath());
-            Path source = dir.resolve("checksum.c");
-            try (InputStream in = Fixtures.class.getResourceAsStream("checksum.c")) {
+            Path source = dir.resolve(name + ".c");
+            try (InputStream in = Fixtures.class.getResourceAsStream(name + ".c")) {
                 Files.write(source, in.readAllBytes());
             }
-            Path binary = dir.resolve("checksum");
-            Process gcc = new ProcessBuilder("gcc", "-O2", "-static", "-pthread", "-mavx", "-o", binary.toString(),
-                    source.toString()).redirectErrorStream(true).start();
+            Path binary = dir.resolve(name);
+            List<String> command = new java.util.ArrayList<>(List.of("gcc", "-O2", "-static", "-Wall"));
+            command.addAll(List.of(flags));
+            command.addAll(List.of("-o", binary.toString(), source.toString()));
+            Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
             assertThat(gcc.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(gcc.exitValue()).as(output).isZero();
-            checksumProgram = binary;
+            compiled = binary;
+            PROGRAMS.put(name, compiled);
         }
-        return checksumProgram;
+        return compiled;
     }
 
     /**

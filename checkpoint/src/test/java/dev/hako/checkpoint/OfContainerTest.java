@@ -41,6 +41,30 @@ class OfContainerTest {
     }
 
     @Test
+    void dumpsTheTreeOfAPidInAGivenCgroup() throws Exception {
+        Path program = Fixtures.checksumProgram();
+        try (Fixtures fixtures = new Fixtures()) {
+            Path out = fixtures.work.resolve("out");
+            ContainerProcess process = fixtures.container(program.toString(), "sleep", "30")
+                    .redirectOutput(Redirect.to(out)).start();
+            try {
+                Fixtures.awaitLines(out, 2, Duration.ofSeconds(30));
+                dev.hako.cgroupfs.Cgroup group = dev.hako.cgroupfs.Cgroup.open(dev.hako.cgroupfs.CgroupLayout.detect(),
+                        "/" + fixtures.freezer.getFileName());
+                Checkpoint checkpoint = Checkpoint.of(group, process.pid());
+                assertThat(checkpoint.freezer()).isSameAs(group);
+                ImageDescription description = checkpoint.leaveRunning(true).dump(fixtures.work.resolve("image"));
+                assertThat(description.tasks()).extracting(ImageDescription.Task::pid).containsExactly(1);
+                int before = Fixtures.complete(out).size();
+                Fixtures.awaitLines(out, before + 2, Duration.ofSeconds(30));
+                assertThat(process.isAlive()).isTrue();
+            } finally {
+                Fixtures.closeQuietly(process);
+            }
+        }
+    }
+
+    @Test
     void aSupervisorOutsideThePidNamespaceNamesItsChild() throws Exception {
         Path program = Fixtures.checksumProgram();
         try (Fixtures fixtures = new Fixtures()) {

@@ -24,7 +24,12 @@ class RefusalTest {
     @CsvSource(delimiter = '|', value = {
         "thread | has 2 threads (thread | ); only single-threaded tasks can be checkpointed",
         "socket | fd 3 is socket:[ | sockets cannot be checkpointed yet",
-        "tty    | fd 3 is /dev/ptmx | a terminal; ttys other than /dev/null cannot be checkpointed yet"})
+        "tty    | fd 3 is /dev/ptmx | a terminal; ttys other than /dev/null cannot be checkpointed yet",
+        "shared | has a shared anonymous mapping at 0x | (/dev/zero (deleted)); only private mappings can be checkpointed",
+        "eventfd | fd 3 is anon_inode:[eventfd] | [eventfd] descriptors (eventfd, timerfd, signalfd, inotify, epoll...)"
+            + " cannot be checkpointed yet",
+        "seccomp | runs under seccomp (mode 2) | ; seccomp filters cannot be checkpointed yet",
+        "timer | has 1 POSIX timer(s) made by timer_create | ; POSIX timers cannot be checkpointed yet"})
     void refusesBeforeStoppingAnythingAndTheContainerRunsOn(String mode, String what, String why) throws Exception {
         Path program = Fixtures.checksumProgram();
         try (Fixtures fixtures = new Fixtures()) {

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
 class TreeRestoreTest {
 
-    static final String LOOP = "i=0; while true; do i=$((i+1)); echo $i; sleep 0.2; done | cat >>/state/log";
+    static final String LOOP = "cd /state; umask 027; i=0; while true; do i=$((i+1)); echo $i; sleep 0.2; done"
+            + " | cat >>/state/log";
 
     /** One task as /proc shows it: ids in the container's pid namespace. */
     /** A task in the container's pid namespace; ppid 0 for PID 1, whose parent is outside. */
@@ -76,11 +77,13 @@ class TreeRestoreTest {
                 // next sleep (a new task, named busybox until it execs), so more may be there.
                 assertThat(tree(restored.pid())).containsAll(persistent(before));
                 // Capability sets and no_new_privs as the original container's defaults made
-                // them, though the restore itself ran with all of the JVM's capabilities.
+                // them, though the restore itself ran with all of the JVM's capabilities; the
+                // shells' signal handlers and ignored signals, umask and cwd.
                 Map<Integer, String> credentialsAfter = credentials(restored.pid());
                 for (Task task : persistent(before)) {
                     assertThat(credentialsAfter.get(task.pid())).as("task %d", task.pid())
-                            .isEqualTo(credentialsBefore.get(task.pid())).contains("NoNewPrivs=1");
+                            .isEqualTo(credentialsBefore.get(task.pid())).contains("NoNewPrivs=1")
+                            .contains("Umask=0027").containsPattern("cwd=.*/state$");
                 }
                 List<String> lines = Fixtures.awaitLines(log, atDump.size() + 5, Duration.ofSeconds(30));
                 List<String> counting = IntStream.rangeClosed(1, lines.size()).mapToObj(Integer::toString).toList();
@@ -146,16 +149,18 @@ class TreeRestoreTest {
         throw new AssertionError("no zombie under a sleeping PID 1");
     }
 
-    /** Pid in the container to its capability sets and no_new_privs, as /proc shows them. */
+    /** Pid in the container to its capability sets, no_new_privs, handled and ignored signals, umask and cwd, as /proc shows them. */
     static Map<Integer, String> credentials(long root) throws IOException {
         Map<Integer, String> credentials = new TreeMap<>();
         for (int pid : hostTree(root)) {
             try {
                 Map<String, String> status = status(pid);
                 StringBuilder text = new StringBuilder();
-                for (String key : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs")) {
+                for (String key : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "SigIgn",
+                        "SigCgt", "Umask")) {
                     text.append(key).append('=').append(status.get(key)).append(' ');
                 }
+                text.append("cwd=").append(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")));
                 credentials.put(innermost(status, "NSpid"), text.toString().trim());
             } catch (IOException e) {
                 // ended meanwhile

@@ -1,9 +1,16 @@
 /* Test payload for checkpoint/restore: a 64 MiB heap and AVX state, one checksum line per
  * round. Between rounds it sleeps (mode "sleep"), blocks reading one byte of stdin
  * (mode "read") or goes straight on (mode "busy"). Output depends only on the round.
- * Modes "thread", "socket" and "tty" first make a second thread, a unix socket or a
- * pseudo-terminal master, which a checkpoint must refuse, then sleep between rounds. */
+ * Modes "thread", "socket", "tty", "shared", "eventfd", "seccomp" and "timer" first make a second
+ * thread, a unix socket, a pseudo-terminal master, a shared anonymous mapping, an eventfd,
+ * a seccomp filter (one that allows everything) or a POSIX timer, which a checkpoint must refuse, then
+ * sleep between rounds. */
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <immintrin.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -31,6 +38,21 @@ int main(int argc, char **argv) {
         mode = "sleep";
     } else if (!strcmp(mode, "tty")) {
         if (open("/dev/ptmx", O_RDWR | O_NOCTTY) < 0) return 3;
+        mode = "sleep";
+    } else if (!strcmp(mode, "shared")) {
+        if (mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED) return 3;
+        mode = "sleep";
+    } else if (!strcmp(mode, "timer")) {
+        timer_t timer;
+        if (timer_create(CLOCK_MONOTONIC, NULL, &timer)) return 3;
+        mode = "sleep";
+    } else if (!strcmp(mode, "eventfd")) {
+        if (eventfd(0, 0) < 0) return 3;
+        mode = "sleep";
+    } else if (!strcmp(mode, "seccomp")) {
+        struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        struct sock_fprog program = {1, &allow};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program)) return 3;
         mode = "sleep";
     }
     long rounds = argc > 2 ? atol(argv[2]) : 50;

@@ -7,9 +7,6 @@ import dev.hako.cgroupfs.Cgroup;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.OpenFlag;
-import dev.hako.syscalls.Resource;
-import dev.hako.syscalls.ResourceLimit;
-import dev.hako.syscalls.ResourceSyscalls;
 import dev.hako.syscalls.StreamSyscalls;
 import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.TraceStatus;
@@ -52,6 +49,13 @@ public final class Dumper {
     private final Path dir;
     private final List<Integer> seized = new ArrayList<>();
     private final Set<Long> pipesSaved = new HashSet<>();
+    /** Every regular file or /dev/null descriptor dumped so far, to find shared open files. */
+    private final List<OpenFile> openFiles = new ArrayList<>();
+    private int nextFileId = 1;
+
+    /** A dumped descriptor of a regular file or /dev/null and the id of its open file description. */
+    private record OpenFile(int hostPid, int fd, Object fileKey, long position, int openFlags, int id) {
+    }
 
     public Dumper(int root, Cgroup cgroup, Path dir) {
         this.root = root;
@@ -81,7 +85,7 @@ public final class Dumper {
         }
         for (int pid : tasks) {
             try {
-                checkOne(pid);
+                checkOne(pid, tasks.getFirst());
             } catch (CheckpointRefusal refusal) {
                 throw refusal;
             } catch (IOException e) {
@@ -94,7 +98,7 @@ public final class Dumper {
         }
     }
 
-    private static void checkOne(int pid) throws IOException {
+    private static void checkOne(int pid, int root) throws IOException {
         Map<String, String> status = ProcFiles.status(pid);
         if (isZombie(status)) {
             return;
@@ -114,6 +118,14 @@ public final class Dumper {
             throw new CheckpointRefusal(name + " runs under seccomp (mode " + status.get("Seccomp")
                     + "); seccomp filters cannot be checkpointed yet");
         }
+        long timers;
+        try (var lines = Files.lines(ProcFiles.dir(pid).resolve("timers"))) {
+            timers = lines.filter(line -> line.startsWith("ID:")).count();
+        }
+        if (timers > 0) {
+            throw new CheckpointRefusal(name + " has " + timers + " POSIX timer(s) made by timer_create; POSIX timers"
+                    + " cannot be checkpointed yet");
+        }
         String features = status.getOrDefault("x86_Thread_features", "");
         if (features.contains("shstk")) {
             throw new CheckpointRefusal(name + " uses a shadow stack (x86_Thread_features: " + features
@@ -129,7 +141,29 @@ public final class Dumper {
                         + "; only private mappings can be checkpointed");
             }
         }
-        try (var list = Files.list(ProcFiles.dir(pid).resolve("fd"))) {
+        Path proc = ProcFiles.dir(pid);
+        if (pid != root && !sameFile(proc.resolve("root"), ProcFiles.dir(root).resolve("root"))) {
+            // The restore gives every task the new container's root; a chroot inside it
+            // would be lost, and paths seen from it would be looked up in the wrong place.
+            throw new CheckpointRefusal(name + " has changed its root to " + Files.readSymbolicLink(proc.resolve("root"))
+                    + "; only tasks in their container's root can be checkpointed");
+        }
+        String exe = Files.readSymbolicLink(proc.resolve("exe")).toString();
+        String exeWhy = unreachable(pid, proc.resolve("exe"), exe, "execute");
+        if (exeWhy != null) {
+            throw new CheckpointRefusal(name + " runs " + exe + ": " + exeWhy);
+        }
+        for (ProcFiles.Mapping mapping : ProcFiles.smaps(pid)) {
+            if (mapping.inode() == 0) {
+                continue;
+            }
+            String why = unreachable(pid, mapFile(pid, mapping), mapping.path(), "map");
+            if (why != null) {
+                throw new CheckpointRefusal(name + " maps " + mapping.path() + " at 0x"
+                        + Long.toHexString(mapping.start()) + "-0x" + Long.toHexString(mapping.end()) + ": " + why);
+            }
+        }
+        try (var list = Files.list(proc.resolve("fd"))) {
             for (Path link : list.toList()) {
                 String target;
                 try {
@@ -143,6 +177,51 @@ public final class Dumper {
                 }
             }
         }
+    }
+
+    private static boolean sameFile(Path one, Path other) throws IOException {
+        var attributes = java.nio.file.attribute.BasicFileAttributes.class;
+        return java.util.Objects.equals(Files.readAttributes(one, attributes).fileKey(),
+                Files.readAttributes(other, attributes).fileKey());
+    }
+
+    /** The /proc/PID/map_files link of a mapping: the mapped file itself. */
+    private static Path mapFile(int pid, ProcFiles.Mapping mapping) {
+        return ProcFiles.dir(pid).resolve("map_files")
+                .resolve(Long.toHexString(mapping.start()) + "-" + Long.toHexString(mapping.end()));
+    }
+
+    /**
+     * Why a restore could not find the file behind {@code link} (the task's program or a
+     * mapped file) again in the task's root, or null if it can: the restore executes and
+     * maps files by the path the task sees, inside the new container.
+     */
+    private static String unreachable(int pid, Path link, String target, String verb) {
+        if (target.endsWith(" (deleted)")) {
+            return "the file was deleted, so a restore could not " + verb + " it";
+        }
+        try {
+            if (pathInTask(pid, link, target) == null) {
+                return "it cannot be reached from the task's root, so a restore could not " + verb + " it";
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // The mapping went away since smaps was read (an exec before the freeze); the
+            // check after the seize sees the task stopped.
+            return null;
+        } catch (IOException e) {
+            return "it cannot be reached from the task's root (" + e.getMessage() + ")";
+        }
+        return null;
+    }
+
+    /** Like {@link #pathInTask}, but a file that is not there (any more) is refused, naming task and path. */
+    private static String reachablePath(int pid, Path link, String target, String what) throws IOException {
+        String inTask = target.endsWith(" (deleted)") ? null : pathInTask(pid, link, target);
+        if (inTask == null) {
+            throw new CheckpointRefusal("task " + pid + " " + what + " " + target
+                    + ": it cannot be reached from the task's root");
+        }
+        return inTask;
     }
 
     private static boolean endedSince(int pid) {
@@ -225,29 +304,27 @@ public final class Dumper {
     public List<TaskImage> dump() throws IOException {
         List<Integer> tasks = tree(root);
         check(tasks);
+        List<Integer> fresh;
         if (cgroup != null) {
             cgroup.freeze(FREEZE_TIMEOUT);
         }
         try {
-            // The tree cannot change while frozen, so this is the final list.
-            tasks = tree(root);
-            for (int pid : tasks) {
-                if (isZombie(ProcFiles.status(pid))) {
-                    continue; // a zombie cannot be traced; it cannot change either
-                }
-                TraceSyscalls.seize(pid, Linux.PTRACE_O_TRACESYSGOOD());
-                seized.add(pid);
-                TraceSyscalls.interrupt(pid);
-            }
+            // Frozen, the tree cannot change while it is seized.
+            fresh = seizeNew(tree(root));
         } finally {
             if (cgroup != null) {
                 cgroup.thaw(FREEZE_TIMEOUT);
             }
         }
-        for (int pid : seized) {
-            TraceStatus status = TraceSyscalls.wait4(pid, false);
-            if (!status.stopped()) {
-                throw new IOException("task " + pid + " ended while being seized: " + status);
+        // Without a freezer a task may fork, exit or reap a zombie until it stops: the tree
+        // is listed again, and what is new seized, until every live task of it is stopped.
+        while (true) {
+            awaitStops(fresh);
+            List<Integer> listed = tree(root);
+            fresh = seizeNew(listed);
+            if (fresh.isEmpty()) {
+                tasks = listed;
+                break;
             }
         }
         check(tasks);
@@ -263,6 +340,55 @@ public final class Dumper {
         }
         ImageStore.writeTree(dir, images);
         return images;
+    }
+
+    /** Seizes and interrupts the live tasks of {@code listed} not seized yet; returns them. */
+    private List<Integer> seizeNew(List<Integer> listed) throws IOException {
+        List<Integer> fresh = new ArrayList<>();
+        for (int pid : listed) {
+            if (seized.contains(pid)) {
+                continue;
+            }
+            try {
+                if (isZombie(ProcFiles.status(pid))) {
+                    continue; // a zombie cannot be traced; it cannot change either
+                }
+                TraceSyscalls.seize(pid, Linux.PTRACE_O_TRACESYSGOOD());
+            } catch (java.nio.file.NoSuchFileException e) {
+                continue; // ended and reaped since it was listed (only without a freezer)
+            } catch (SyscallException e) {
+                if (e.errno() == Linux.ESRCH()) {
+                    continue;
+                }
+                throw e;
+            }
+            seized.add(pid);
+            fresh.add(pid);
+            TraceSyscalls.interrupt(pid);
+        }
+        return fresh;
+    }
+
+    /**
+     * Waits until each task is in its interrupt stop; one that ended instead (only without a
+     * freezer) is dropped. A signal that arrived first shows as a signal-delivery stop, which
+     * would swallow the signal if the task were dumped and detached there: it is passed on,
+     * and the interrupt stop comes once the kernel has delivered it.
+     */
+    private void awaitStops(List<Integer> pids) throws IOException {
+        for (int pid : pids) {
+            TraceStatus status = TraceSyscalls.wait4(pid, false);
+            while (status.stopped() && status.event() == 0) {
+                TraceSyscalls.cont(pid, status.stopSignal());
+                status = TraceSyscalls.wait4(pid, false);
+            }
+            if (!status.stopped()) {
+                if (cgroup != null) {
+                    throw new IOException("task " + pid + " ended while being seized: " + status);
+                }
+                seized.remove((Integer) pid);
+            }
+        }
     }
 
     /** Detaches every task: they go on as if nothing happened. */
@@ -374,7 +500,8 @@ public final class Dumper {
         task.mm[9] = Long.parseUnsignedLong(stat[50]);
         task.mm[10] = Long.parseUnsignedLong(stat[51]);
         Path proc = ProcFiles.dir(pid);
-        task.exe = Files.readSymbolicLink(proc.resolve("exe")).toString();
+        task.exe = reachablePath(pid, proc.resolve("exe"), Files.readSymbolicLink(proc.resolve("exe")).toString(),
+                "runs");
         task.cwd = Files.readSymbolicLink(proc.resolve("cwd")).toString();
         task.root = Files.readSymbolicLink(proc.resolve("root")).toString();
         String personality = Files.readString(proc.resolve("personality")).trim();
@@ -384,16 +511,18 @@ public final class Dumper {
         for (int i = 0; i + 8 <= auxv.length; i += 8) {
             task.auxv.add(auxvWords.get(ValueLayout.JAVA_LONG_UNALIGNED, i));
         }
-        Resource[] resources = Resource.values();
-        for (Resource resource : resources) {
-            ResourceLimit limit = ResourceSyscalls.prlimit(pid, resource);
-            task.rlimits[resource.number()] = new long[] {limit.soft(), limit.hard()};
+        // /proc/PID/limits, not prlimit(pid): reading another user's limits with prlimit
+        // needs CAP_SYS_RESOURCE, which a dumping root may lack.
+        long[][] limits = ProcFiles.limits(pid);
+        for (int resource = 0; resource < limits.length && resource < task.rlimits.length; resource++) {
+            task.rlimits[resource] = limits[resource];
         }
         List<ProcFiles.Mapping> mappings = ProcFiles.smaps(pid);
+        Registers registers;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment regs = arena.allocate(Registers.SIZE, 8);
             TraceSyscalls.getRegset(pid, Linux.NT_PRSTATUS(), regs);
-            Registers registers = Registers.read(regs);
+            registers = Registers.read(regs);
             MemorySegment xstate = arena.allocate(64 * 1024, 64);
             long xsize = TraceSyscalls.getRegset(pid, Linux.NT_X86_XSTATE(), xstate);
             task.xstate = xstate.asSlice(0, xsize).toArray(ValueLayout.JAVA_BYTE);
@@ -409,9 +538,14 @@ public final class Dumper {
             task.robustLength = robust.length();
             task.pendingPrivate = pending(pid, false, arena);
             task.pendingShared = pending(pid, true, arena);
-            task.registers = registers.restartFixup().toBytes();
         }
         task.vmas = vmas(mappings);
+        for (int i = 0; i < mappings.size(); i++) {
+            if (task.vmas.get(i).file) {
+                // The path as the task sees it, which the restore maps inside the new container.
+                task.vmas.get(i).path = reachablePath(pid, mapFile(pid, mappings.get(i)), mappings.get(i).path(), "maps");
+            }
+        }
         ProcFiles.Mapping vdso = mappings.stream().filter(m -> m.path().equals("[vdso]")).findFirst()
                 .orElseThrow(() -> new IOException("task " + pid + " has no vdso"));
         try (RandomAccessFile mem = new RandomAccessFile("/proc/" + pid + "/mem", "r")) {
@@ -420,6 +554,9 @@ public final class Dumper {
             mem.readFully(task.vdso);
         }
         injectedState(pid, task, Injector.findGadget(pid, vdso.start(), vdso.end()));
+        int handled = signalForHandler(task);
+        task.registers = registers.restartFixup(handled != 0,
+                handled != 0 && (task.sigactions[handled - 1][1] & SA_RESTART) != 0).toBytes();
         fds(pid, task);
         pages(pid, task);
         return task;
@@ -457,6 +594,31 @@ public final class Dumper {
             mem.writeLong(0);
             return fixed;
         }
+    }
+
+    private static final long SA_RESTART = 0x10000000L;
+
+    /**
+     * The signal the task will take into a handler as soon as it runs, or 0: the first
+     * pending signal of its own queue, then of the process's, that is not blocked and has a
+     * handler (neither SIG_DFL nor SIG_IGN), in the kernel's lowest-number-first order.
+     */
+    private static int signalForHandler(TaskImage task) {
+        for (List<byte[]> queue : List.of(task.pendingPrivate, task.pendingShared)) {
+            int best = 0;
+            for (byte[] info : queue) {
+                int signal = MemorySegment.ofArray(info).get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+                boolean blocked = signal >= 1 && signal <= 64 && (task.sigmask & (1L << (signal - 1))) != 0;
+                long handler = signal >= 1 && signal <= 64 ? task.sigactions[signal - 1][0] : 0;
+                if (!blocked && handler != 0 && handler != 1 && (best == 0 || signal < best)) {
+                    best = signal;
+                }
+            }
+            if (best != 0) {
+                return best;
+            }
+        }
+        return 0;
     }
 
     private static List<byte[]> pending(int pid, boolean shared, Arena arena) throws IOException {
@@ -504,6 +666,7 @@ public final class Dumper {
             task.tidAddress = inject.readLong(scratch);
             inject.check("prctl", Linux.SYS_prctl(), Linux.PR_GET_PDEATHSIG(), scratch);
             task.pdeathSignal = inject.readLong(scratch) & 0xffffffffL;
+            task.securebits = inject.check("prctl", Linux.SYS_prctl(), Linux.PR_GET_SECUREBITS());
             inject.releaseScratch();
         } finally {
             TraceSyscalls.setSigmask(pid, task.sigmask);
@@ -571,6 +734,7 @@ public final class Dumper {
             } else if (target.equals("/dev/null")) {
                 fd.kind = TaskImage.FdKind.DEV_NULL;
                 fd.path = target;
+                fd.fileId = fileId(pid, number, link, fd);
             } else {
                 fd.kind = TaskImage.FdKind.REGULAR;
                 fd.path = pathInTask(pid, link, target);
@@ -578,9 +742,30 @@ public final class Dumper {
                     throw new CheckpointRefusal("task " + pid + " fd " + number + " is " + target
                             + ": it cannot be reached from the task's root");
                 }
+                fd.fileId = fileId(pid, number, link, fd);
             }
             task.fds.add(fd);
         }
+    }
+
+    /**
+     * The id of the open file description behind a descriptor: the id of an earlier one
+     * (of this task or another) if kcmp(KCMP_FILE) finds it is the same description, else
+     * a new one. Only candidates with the same file, offset and flags are compared.
+     */
+    private int fileId(int pid, int number, Path link, TaskImage.FdImage fd) throws IOException {
+        Object key = Files.readAttributes(link, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        for (OpenFile other : openFiles) {
+            if (java.util.Objects.equals(other.fileKey(), key) && other.position() == fd.position
+                    && other.openFlags() == fd.openFlags
+                    && TraceSyscalls.kcmp(pid, other.hostPid(), Linux.KCMP_FILE(), number, other.fd()) == 0) {
+                openFiles.add(new OpenFile(pid, number, key, fd.position, fd.openFlags, other.id()));
+                return other.id();
+            }
+        }
+        int id = nextFileId++;
+        openFiles.add(new OpenFile(pid, number, key, fd.position, fd.openFlags, id));
+        return id;
     }
 
     /** A pipe's unread bytes, copied with tee into a pipe of ours so the task still reads them. */

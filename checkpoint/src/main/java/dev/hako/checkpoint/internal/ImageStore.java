@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Hako's image files, framed as CRIU frames its own (see checkpoint/IMAGES.md): a u32
@@ -22,7 +24,7 @@ import java.util.List;
 public final class ImageStore {
 
     /** The image format version Hako writes and reads. */
-    public static final int HAKO_IMAGE_VERSION = 1;
+    public static final int HAKO_IMAGE_VERSION = 2;
 
     static final int COMMON_MAGIC = 0x54564319;
     static final int INVENTORY_MAGIC = 0x58313116;
@@ -31,6 +33,9 @@ public final class ImageStore {
     static final int MM_MAGIC = 0x57492820;
     static final int PAGEMAP_MAGIC = 0x56084025;
     static final int FDINFO_MAGIC = 0x56213732;
+    static final int FILES_MAGIC = 0x56303138;
+    /** CRIU's number for the securebits in its creds entry, used in Hako's own. */
+    static final int CREDS_SECUREBITS = 13;
 
     /** Hako-only fields, numbered above anything CRIU uses. */
     static final int X_VERSION = 1000;
@@ -55,8 +60,6 @@ public final class ImageStore {
     static final int X_FILE = 1001;
     static final int X_ADVICE = 1002;
     static final int X_FD_KIND = 1000;
-    static final int X_FD_PATH = 1001;
-    static final int X_FD_POS = 1002;
     static final int X_FD_OPEN_FLAGS = 1003;
     static final int X_FD_PIPE = 1004;
     static final int X_FD_PIPE_DATA = 1005;
@@ -134,6 +137,7 @@ public final class ImageStore {
                     .u(5, task.pid).toBytes());
         }
         writeFile(dir.resolve("pstree.img"), PSTREE_MAGIC, entries);
+        writeFiles(dir, tasks);
     }
 
     /** Reads every task of an image (pages stay in their files). */
@@ -148,6 +152,7 @@ public final class ImageStore {
                     + HAKO_IMAGE_VERSION + (version < 0 ? " (written by CRIU, not Hako?)" : ""));
         }
         List<TaskImage> tasks = new ArrayList<>();
+        Map<Integer, Proto.Message> files = readFiles(dir);
         for (Proto.Message entry : readFile(dir.resolve("pstree.img"), PSTREE_MAGIC)) {
             TaskImage task = new TaskImage();
             task.pid = (int) entry.u(1);
@@ -161,7 +166,7 @@ public final class ImageStore {
             }
             readMm(dir, task);
             readPagemap(dir, task);
-            readFds(dir, task);
+            readFds(dir, task, files);
             tasks.add(task);
         }
         return tasks;
@@ -218,6 +223,7 @@ public final class ImageStore {
         for (long cap : task.capabilities) {
             creds.u(4, cap);
         }
+        creds.u(CREDS_SECUREBITS, task.securebits);
         tc.message(X_CREDS, creds).u(X_UMASK, task.umask).u(X_NO_NEW_PRIVS, task.noNewPrivs ? 1 : 0)
                 .message(X_RSEQ, new Proto.Writer().u(1, task.rseqPointer).u(2, task.rseqSize).u(3, task.rseqSignature))
                 .string(X_CWD, task.cwd).string(X_ROOT, task.root).u(X_EXIT_SIGNAL, task.exitSignal)
@@ -298,6 +304,7 @@ public final class ImageStore {
         for (int i = 0; i < 5; i++) {
             task.capabilities[i] = caps.get(i);
         }
+        task.securebits = creds.u(CREDS_SECUREBITS, 0);
         task.umask = (int) tc.u(X_UMASK);
         task.noNewPrivs = tc.u(X_NO_NEW_PRIVS, 0) != 0;
         Proto.Message rseq = tc.message(X_RSEQ);
@@ -397,35 +404,78 @@ public final class ImageStore {
 
     // ---- descriptors ---------------------------------------------------------------------
 
+    /**
+     * The fdinfo entries of a task: descriptor number, close-on-exec, and the id of its open
+     * file (in files.img) or, for a pipe end, the pipe's id and unread contents.
+     */
     private static void writeFds(Path dir, TaskImage task) throws IOException {
         List<byte[]> records = new ArrayList<>();
-        int id = 1;
         for (TaskImage.FdImage fd : task.fds) {
-            Proto.Writer entry = new Proto.Writer().u(1, id++).u(2, fd.cloexec ? 1 : 0).u(3, fd.kind.criuType)
-                    .u(4, fd.fd).string(X_FD_KIND, fd.kind.name()).u(X_FD_POS, fd.position)
-                    .u(X_FD_OPEN_FLAGS, fd.openFlags).u(X_FD_PIPE, fd.pipeId);
-            if (fd.path != null) {
-                entry.string(X_FD_PATH, fd.path);
-            }
-            if (fd.pipeData != null) {
-                entry.bytes(X_FD_PIPE_DATA, fd.pipeData);
+            Proto.Writer entry = new Proto.Writer().u(1, fd.fileId).u(2, fd.cloexec ? 1 : 0).u(3, fd.kind.criuType)
+                    .u(4, fd.fd).string(X_FD_KIND, fd.kind.name());
+            if (fd.kind == TaskImage.FdKind.PIPE) {
+                entry.u(X_FD_OPEN_FLAGS, fd.openFlags).u(X_FD_PIPE, fd.pipeId);
+                if (fd.pipeData != null) {
+                    entry.bytes(X_FD_PIPE_DATA, fd.pipeData);
+                }
             }
             records.add(entry.toBytes());
         }
         writeFile(dir.resolve("fdinfo-" + task.pid + ".img"), FDINFO_MAGIC, records);
     }
 
-    private static void readFds(Path dir, TaskImage task) throws IOException {
+    /**
+     * files.img: one entry per open file description of a regular file or /dev/null, however
+     * many descriptors of however many tasks share it, in CRIU's shape (type, id, and a
+     * regular-file entry with flags, position, owner and name).
+     */
+    private static void writeFiles(Path dir, List<TaskImage> tasks) throws IOException {
+        Map<Integer, byte[]> files = new java.util.TreeMap<>();
+        for (TaskImage task : tasks) {
+            for (TaskImage.FdImage fd : task.fds) {
+                if (fd.kind == TaskImage.FdKind.PIPE || files.containsKey(fd.fileId)) {
+                    continue;
+                }
+                Proto.Writer owner = new Proto.Writer().u(1, 0).u(2, 0).u(3, 0).u(4, 0).u(5, 0);
+                Proto.Writer regular = new Proto.Writer().u(1, fd.fileId).u(2, fd.openFlags).u(3, fd.position)
+                        .message(5, owner).string(6, fd.path);
+                files.put(fd.fileId, new Proto.Writer().u(1, fd.kind.criuType).u(2, fd.fileId).message(3, regular)
+                        .string(X_FD_KIND, fd.kind.name()).toBytes());
+            }
+        }
+        writeFile(dir.resolve("files.img"), FILES_MAGIC, new ArrayList<>(files.values()));
+    }
+
+    private static Map<Integer, Proto.Message> readFiles(Path dir) throws IOException {
+        Map<Integer, Proto.Message> files = new HashMap<>();
+        for (Proto.Message entry : readFile(dir.resolve("files.img"), FILES_MAGIC)) {
+            files.put((int) entry.u(2), entry);
+        }
+        return files;
+    }
+
+    private static void readFds(Path dir, TaskImage task, Map<Integer, Proto.Message> files) throws IOException {
         for (Proto.Message entry : readFile(dir.resolve("fdinfo-" + task.pid + ".img"), FDINFO_MAGIC)) {
             TaskImage.FdImage fd = new TaskImage.FdImage();
+            fd.fileId = (int) entry.u(1);
             fd.cloexec = entry.u(2) != 0;
             fd.fd = (int) entry.u(4);
             fd.kind = TaskImage.FdKind.valueOf(entry.string(X_FD_KIND));
-            fd.path = entry.string(X_FD_PATH);
-            fd.position = entry.u(X_FD_POS, 0);
-            fd.openFlags = (int) entry.u(X_FD_OPEN_FLAGS, 0);
-            fd.pipeId = entry.u(X_FD_PIPE, 0);
-            fd.pipeData = entry.bytes(X_FD_PIPE_DATA);
+            if (fd.kind == TaskImage.FdKind.PIPE) {
+                fd.openFlags = (int) entry.u(X_FD_OPEN_FLAGS, 0);
+                fd.pipeId = entry.u(X_FD_PIPE, 0);
+                fd.pipeData = entry.bytes(X_FD_PIPE_DATA);
+            } else {
+                Proto.Message file = files.get(fd.fileId);
+                if (file == null) {
+                    throw new IOException("task " + task.pid + " fd " + fd.fd + " refers to file " + fd.fileId
+                            + ", which files.img does not hold");
+                }
+                Proto.Message regular = file.message(3);
+                fd.openFlags = (int) regular.u(2);
+                fd.position = regular.u(3);
+                fd.path = regular.string(6);
+            }
             task.fds.add(fd);
         }
     }

@@ -126,4 +126,24 @@ final class ProcFiles {
         }
         return children;
     }
+
+    /**
+     * /proc/PID/limits: soft and hard limit per resource, in RLIMIT_* order (the file's line
+     * order), RLIM_INFINITY (-1) for "unlimited". Its columns are fixed: a name of 25
+     * characters, then soft and hard limits of 20 each, each followed by a space.
+     */
+    static long[][] limits(int pid) throws IOException {
+        List<String> lines = Files.readAllLines(dir(pid).resolve("limits"));
+        long[][] limits = new long[lines.size() - 1][];
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            limits[i - 1] = new long[] {limit(line.substring(26, 46)), limit(line.substring(47, Math.min(67, line.length())))};
+        }
+        return limits;
+    }
+
+    private static long limit(String text) {
+        String value = text.trim();
+        return value.equals("unlimited") ? -1L : Long.parseUnsignedLong(value);
+    }
 }

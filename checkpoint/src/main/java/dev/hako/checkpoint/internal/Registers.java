@@ -109,13 +109,28 @@ public final class Registers {
      * its C library wrapper handles; orig_rax = -1 so nothing restarts twice.
      */
     Registers restartFixup() {
+        return restartFixup(false, false);
+    }
+
+    /**
+     * As {@link #restartFixup()}, for a task that will take a signal into a handler as soon
+     * as it runs (one was pending, unblocked and handled when it was dumped): the kernel
+     * would end the call as its signal delivery does, -EINTR unless it is
+     * ERESTARTNOINTR, or ERESTARTSYS and the handler has SA_RESTART. Restarting it instead
+     * would run the handler first and then block in the call again (a pause() would then
+     * never return).
+     */
+    Registers restartFixup(boolean intoHandler, boolean saRestart) {
         long[] copy = values.clone();
         long rax = copy[RAX];
         if (copy[ORIG_RAX] >= 0) {
-            if (rax == -512 || rax == -513 || rax == -514) { // ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND
+            boolean restart = rax == -513 // ERESTARTNOINTR
+                    || (!intoHandler && (rax == -512 || rax == -514)) // ERESTARTSYS, ERESTARTNOHAND
+                    || (intoHandler && rax == -512 && saRestart);
+            if (restart) {
                 copy[RAX] = copy[ORIG_RAX];
                 copy[RIP] -= 2;
-            } else if (rax == -516) { // ERESTART_RESTARTBLOCK
+            } else if (rax == -512 || rax == -514 || rax == -516) { // ..., ERESTART_RESTARTBLOCK
                 copy[RAX] = -4; // -EINTR
             }
         }

@@ -40,6 +40,8 @@ import java.util.Set;
 public final class Restorer {
 
     private static final int PAGE = 4096;
+    /** linux/securebits.h: uid changes leave the capability sets alone. */
+    private static final long SECBIT_NO_SETUID_FIXUP = 1 << 2;
 
     private final int pid;
     private final TaskImage task;
@@ -48,6 +50,7 @@ public final class Restorer {
     private final int controlTarget;
     private final Map<Long, FileSyscalls.Pipe> pipes;
     private final Map<Long, byte[]> pipeData;
+    private final Map<Integer, Fd> files;
     private final Steps steps;
 
     /**
@@ -57,9 +60,13 @@ public final class Restorer {
      * @param pipes         the JVM's pipes by saved pipe id, shared by every task of the
      *                      tree (so shared ends stay shared); the caller closes them
      * @param pipeData      unread contents by saved pipe id
+     * @param files         the JVM's open files by saved file id, shared by every task of
+     *                      the tree (so a shared open file, offset included, stays shared);
+     *                      the caller closes them
      */
     public Restorer(int pid, TaskImage task, Path imageDir, Fd control, int controlTarget,
-                    Map<Long, FileSyscalls.Pipe> pipes, Map<Long, byte[]> pipeData, Steps steps) {
+                    Map<Long, FileSyscalls.Pipe> pipes, Map<Long, byte[]> pipeData, Map<Integer, Fd> files,
+                    Steps steps) {
         this.pid = pid;
         this.task = task;
         this.imageDir = imageDir;
@@ -67,6 +74,7 @@ public final class Restorer {
         this.controlTarget = controlTarget;
         this.pipes = pipes;
         this.pipeData = pipeData;
+        this.files = files;
         this.steps = steps;
     }
 
@@ -199,6 +207,7 @@ public final class Restorer {
             steps.reach("signals, timers and limits of task " + task.pid);
             inject.check("chdir", Linux.SYS_chdir(), string(inject, scratch, task.cwd));
             inject.check("umask", Linux.SYS_umask(), task.umask);
+            inject.check("personality", Linux.SYS_personality(), task.personality);
             // The name exec gave (the basename of the path run, "cat" for /bin/cat -> busybox).
             inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_NAME(), string(inject, scratch, task.comm), 0, 0, 0);
             for (int signal = 1; signal <= 64; signal++) {
@@ -226,7 +235,14 @@ public final class Restorer {
             }
             int[] which = {Linux.ITIMER_REAL(), Linux.ITIMER_VIRTUAL(), Linux.ITIMER_PROF()};
             for (int t = 0; t < 3; t++) {
-                long[] timer = task.itimers[t];
+                long[] timer = task.itimers[t].clone();
+                if (timer[2] == 0 && timer[3] == 0) {
+                    // An interval ITIMER_REAL that expired while its SIGALRM was still pending
+                    // reads 0: the kernel re-arms it when that signal is taken. Here it starts
+                    // again with one full interval (0 if it was not an interval timer).
+                    timer[2] = timer[0];
+                    timer[3] = timer[1];
+                }
                 if (timer[2] != 0 || timer[3] != 0) {
                     inject.write(scratch, words(arena, timer));
                     inject.check("setitimer", Linux.SYS_setitimer(), which[t], scratch, 0);
@@ -353,10 +369,9 @@ public final class Restorer {
                 }
             }
         }
-        List<Fd> opened = new ArrayList<>();
-        try {
+        {
             for (TaskImage.FdImage saved : task.fds) {
-                Fd fd = open(saved, opened);
+                Fd fd = open(saved);
                 StreamSyscalls.sendRights(control, List.of(fd));
                 long message = scratch + 4096;
                 long data = message + 128;
@@ -380,17 +395,13 @@ public final class Restorer {
                     inject.check("fcntl", Linux.SYS_fcntl(), saved.fd, Linux.F_SETFD(), Linux.FD_CLOEXEC());
                 }
             }
-        } finally {
-            for (Fd fd : opened) {
-                fd.close();
-            }
         }
         if (task.fds.stream().noneMatch(fd -> fd.fd == controlTarget)) {
             inject.check("close", Linux.SYS_close(), controlTarget);
         }
     }
 
-    private Fd open(TaskImage.FdImage saved, List<Fd> opened) throws IOException {
+    private Fd open(TaskImage.FdImage saved) throws IOException {
         int access = saved.openFlags & Linux.O_ACCMODE();
         switch (saved.kind) {
             case PIPE -> {
@@ -408,12 +419,16 @@ public final class Restorer {
                 return end;
             }
             case DEV_NULL, REGULAR -> {
+                Fd shared = files.get(saved.fileId);
+                if (shared != null) {
+                    return shared; // opened for a descriptor of this task or another that shares it
+                }
                 String path = "/proc/" + pid + "/root" + saved.path;
                 Set<OpenFlag> flags = EnumSet.noneOf(OpenFlag.class);
                 flags.add(access == Linux.O_WRONLY() ? OpenFlag.WRITE_ONLY
                         : access == Linux.O_RDWR() ? OpenFlag.READ_WRITE : OpenFlag.READ_ONLY);
                 Fd fd = FileSyscalls.openat2(null, path, flags, 0, Set.of());
-                opened.add(fd);
+                files.put(saved.fileId, fd);
                 StreamSyscalls.setStatusFlags(fd, saved.openFlags & ~Linux.O_ACCMODE());
                 if (saved.kind == TaskImage.FdKind.REGULAR && saved.position != 0) {
                     StreamSyscalls.lseek(fd, saved.position, Linux.SEEK_SET());
@@ -453,10 +468,13 @@ public final class Restorer {
     }
 
     /**
-     * Bounding set first (dropping needs CAP_SETPCAP), then groups, gids and uids (after
-     * setresuid the others would be refused; PR_SET_KEEPCAPS keeps the permitted set
-     * across a switch away from root), then permitted, effective and inheritable with
-     * capset, then the ambient set, which needs them.
+     * In an order the kernel accepts: the bounding set first (dropping needs CAP_SETPCAP);
+     * then, for a task that was not root, SECBIT_NO_SETUID_FIXUP so the id changes keep
+     * every capability, and groups, gids, uids; then the inheritable set and the ambient
+     * set (raising needs each cap in permitted and inheritable, and
+     * SECBIT_NO_CAP_AMBIENT_RAISE unset); then the saved securebits (needs CAP_SETPCAP
+     * in the effective set, and may lock bits); last capset of the saved permitted,
+     * effective and inheritable sets, which may drop CAP_SETPCAP.
      */
     private void credentials(Injector inject, long scratch, Arena arena) throws IOException {
         long[] caps = task.capabilities; // inheritable, permitted, effective, bounding, ambient
@@ -469,8 +487,10 @@ public final class Restorer {
                 inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAPBSET_DROP(), cap, 0, 0, 0);
             }
         }
+        long bits = inject.check("prctl", Linux.SYS_prctl(), Linux.PR_GET_SECUREBITS(), 0, 0, 0, 0);
         boolean root = Arrays.stream(task.uids).allMatch(id -> id == 0) && Arrays.stream(task.gids).allMatch(id -> id == 0);
         if (!root) {
+            inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_SECUREBITS(), bits | SECBIT_NO_SETUID_FIXUP, 0, 0, 0);
             long[] groups = task.groups.stream().mapToLong(Long::longValue).toArray();
             MemorySegment list = arena.allocate(4L * Math.max(1, groups.length), 4);
             for (int i = 0; i < groups.length; i++) {
@@ -479,18 +499,47 @@ public final class Restorer {
             inject.write(scratch, list);
             inject.check("setgroups", Linux.SYS_setgroups(), groups.length, scratch);
             inject.check("setresgid", Linux.SYS_setresgid(), task.gids[0], task.gids[1], task.gids[2]);
-            inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_KEEPCAPS(), 1, 0, 0, 0);
             inject.check("setresuid", Linux.SYS_setresuid(), task.uids[0], task.uids[1], task.uids[2]);
-            inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_KEEPCAPS(), 0, 0, 0, 0);
         }
+        MemorySegment header = arena.allocate(8, 4);
+        header.set(ValueLayout.JAVA_INT, 0, Linux._LINUX_CAPABILITY_VERSION_3());
+        header.set(ValueLayout.JAVA_INT, 4, 0);
+        inject.write(scratch, header);
+        // Still all of the restore's own permitted and effective sets, the saved inheritable one.
+        inject.check("capget", Linux.SYS_capget(), scratch, scratch + 64);
+        MemorySegment held = MemorySegment.ofArray(inject.read(scratch + 64, 24));
+        long permitted = (held.get(ValueLayout.JAVA_INT_UNALIGNED, 4) & 0xffffffffL)
+                | (long) held.get(ValueLayout.JAVA_INT_UNALIGNED, 16) << 32;
+        long effective = (held.get(ValueLayout.JAVA_INT_UNALIGNED, 0) & 0xffffffffL)
+                | (long) held.get(ValueLayout.JAVA_INT_UNALIGNED, 12) << 32;
+        capset(inject, scratch, arena, caps[0], permitted, effective);
+        inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_CLEAR_ALL(), 0, 0, 0);
+        for (int cap = 0; cap <= last; cap++) {
+            if ((caps[4] & (1L << cap)) != 0) {
+                inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_RAISE(), cap, 0, 0);
+            }
+        }
+        if (task.securebits != (root ? bits : bits | SECBIT_NO_SETUID_FIXUP)) {
+            long result = inject.call(Linux.SYS_prctl(), Linux.PR_SET_SECUREBITS(), task.securebits, 0, 0, 0);
+            if (result < 0) {
+                throw new SyscallException("prctl", "PR_SET_SECUREBITS 0x" + Long.toHexString(task.securebits)
+                        + ", injected into task " + task.pid, (int) -result,
+                        "the new container's task has locked securebits 0x" + Long.toHexString(bits));
+            }
+        }
+        capset(inject, scratch, arena, caps[0], caps[1], caps[2]);
+    }
+
+    private void capset(Injector inject, long scratch, Arena arena, long inheritable, long permitted, long effective)
+            throws IOException {
         MemorySegment header = arena.allocate(8, 4);
         header.set(ValueLayout.JAVA_INT, 0, Linux._LINUX_CAPABILITY_VERSION_3());
         header.set(ValueLayout.JAVA_INT, 4, 0);
         MemorySegment data = arena.allocate(24, 4);
         for (int half = 0; half < 2; half++) {
-            data.set(ValueLayout.JAVA_INT, 12L * half, (int) (caps[2] >>> (32 * half)));
-            data.set(ValueLayout.JAVA_INT, 12L * half + 4, (int) (caps[1] >>> (32 * half)));
-            data.set(ValueLayout.JAVA_INT, 12L * half + 8, (int) (caps[0] >>> (32 * half)));
+            data.set(ValueLayout.JAVA_INT, 12L * half, (int) (effective >>> (32 * half)));
+            data.set(ValueLayout.JAVA_INT, 12L * half + 4, (int) (permitted >>> (32 * half)));
+            data.set(ValueLayout.JAVA_INT, 12L * half + 8, (int) (inheritable >>> (32 * half)));
         }
         inject.write(scratch, header);
         inject.write(scratch + 64, data);
@@ -498,12 +547,6 @@ public final class Restorer {
         if (result < 0) {
             throw new SyscallException("capset", "injected into task " + task.pid, (int) -result,
                     "the restored task held capabilities the new container does not grant");
-        }
-        inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_CLEAR_ALL(), 0, 0, 0);
-        for (int cap = 0; cap <= last; cap++) {
-            if ((caps[4] & (1L << cap)) != 0) {
-                inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_RAISE(), cap, 0, 0);
-            }
         }
     }
 }

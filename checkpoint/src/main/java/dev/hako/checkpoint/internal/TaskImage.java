@@ -61,6 +61,8 @@ public final class TaskImage {
     /** inheritable, permitted, effective, bounding, ambient. */
     public long[] capabilities = new long[5];
     public long pdeathSignal;
+    /** The SECBIT_* flags of prctl(PR_GET_SECUREBITS). */
+    public long securebits;
 
     /** start_code end_code start_data end_data start_stack start_brk brk arg_start arg_end env_start env_end. */
     public long[] mm = new long[11];
@@ -111,6 +113,13 @@ public final class TaskImage {
     /** One descriptor. */
     public static final class FdImage {
         public int fd;
+        /**
+         * The open file description's id, unique in the image: descriptors that share one
+         * (a dup, or a parent's descriptor its child inherited) have the same id, so they
+         * share it again after a restore (offset and status flags included). Pipes are
+         * shared through {@link #pipeId} instead.
+         */
+        public int fileId;
         public FdKind kind;
         public String path;
         public long position;

@@ -142,6 +142,7 @@ public final class TreeRestorer {
         TaskImage root = tasks.getFirst();
         Map<Long, FileSyscalls.Pipe> pipes = new HashMap<>();
         Map<Long, byte[]> pipeData = new HashMap<>();
+        Map<Integer, Fd> files = new HashMap<>();
         for (TaskImage task : tasks) {
             for (TaskImage.FdImage fd : task.fds) {
                 if (fd.kind == TaskImage.FdKind.PIPE && fd.pipeData != null) {
@@ -152,7 +153,8 @@ public final class TreeRestorer {
         try {
             Map<Integer, Restorer> restorers = new HashMap<>();
             steps.reach("execve of task 1");
-            Restorer rootRestorer = new Restorer(rootHost, root, imageDir, control, controlTarget, pipes, pipeData, steps);
+            Restorer rootRestorer = new Restorer(rootHost, root, imageDir, control, controlTarget, pipes, pipeData, files,
+                    steps);
             rootRestorer.awaitExec();
             hosts.put(root.pid, rootHost);
             TraceSyscalls.setSigmask(rootHost, -1L);
@@ -167,7 +169,7 @@ public final class TreeRestorer {
                 hosts.put(task.pid, host);
                 if (!task.zombie) {
                     restorers.put(task.pid, new Restorer(host, task, imageDir, control, controlTarget, pipes, pipeData,
-                            steps));
+                            files, steps));
                 }
                 session(task, host);
             }
@@ -196,6 +198,9 @@ public final class TreeRestorer {
         } finally {
             for (FileSyscalls.Pipe pipe : pipes.values()) {
                 pipe.close();
+            }
+            for (Fd file : files.values()) {
+                file.close();
             }
         }
     }

@@ -8,6 +8,7 @@ import dev.hako.checkpoint.Restore;
 import dev.hako.namespaces.CgroupPlacement;
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.MountSpec;
 import dev.hako.syscalls.NamespaceType;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,7 +21,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -31,8 +34,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Restores a checkpoint image into new pid, uts and ipc namespaces and its own group"
-                + " under /hako (removed when it ends), with the host's file system: files are reopened"
-                + " at their saved paths.",
+                + " under /hako (removed when it ends), with the host's file system, or with --rootfs DIR"
+                + " in a new mount namespace rooted at DIR with the --bind mounts given (as hako run takes"
+                + " them): programs, mapped and open files are found again at their saved paths there.",
                 "Waits for the restored PID 1 and exits with its status (128+N when signal N killed it)."})
 final class RestoreCommand implements Callable<Integer> {
 
@@ -47,16 +51,31 @@ final class RestoreCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The image directory.")
     Path dir;
 
+    /** The root and binds of the new container, parsed as hako run parses them. */
+    @Mixin
+    RootOptions root;
+
     @Override
     public Integer call() throws Exception {
+        ContainerBuilder builder = new ContainerBuilder(List.of("/proc/self/exe"));
+        if (root.hasRootfs()) {
+            MountSpec.Builder view = MountSpec.builder().proc();
+            root.addRootfs(view);
+            root.addBinds(view);
+            builder.namespaces(NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.UTS, NamespaceType.IPC)
+                    .mounts(view.build());
+        } else if (!root.binds.isEmpty()) {
+            throw new ParameterException(spec.commandLine(),
+                    "--bind needs --rootfs: without it the restored tasks see the host's file system as it is");
+        } else {
+            // No mount namespace: the saved files are reopened at their paths, which a read-only
+            // view of the host (hako run's default) would refuse for files open for writing.
+            builder.namespaces(NamespaceType.PID, NamespaceType.UTS, NamespaceType.IPC);
+        }
         // Read first: a directory that is no image is refused before anything is created.
         ImageDescription.read(dir);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        // No mount namespace: the saved files are reopened at their paths, which a read-only
-        // view of the host (hako run's default) would refuse for files open for writing.
-        ContainerBuilder builder = new ContainerBuilder(List.of("/proc/self/exe"))
-                .namespaces(NamespaceType.PID, NamespaceType.UTS, NamespaceType.IPC);
         Payload.redirect(builder, hako.inheritStdio);
         CgroupLayout layout = CgroupLayout.detect();
         if (!Groups.canCreate(layout)) {

@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
         customSynopsis = "hako run [OPTIONS] -- CMD [ARGS...]",
         description = {"Runs a command in fresh namespaces (pid, mount, uts, ipc, cgroup, and net unless"
                 + " --share-net) and its own cgroup under /hako, removed when it ends. The host's root is"
-                + " read-only inside, with a fresh /proc and a private /tmp.",
+                + " read-only inside (or DIR with --rootfs DIR), with a fresh /proc and a private /tmp.",
                 "Exits with the command's status (128+N when signal N killed it)."})
 final class RunCommand implements Callable<Integer> {
 
@@ -64,14 +64,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--hostname", paramLabel = "NAME", description = "Hostname inside (new uts namespace).")
     String hostname;
 
-    @Option(names = "--rootfs", paramLabel = "DIR",
-            description = "Use DIR as the root (with fresh /proc, read-only /sys, a minimal /dev);"
-                    + " default: the host's root, read-only.")
-    Path rootfs;
-
-    @Option(names = "--bind", paramLabel = "SRC:DST[:ro]",
-            description = "Bind a host path into the container, read-write unless :ro (repeatable).")
-    List<String> binds = new ArrayList<>();
+    /** --rootfs (default: the host's root, read-only, as the description says) and --bind. */
+    @Mixin
+    RootOptions root;
 
     @Option(names = "--tmpfs", paramLabel = "DST[:SIZE]",
             description = "Mount an empty tmpfs (default size 64M) on DST (repeatable). A private /tmp is"
@@ -269,8 +264,8 @@ final class RunCommand implements Callable<Integer> {
      */
     private MountSpec mounts() {
         MountSpec.Builder view = MountSpec.builder().proc();
-        if (rootfs != null) {
-            view.rootfs(rootfs.toAbsolutePath()).sysReadOnly();
+        if (root.hasRootfs()) {
+            root.addRootfs(view);
         } else {
             view.hostRootReadOnly();
         }
@@ -281,17 +276,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--device: " + e.getMessage());
             }
         }
-        boolean ownTmp = false;
-        for (String bind : binds) {
-            String[] parts = bind.split(":", -1);
-            if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || !parts[1].startsWith("/")
-                    || (parts.length == 3 && !parts[2].equals("ro") && !parts[2].equals("rw"))) {
-                throw new ParameterException(spec.commandLine(),
-                        "--bind needs SRC:DST or SRC:DST:ro with an absolute DST, not '" + bind + "'");
-            }
-            view.bind(Path.of(parts[0]).toAbsolutePath(), parts[1], parts.length == 3 && parts[2].equals("ro"));
-            ownTmp |= parts[1].equals("/tmp");
-        }
+        boolean ownTmp = root.addBinds(view);
         List<String[]> tmpfsMounts = new ArrayList<>();
         for (String mount : tmpfs) {
             int colon = mount.indexOf(':');

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.MountSpec;
 import dev.hako.namespaces.Redirect;
 import dev.hako.namespaces.SeccompProfile;
 import dev.hako.syscalls.NamespaceType;
@@ -50,7 +51,7 @@ class CheckpointCommandTest {
 
         Cli.Result listed = Cli.run("image", image.toString());
         assertThat(listed.status()).as(listed.err()).isZero();
-        assertThat(listed.out()).startsWith("Hako checkpoint image v1 in " + image + ": ")
+        assertThat(listed.out()).startsWith("Hako checkpoint image v2 in " + image + ": ")
                 .contains("pid 1 ppid 0 ").contains("/bin/busybox");
 
         Cli.Result restored = Cli.run("restore", image.toString());
@@ -58,6 +59,60 @@ class CheckpointCommandTest {
         // The count went on from where the dump left it, not from 1.
         assertThat(Files.readAllLines(counter))
                 .isEqualTo(IntStream.rangeClosed(1, 30).mapToObj(Integer::toString).toList());
+    }
+
+    @Test
+    void aRootfsContainerIsRestoredIntoItsRootfsWithItsBind() throws Exception {
+        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+        for (String dir : List.of("bin", "proc", "sys", "dev", "state")) {
+            Files.createDirectories(rootfs.resolve(dir));
+        }
+        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
+        Files.createSymbolicLink(rootfs.resolve("bin/sleep"), Path.of("busybox"));
+        Path state = Files.createDirectories(work.resolve("state"));
+        Path counter = state.resolve("counter");
+        Path image = work.resolve("image");
+        Path devNull = Path.of("/dev/null");
+        // The counter is open all along as fd 3, at /state/counter: a path only the
+        // container's bind mount has, so a restore must get the same bind to reopen it.
+        ContainerBuilder builder = new ContainerBuilder("/bin/busybox", "sh", "-c", "exec 3>>/state/counter; i=0;"
+                + " while [ $i -lt 30 ]; do i=$((i+1)); echo $i >&3; sleep 0.1; done; exit 7")
+                .namespaces(NamespaceType.PID, NamespaceType.MOUNT).seccomp(SeccompProfile.unconfined())
+                .mounts(MountSpec.builder().rootfs(rootfs).proc().bind(state, "/state", false).build())
+                .redirectInput(Redirect.from(devNull)).redirectOutput(Redirect.to(devNull))
+                .redirectError(Redirect.to(devNull));
+        try (ContainerProcess original = builder.start()) {
+            awaitLines(counter, 5);
+            Cli.Result dumped = Cli.run("checkpoint", Long.toString(original.pid()), image.toString());
+            assertThat(dumped.status()).as(dumped.err()).isZero();
+            assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        List<String> before = Files.readAllLines(counter);
+        assertThat(before.size()).isBetween(5, 29);
+
+        // On the host's file system the counter is not there: the restore fails, and changes nothing.
+        Cli.Result withoutRoot = Cli.run("restore", image.toString());
+        assertThat(withoutRoot.status()).isEqualTo(HakoCommand.RUN_FAILED);
+        assertThat(withoutRoot.err()).contains("/state/counter");
+        assertThat(Files.readAllLines(counter)).isEqualTo(before);
+
+        Cli.Result restored = Cli.run("restore", "--rootfs", rootfs.toString(), "--bind", state + ":/state",
+                image.toString());
+        assertThat(restored.status()).as(restored.err()).isEqualTo(7);
+        assertThat(Files.readAllLines(counter))
+                .isEqualTo(IntStream.rangeClosed(1, 30).mapToObj(Integer::toString).toList());
+    }
+
+    @Test
+    void restoreBindsNeedARootfsAndAreParsedAsRunParsesThem() {
+        Cli.Result withoutRoot = Cli.run("restore", "--bind", work + ":/state", work.toString());
+        assertThat(withoutRoot.status()).isEqualTo(2);
+        assertThat(withoutRoot.err().lines().findFirst()).hasValue("hako restore: --bind needs --rootfs: without it"
+                + " the restored tasks see the host's file system as it is");
+        Cli.Result malformed = Cli.run("restore", "--rootfs", work.toString(), "--bind", "/tmp", work.toString());
+        assertThat(malformed.status()).isEqualTo(2);
+        assertThat(malformed.err().lines().findFirst())
+                .hasValue("hako restore: --bind needs SRC:DST or SRC:DST:ro with an absolute DST, not '/tmp'");
     }
 
     @Test

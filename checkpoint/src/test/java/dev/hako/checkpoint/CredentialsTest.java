@@ -1,0 +1,66 @@
+package dev.hako.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.Redirect;
+import dev.hako.testing.Privileged;
+import dev.hako.testing.Requirement;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Securebits, ids and capability sets come back as they were: a task that locked
+ * SECBIT_NOROOT and SECBIT_KEEP_CAPS (and, as "user", then became uid 1000 keeping its
+ * permitted set) prints the same credentials after a restore as an uninterrupted run.
+ */
+@Timeout(180)
+@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+class CredentialsTest {
+
+    @ParameterizedTest(name = "as {0}")
+    @ValueSource(strings = {"root", "user"})
+    void lockedSecurebitsIdsAndCapabilitiesAreRestored(String who) throws Exception {
+        Path program = Fixtures.program("secbits");
+        int rounds = 40;
+        try (Fixtures fixtures = new Fixtures()) {
+            Path reference = fixtures.work.resolve("reference.out");
+            try (ContainerProcess run = fixtures.container(program.toString(), Integer.toString(rounds), who)
+                    .redirectOutput(Redirect.to(reference)).start()) {
+                assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(run.exitValue()).isZero();
+            }
+            List<String> expected = Files.readAllLines(reference);
+            assertThat(expected).hasSize(rounds).allSatisfy(line -> assertThat(line).contains(" securebits 0x33 ")
+                    .contains(who.equals("user") ? " uid 1000/1000/1000 gid 1000/1000/1000 " : " uid 0/0/0 "));
+
+            Path out = fixtures.work.resolve("restored.out");
+            Path image = fixtures.work.resolve("image");
+            ContainerProcess original = fixtures.container(program.toString(), Integer.toString(rounds), who)
+                    .redirectOutput(Redirect.to(out)).start();
+            try {
+                Fixtures.awaitLines(out, 5, Duration.ofSeconds(30));
+                Checkpoint.of(original).dump(image);
+                assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                Fixtures.closeQuietly(original);
+            }
+            assertThat(Fixtures.complete(out).size()).isLessThan(rounds);
+
+            ContainerProcess restored = Restore.from(image).container(fixtures.container("/bin/false")).start();
+            try {
+                assertThat(restored.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(restored.exitValue()).isZero();
+            } finally {
+                Fixtures.closeQuietly(restored);
+            }
+            assertThat(Files.readAllLines(out)).isEqualTo(expected);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.hako.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hako.checkpoint.internal.ImageStore;
+import dev.hako.checkpoint.internal.Registers;
+import dev.hako.checkpoint.internal.TaskImage;
+import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.Redirect;
+import dev.hako.testing.Privileged;
+import dev.hako.testing.Requirement;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A task dumped inside an rseq critical section: the dump moves it to the section's abort
+ * handler, so the restored task runs the section again from its start, with rseq still
+ * registered, and computes what an uninterrupted run computes.
+ */
+@Timeout(180)
+@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+class RseqTest {
+
+    @Test
+    void aTaskDumpedInsideACriticalSectionRestartsItThroughTheAbortHandler() throws Exception {
+        Path program = Fixtures.program("rseq");
+        try (Fixtures fixtures = new Fixtures()) {
+            Path reference = fixtures.work.resolve("reference.out");
+            try (ContainerProcess run = fixtures.container(program.toString()).redirectOutput(Redirect.to(reference))
+                    .start()) {
+                assertThat(run.waitFor(90, TimeUnit.SECONDS)).isTrue();
+                assertThat(run.exitValue()).isZero();
+            }
+            List<String> expected = Files.readAllLines(reference);
+            assertThat(expected).hasSize(22).last().isEqualTo("rseq again: EBUSY");
+
+            Path out = fixtures.work.resolve("restored.out");
+            Path image = fixtures.work.resolve("image");
+            ContainerProcess original = fixtures.container(program.toString()).redirectOutput(Redirect.to(out)).start();
+            try {
+                Fixtures.awaitLines(out, 3, Duration.ofSeconds(60));
+                Checkpoint.of(original).dump(image);
+                assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                Fixtures.closeQuietly(original);
+            }
+            assertThat(Fixtures.complete(out).size()).isLessThan(expected.size() - 1);
+
+            // "start 0x... end 0x... abort 0x...": the program spends all but a few
+            // instructions per section in [start, end), so the dump caught it there, and the
+            // fix-up saved the abort handler's address as the instruction pointer.
+            String[] section = expected.getFirst().split(" ");
+            long abort = Long.decode(section[5]);
+            TaskImage task = ImageStore.read(image).getFirst();
+            assertThat(task.rseqPointer).as("glibc's rseq area").isNotZero();
+            assertThat(Long.toHexString(Registers.of(task.registers).get("rip"))).as("saved rip")
+                    .isEqualTo(Long.toHexString(abort));
+
+            ContainerProcess restored = Restore.from(image).container(fixtures.container("/bin/false")).start();
+            try {
+                assertThat(restored.waitFor(90, TimeUnit.SECONDS)).isTrue();
+                assertThat(restored.exitValue()).isZero();
+            } finally {
+                Fixtures.closeQuietly(restored);
+            }
+            // The same totals, and the restored task's area is still registered (a second
+            // registration fails with EBUSY; without one it would succeed).
+            assertThat(Files.readAllLines(out)).isEqualTo(expected);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+/* Test payload for the rseq fix-up of a dump: almost all of its time is spent inside one
+ * restartable sequence registered in glibc's rseq area. Each section runs a 64-bit LCG
+ * SPINS times from the section's number and commits the result with its last store; the
+ * kernel sends a preempted section to the abort handler, which makes cs_run return 1 and
+ * the caller run the section again from the start. The output depends only on the
+ * arguments: the first line the section's addresses, then a running total, then whether
+ * rseq is still registered (a second rseq() with the same area fails with EBUSY then). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+_Static_assert(RSEQ_SIG == 0x53053053, "the abort signature below is x86_64's");
+
+/* int cs_run(struct rseq *area, uint64_t seed, uint64_t spins, uint64_t *out) */
+__asm__(
+    ".text\n"
+    ".globl cs_run\n"
+    ".type cs_run, @function\n"
+    "cs_run:\n"
+    "  movabsq $6364136223846793005, %r9\n"
+    "  movabsq $1442695040888963407, %r10\n"
+    "  leaq cs_descriptor(%rip), %rax\n"
+    "  movq %rax, 8(%rdi)\n" /* area->rseq_cs: the section is armed */
+    ".globl cs_start\n"
+    "cs_start:\n"
+    "  movq %rsi, %rax\n"
+    "  movq %rdx, %r8\n"
+    "1:\n"
+    "  imulq %r9, %rax\n"
+    "  addq %r10, %rax\n"
+    "  decq %r8\n"
+    "  jnz 1b\n"
+    "  movq %rax, (%rcx)\n" /* the commit: the section's last instruction */
+    ".globl cs_end\n"
+    "cs_end:\n"
+    "  xorl %eax, %eax\n"
+    "  ret\n"
+    "  .long 0x53053053\n" /* RSEQ_SIG, right before the abort handler */
+    ".globl cs_abort\n"
+    "cs_abort:\n"
+    "  movl $1, %eax\n"
+    "  ret\n"
+    ".size cs_run, . - cs_run\n"
+    ".data\n"
+    ".balign 32\n"
+    "cs_descriptor:\n"
+    "  .long 0, 0\n" /* version, flags */
+    "  .quad cs_start, cs_end - cs_start, cs_abort\n"
+    ".text\n");
+
+int cs_run(struct rseq *area, uint64_t seed, uint64_t spins, uint64_t *out);
+extern char cs_start[], cs_end[], cs_abort[];
+
+int main(int argc, char **argv) {
+    long sections = argc > 1 ? atol(argv[1]) : 4000;
+    uint64_t spins = argc > 2 ? strtoull(argv[2], NULL, 10) : 300000;
+    if (__rseq_size == 0) {
+        fprintf(stderr, "glibc did not register rseq\n");
+        return 3;
+    }
+    struct rseq *area = (struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset);
+    printf("start %p end %p abort %p\n", (void *)cs_start, (void *)cs_end, (void *)cs_abort);
+    fflush(stdout);
+    uint64_t total = 0, aborts = 0;
+    for (long section = 1; section <= sections; section++) {
+        uint64_t x;
+        while (cs_run(area, (uint64_t)section, spins, &x)) aborts++;
+        total = total * 31 + x;
+        if (section % 200 == 0) {
+            printf("section %ld total %016llx\n", section, (unsigned long long)total);
+            fflush(stdout);
+        }
+    }
+    /* glibc registered 32 bytes; the kernel refuses a second registration of the same area
+     * with EBUSY, and registers a task that has none (then it would return 0). */
+    long again = syscall(SYS_rseq, area, 32, 0, RSEQ_SIG);
+    printf("rseq again: %s\n", again == 0 ? "registered now (it was not)" : strerrorname_np(errno));
+    fprintf(stderr, "aborts %llu\n", (unsigned long long)aborts);
+    return 0;
+}
