@@ -33,6 +33,16 @@ public enum Requirement {
         }
     },
     /**
+     * A cgroup freezer: the v1 freezer hierarchy, or a cgroup v2 hierarchy at /sys/fs/cgroup
+     * (freezing is a core v2 feature, there without any controller).
+     */
+    FREEZER("needs a cgroup freezer: the v1 freezer at /sys/fs/cgroup/freezer or cgroup v2 at /sys/fs/cgroup") {
+        @Override boolean holds() {
+            return Files.isDirectory(Path.of("/sys/fs/cgroup/freezer/"))
+                    || Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+        }
+    },
+    /**
      * The loop block driver is there ({@code /dev/loop-control}), so a test can make a block
      * device of a file with {@code losetup}. Pair it with {@code programs = "losetup"}.
      */

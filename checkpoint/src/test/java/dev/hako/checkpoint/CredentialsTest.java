@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * permitted set) prints the same credentials after a restore as an uninterrupted run.
  */
 @Timeout(180)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class CredentialsTest {
 
     @ParameterizedTest(name = "as {0}")

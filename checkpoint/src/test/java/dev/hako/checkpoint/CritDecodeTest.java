@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** CRIU's own decoder, crit (Debian package criu), reads Hako's image files. */
 @Timeout(120)
-@Privileged(value = {Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS}, programs = "crit")
+@Privileged(value = {Requirement.ROOT, Requirement.FREEZER}, programs = "crit")
 class CritDecodeTest {
 
     @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** Descriptors shared between tasks, and what a pipe holds, come back as they were. */
 @Timeout(180)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class DescriptorsTest {
 
     /** fd 3 opened once (no O_APPEND: writes go to the description's offset), then inherited. */

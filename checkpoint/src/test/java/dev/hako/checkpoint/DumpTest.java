@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** Dumping a running container: what the image holds, and the original going on unharmed. */
 @Timeout(120)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class DumpTest {
 
     @Test

@@ -22,12 +22,17 @@ import java.util.concurrent.TimeUnit;
 /** Test payloads and containers: a compiled checksum program, a freezer cgroup per test. */
 final class Fixtures implements AutoCloseable {
 
+    /** The v1 freezer hierarchy where the host has one, else the cgroup v2 root (freezing is core there). */
+    static final Path FREEZER_ROOT = Files.isDirectory(Path.of("/sys/fs/cgroup/freezer"))
+            ? Path.of("/sys/fs/cgroup/freezer") : Path.of("/sys/fs/cgroup");
+    private static final boolean V1 = FREEZER_ROOT.endsWith("freezer");
+
     final Path work;
     final Path freezer;
 
     Fixtures() throws IOException {
         work = Files.createTempDirectory(Path.of("target"), "checkpoint-").toAbsolutePath();
-        freezer = Path.of("/sys/fs/cgroup/freezer", "hako-checkpoint-test-" + ProcessHandle.current().pid() + "-"
+        freezer = FREEZER_ROOT.resolve("hako-checkpoint-test-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime());
         Files.createDirectory(freezer);
     }
@@ -142,7 +147,11 @@ final class Fixtures implements AutoCloseable {
             if (pids.isEmpty()) {
                 break;
             }
-            Files.writeString(freezer.resolve("freezer.state"), "THAWED");
+            if (V1) {
+                Files.writeString(freezer.resolve("freezer.state"), "THAWED");
+            } else {
+                Files.writeString(freezer.resolve("cgroup.freeze"), "0");
+            }
             for (String pid : pids) {
                 ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
             }

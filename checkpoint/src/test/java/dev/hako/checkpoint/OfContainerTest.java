@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** {@link Checkpoint#ofContainer}: a container named by a pid, as the CLI gets it. */
 @Timeout(120)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class OfContainerTest {
 
     @Test

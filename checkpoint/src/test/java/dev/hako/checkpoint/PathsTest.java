@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * that the task's root cannot reach, or that was deleted, is refused before anything stops.
  */
 @Timeout(180)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class PathsTest {
 
     @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** What phase 1 cannot dump is refused with a message naming task and reason; the container runs on. */
 @Timeout(120)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class RefusalTest {
 
     @ParameterizedTest(name = "{0}")

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * is a restore that works.
  */
 @Timeout(600)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class RestoreFailureTest {
 
     @Test

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * vdso differs), another architecture than x86_64, and a task that changed its root.
  */
 @Timeout(120)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class RestoreRefusalTest {
 
     @Test

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * was and its output equals an uninterrupted run's, bit for bit.
  */
 @Timeout(180)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class RestoreTest {
 
     @ParameterizedTest(name = "{0}, dumped after {1} rounds")

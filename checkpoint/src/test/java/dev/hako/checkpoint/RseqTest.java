@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * registered, and computes what an uninterrupted run computes.
  */
 @Timeout(180)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class RseqTest {
 
     @Test

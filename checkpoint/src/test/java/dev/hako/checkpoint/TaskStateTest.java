@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * handler, every alarm shows, and each of the others is as the task left it.
  */
 @Timeout(120)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class TaskStateTest {
 
     static final String AS_IT_WAS = " usr1 pending 1 blocked 1 nofile 100/200 personality 0x40000 robust"

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * from where it was and the pipe still flows.
  */
 @Timeout(240)
-@Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
+@Privileged({Requirement.ROOT, Requirement.FREEZER})
 class TreeRestoreTest {
 
     static final String LOOP = "cd /state; umask 027; i=0; while true; do i=$((i+1)); echo $i; sleep 0.2; done"
