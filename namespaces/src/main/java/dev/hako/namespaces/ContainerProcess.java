@@ -75,6 +75,11 @@ public final class ContainerProcess extends Process implements AutoCloseable {
         return pidfd;
     }
 
+    /** Whether the reaper reaps the process, or only observes its end (WNOWAIT). */
+    boolean reapedHere() {
+        return spec.reap();
+    }
+
     /**
      * The process id, in the JVM's pid namespace. For a supervised start (see
      * {@link ContainerBuilder#init(boolean)}) it is the supervisor's, which signals and the

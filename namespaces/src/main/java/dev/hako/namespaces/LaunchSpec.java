@@ -47,6 +47,9 @@ import java.util.Set;
  * @param deviceRules       device rules the start sets on the container's own cgroup, or null
  * @param seccomp           the seccomp filter installed just before execve, or null (or
  *                          {@link SeccompProfile#unconfined()}) for none
+ * @param execGate          descriptor number (a passed fd) the child reads one byte from before execve, after
+ *                          closing its report pipe so that start() returns; -1 for none
+ * @param reap              whether this JVM reaps the process when it ends (else it only observes the exit)
  */
 record LaunchSpec(
         List<String> command,
@@ -77,7 +80,9 @@ record LaunchSpec(
         boolean subordinateMaps,
         boolean init,
         dev.hako.cgroupfs.DevicesSpec deviceRules,
-        SeccompProfile seccomp) {
+        SeccompProfile seccomp,
+        int execGate,
+        boolean reap) {
 
     /**
      * Offsets of a new time namespace's clocks from the host's, written to

@@ -78,8 +78,11 @@ final class Reaper {
             return;
         }
         try {
-            Optional<ChildStatus> status = ProcessSyscalls.waitidPidfd(process.pidfdForReaper(),
-                    EnumSet.of(WaitOption.EXITED, WaitOption.NOHANG));
+            EnumSet<WaitOption> options = EnumSet.of(WaitOption.EXITED, WaitOption.NOHANG);
+            if (!process.reapedHere()) {
+                options.add(WaitOption.NOWAIT); // left a zombie for whoever inherits it
+            }
+            Optional<ChildStatus> status = ProcessSyscalls.waitidPidfd(process.pidfdForReaper(), options);
             if (status.isEmpty()) {
                 return; // readable but not yet waitable: try again on the next event
             }
