@@ -50,7 +50,7 @@ final class ConfigMapping {
 
     static Mapped builder(Config config, Path bundle) {
         List<String> notes = new ArrayList<>();
-        ContainerBuilder builder = processBuilder(config.process(), config.linux());
+        ContainerBuilder builder = processBuilder(config.process(), config.linux(), notes);
         Config.Linux linux = config.linux();
         for (int i = 0; i < linux.namespaces().size(); i++) {
             Config.Namespace ns = linux.namespaces().get(i);
@@ -90,7 +90,7 @@ final class ConfigMapping {
      * A builder for the process part of a config (or of {@code exec --process}): command,
      * environment, directory, user, umask, capabilities, rlimits, no_new_privs, seccomp.
      */
-    static ContainerBuilder processBuilder(Config.Process process, Config.Linux linux) {
+    static ContainerBuilder processBuilder(Config.Process process, Config.Linux linux, List<String> notes) {
         ContainerBuilder builder = new ContainerBuilder(process.args());
         builder.environment().clear();
         for (String entry : process.env()) {
@@ -107,7 +107,7 @@ final class ConfigMapping {
         if (process.umask() != null) {
             builder.umask(process.umask());
         }
-        builder.capabilities(capabilities(process.capabilities()));
+        builder.capabilities(capabilities(process.capabilities(), notes));
         process.rlimits().forEach((resource, limit) -> builder.resourceLimit(resource,
                 new ResourceLimit(limit[0], limit[1])));
         builder.noNewPrivileges(process.noNewPrivileges());
@@ -115,13 +115,22 @@ final class ConfigMapping {
         return builder;
     }
 
-    private static Capabilities capabilities(Config.Capabilities caps) {
+    private static Capabilities capabilities(Config.Capabilities caps, List<String> notes) {
         if (caps == null) {
             return Capabilities.none();
         }
+        // The kernel raises an ambient capability only if it is permitted and inheritable;
+        // runc skips the others (its own `runc spec` lists ambient ones without inheritable).
+        java.util.EnumSet<dev.hako.syscalls.Capability> ambient = java.util.EnumSet.noneOf(
+                dev.hako.syscalls.Capability.class);
+        ambient.addAll(caps.ambient());
+        ambient.retainAll(caps.permitted());
+        ambient.retainAll(caps.inheritable());
+        if (ambient.size() < caps.ambient().size()) {
+            notes.add("process.capabilities.ambient: only those also permitted and inheritable are raised: " + ambient);
+        }
         try {
-            return new Capabilities(caps.bounding(), caps.effective(), caps.permitted(), caps.inheritable(),
-                    caps.ambient());
+            return new Capabilities(caps.bounding(), caps.effective(), caps.permitted(), caps.inheritable(), ambient);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("process.capabilities", e.getMessage().replaceFirst("^capabilities: ", ""));
         }

@@ -133,7 +133,8 @@ final class Runtime {
             group.apply(limits);
             builder.cgroup(bareDirectories(group));
             try (Fd gate = gate()) {
-                builder.passFd(gate, GATE_FD);
+                // Left for the shim (a subreaper) to reap once this JVM has exited.
+                builder.passFd(gate, GATE_FD).execGate(GATE_FD).reap(false);
                 process = builder.start();
             }
             int pid = (int) process.pid();
@@ -472,12 +473,15 @@ final class Runtime {
         if (process.terminal()) {
             throw new RuntimeError("exec with process.terminal true is not supported by hako-oci yet");
         }
-        ContainerBuilder builder = ConfigMapping.processBuilder(process, config.linux());
+        List<String> notes = new ArrayList<>();
+        ContainerBuilder builder = ConfigMapping.processBuilder(process, config.linux(), notes);
+        notes.forEach(log::warning);
         for (String type : state.namespaces()) {
             builder.join(NamespaceType.valueOf(type), NamespaceJoin.ofPid(state.pid()));
         }
         Cgroup group = group(state);
         builder.cgroup(bareDirectories(group));
+        builder.reap(!args.flag("detach")); // a detached process is the shim's to reap
         ContainerProcess started = builder.start();
         String pidFile = args.value("pid-file", null);
         if (pidFile != null) {

@@ -63,12 +63,40 @@ class ContainerdTest {
 
     @Test
     void ctrRunPrintsAndPassesTheExitStatusOn() throws Exception {
-        PrivateContainerd.Result result = containerd.ctr(CTR, "run", "--rm", "--rootfs", rootfs.toString(),
-                "--runc-binary", runtime.toString(), "exit3", "sh", "-c",
-                "echo hello from $(hostname) as pid $$; exit 3");
-        assertThat(result.out()).as(containerd.log()).contains("hello from exit3 as pid 1");
+        PrivateContainerd.Result result = containerd.ctr(CTR, "run", "--rm", "--runc-binary", runtime.toString(),
+                "--rootfs", rootfs.toString(), "exit3", "sh", "-c",
+                "echo hello as pid $$; exit 3");
+        assertThat(result.out()).as(containerd.log()).isEqualTo("hello as pid 1\n");
         assertThat(result.status()).as(result.out()).isEqualTo(3);
         assertNothingLeft("exit3");
+    }
+
+    @Test
+    void aDetachedContainerAnswersExecPsPauseResumeKillAndDelete() throws Exception {
+        PrivateContainerd.Result run = containerd.ctr(CTR, "run", "-d", "--runc-binary", runtime.toString(),
+                "--rootfs", rootfs.toString(), "det", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done");
+        assertThat(run.status()).as(run.out() + containerd.log()).isZero();
+        PrivateContainerd.Result exec = containerd.ctr(CTR, "task", "exec", "--exec-id", "e1", "det", "sh", "-c",
+                "echo exec in $(cat /proc/1/comm) as pid $$; exit 4");
+        assertThat(exec.out()).as(containerd.log()).startsWith("exec in sh as pid ");
+        assertThat(exec.status()).isEqualTo(4);
+        PrivateContainerd.Result ps = containerd.ctr(CTR, "task", "ps", "det");
+        assertThat(ps.status()).as(ps.out()).isZero();
+        assertThat(ps.out().lines().skip(1).count()).as(ps.out()).isGreaterThanOrEqualTo(1);
+        assertThat(containerd.ctr(CTR, "task", "pause", "det").status()).isZero();
+        assertThat(containerd.ctr(CTR, "task", "ls").out()).containsPattern("det\\s+\\d+\\s+PAUSED");
+        assertThat(containerd.ctr(CTR, "task", "resume", "det").status()).isZero();
+        assertThat(containerd.ctr(CTR, "task", "ls").out()).containsPattern("det\\s+\\d+\\s+RUNNING");
+        assertThat(containerd.ctr(CTR, "task", "kill", "-s", "SIGKILL", "det").status()).isZero();
+        long deadline = System.nanoTime() + CTR.toNanos();
+        while (!containerd.ctr(CTR, "task", "ls").out().matches("(?s).*det\\s+\\d+\\s+STOPPED.*")) {
+            assertThat(System.nanoTime()).as("the task stops after SIGKILL").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        PrivateContainerd.Result delete = containerd.ctr(CTR, "task", "delete", "det");
+        assertThat(delete.status()).as(delete.out()).isZero();
+        assertThat(containerd.ctr(CTR, "container", "delete", "det").status()).isZero();
+        assertNothingLeft("det");
     }
 
     /** No state directory, cgroup, mount or process of the container remains. */

@@ -92,5 +92,19 @@ final class PrivateContainerd implements AutoCloseable {
             daemon.destroyForcibly().waitFor();
         }
         assertThat(daemon.isAlive()).isFalse();
+        // What the shim and hako-oci leave by design, as with runc: the namespace's parent
+        // cgroup (cgroupsPath is /NAMESPACE/ID) and the shim's state root, both empty here.
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path hierarchy : hierarchies.toList()) {
+                Files.deleteIfExists(hierarchy.resolve(NAMESPACE));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try {
+            Files.deleteIfExists(Path.of("/run/containerd/runc", NAMESPACE));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
