@@ -47,7 +47,7 @@ final class Hooks {
             try {
                 Process process = builder.start();
                 try (OutputStream in = process.getOutputStream()) {
-                    in.write(state.stateJson(state.status(false)).getBytes(StandardCharsets.UTF_8));
+                    in.write(state.stateJson(statusAt(kind)).getBytes(StandardCharsets.UTF_8));
                 } catch (IOException e) {
                     // the hook need not read its input
                 }
@@ -66,7 +66,7 @@ final class Hooks {
             return;
         }
         Path input = state.directory().resolve(kind + ".json");
-        Files.writeString(input, state.stateJson(state.status(false)));
+        Files.writeString(input, state.stateJson(statusAt(kind)));
         try {
             for (int i = 0; i < hooks.size(); i++) {
                 Config.Hook hook = hooks.get(i);
@@ -94,6 +94,18 @@ final class Hooks {
         } finally {
             Files.deleteIfExists(input);
         }
+    }
+
+    /**
+     * The status a hook's state shows: the moment of the lifecycle it belongs to, not a
+     * fresh look (a short process may already have ended when poststart runs).
+     */
+    static ContainerState.Status statusAt(String kind) {
+        return switch (kind) {
+            case "poststart" -> ContainerState.Status.RUNNING;
+            case "poststop" -> ContainerState.Status.STOPPED;
+            default -> ContainerState.Status.CREATED;
+        };
     }
 
     private static List<String> command(Config.Hook hook) {

@@ -354,7 +354,7 @@ final class Runtime {
             throw e;
         }
         ContainerState.Status status = state.status(false);
-        if (status != ContainerState.Status.STOPPED && status != ContainerState.Status.CREATED && !args.flag("force")) {
+        if (status != ContainerState.Status.STOPPED && !args.flag("force")) {
             throw new RuntimeError("cannot delete container \"" + id + "\" that is not stopped: "
                     + status.name().toLowerCase(Locale.ROOT));
         }

@@ -183,6 +183,14 @@ public final class MountCompiler {
             fresh("proc", "proc", ".", Map.of(), Linux.MS_NOSUID() | Linux.MS_NODEV() | Linux.MS_NOEXEC(),
                     Linux.MOUNT_ATTR_NOSUID() | Linux.MOUNT_ATTR_NODEV() | Linux.MOUNT_ATTR_NOEXEC());
         }
+        // /dev before /sys, in the order of the runtime spec's default mounts (and runc's),
+        // which OCI tools check against /proc/self/mountinfo.
+        if (spec.privateDev()) {
+            privateDev();
+        } else if (!spec.hostRoot()) {
+            enter("/dev");
+            bind("/dev", ".", false, true);
+        }
         if (spec.sysReadOnly()) {
             enter("/sys");
             if (userns && !launch.newNamespaces().contains(NamespaceType.NET)) {
@@ -194,12 +202,6 @@ public final class MountCompiler {
                         | Linux.MS_NOEXEC(), Linux.MOUNT_ATTR_RDONLY() | Linux.MOUNT_ATTR_NOSUID()
                         | Linux.MOUNT_ATTR_NODEV() | Linux.MOUNT_ATTR_NOEXEC());
             }
-        }
-        if (spec.privateDev()) {
-            privateDev();
-        } else if (!spec.hostRoot()) {
-            enter("/dev");
-            bind("/dev", ".", false, true);
         }
         for (MountSpec.Mount entry : spec.mounts()) {
             switch (entry) {
