@@ -354,7 +354,8 @@ final class Runtime {
             throw e;
         }
         ContainerState.Status status = state.status(false);
-        if (status != ContainerState.Status.STOPPED && !args.flag("force")) {
+        // As runc: a created container (its init still at the gate) is deleted like a stopped one.
+        if (status != ContainerState.Status.STOPPED && status != ContainerState.Status.CREATED && !args.flag("force")) {
             throw new RuntimeError("cannot delete container \"" + id + "\" that is not stopped: "
                     + status.name().toLowerCase(Locale.ROOT));
         }
