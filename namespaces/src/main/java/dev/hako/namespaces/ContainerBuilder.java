@@ -100,6 +100,9 @@ public final class ContainerBuilder {
     private boolean init;
     /** Null: {@link SeccompProfile#defaultProfile()}, unless {@link #privileged()}. */
     private SeccompProfile seccomp;
+    /** Descriptor number the child waits on before execve, or -1 (see {@link #execGate(int)}). */
+    private int execGate = -1;
+    private boolean reap = true;
     /** Extra child steps before execve; only tests set it, to make a child fail or hang. */
     java.util.function.Consumer<ChildProgram> extraChildSteps = program -> { };
     /** Use mount(2) even where the new mount API exists; only tests set it, to cover that path. */
@@ -504,6 +507,49 @@ public final class ContainerBuilder {
     }
 
     /**
+     * Stops the new process right before execve until one byte can be read from descriptor
+     * {@code fd}, which must be passed with {@link #passFd(Fd, int)}: what an OCI runtime's
+     * {@code create} needs, leaving a container's init ready but not running until
+     * {@code start}. After every other step (before the seccomp filter, unless no_new_privs
+     * is off and the filter therefore comes early) the child closes its copy of the start
+     * report, so {@link #start()} returns with the process waiting; it then reads, closes {@code fd} and executes. Give
+     * it a descriptor nothing else reads, such as a pipe reopened read-write through
+     * /proc/self/fd (so its reader never sees end of file); another process releases the
+     * child by writing to /proc/PID/fd/{@code fd}. End of file or an error there makes the
+     * child exit with status 127 instead. A failure after the wait (the filter, execve)
+     * is no longer reported by {@code start()}: the process then exits with status 127.
+     * Not with a supervised start ({@link #init(boolean)}, time offsets, a joined pid
+     * namespace), whose command is not the process {@code start()} returns.
+     *
+     * @param fd the child's descriptor number (3 or more), or -1 for no wait (the default)
+     */
+    public ContainerBuilder execGate(int fd) {
+        if (fd != -1 && fd < 3) {
+            throw new IllegalArgumentException("exec gate fd " + fd + " is standard input, output or error; pass a"
+                    + " descriptor at 3 or above with passFd");
+        }
+        this.execGate = fd;
+        return this;
+    }
+
+    /**
+     * Whether this JVM reaps the process when it ends (true, the default). With false the
+     * end is still observed ({@link ContainerProcess#waitFor()}, {@code onExit()} and
+     * {@code exitValue()} work, through waitid with WNOWAIT), but the process stays a
+     * zombie until its parent is gone and whoever inherits it (init, or the nearest
+     * subreaper) reaps it and reads its status. That is what a process handed on needs, as
+     * an OCI runtime's {@code create} and {@code exec} hand theirs to containerd's shim,
+     * which learns the exit status only by reaping it itself after the runtime has exited.
+     * A JVM that lives on leaves such a zombie behind: use it only in one that exits.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/waitid.2.html">waitid(2)</a>
+     */
+    public ContainerBuilder reap(boolean reap) {
+        this.reap = reap;
+        return this;
+    }
+
+    /**
      * Validates the settings and returns them as an immutable spec ({@link #plan()} does
      * this first, so a bad setting fails there and in {@link #start()} alike).
      *
@@ -556,6 +602,16 @@ public final class ContainerBuilder {
         if (parentDeathSignal < 0 || parentDeathSignal > 64) {
             throw new IllegalArgumentException("parent death signal " + parentDeathSignal + " is outside 0..64");
         }
+        if (execGate >= 0) {
+            if (!passedFds.containsKey(execGate)) {
+                throw new IllegalArgumentException("exec gate fd " + execGate + " is not passed to the child;"
+                        + " pass it with passFd(fd, " + execGate + ")");
+            }
+            if (init || timeOffsets != null || joins.containsKey(NamespaceType.PID)) {
+                throw new IllegalArgumentException("an exec gate cannot be combined with a supervised start (init,"
+                        + " time offsets or a joined pid namespace): start() returns the supervisor, not the command");
+            }
+        }
         SeccompProfile filter = effectiveSeccomp();
         if (filter != null) {
             filter.checkInstallable(dev.hako.bindings.Arch.CURRENT);
@@ -565,7 +621,7 @@ public final class ContainerBuilder {
                 List.copyOf(uidMap), List.copyOf(gidMap), setgroupsAllowed, hostname, domainname, identity,
                 effectiveCapabilities(), Map.copyOf(resourceLimits), noNewPrivileges(), parentDeathSignal,
                 newSession, umask, cgroup, execTimeout, view, timeOffsets, subordinateMaps, init, deviceRules(view),
-                effectiveSeccomp());
+                effectiveSeccomp(), execGate, reap);
     }
 
     /**

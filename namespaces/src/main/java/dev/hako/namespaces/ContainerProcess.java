@@ -76,6 +76,11 @@ public final class ContainerProcess extends Process implements AutoCloseable {
             public void watchFailed(Throwable failure) {
                 ContainerProcess.this.watchFailed(failure);
             }
+
+            @Override
+            public boolean reap() {
+                return spec.reap();
+            }
         });
     }
 

@@ -35,7 +35,7 @@ public final class ChildCompiler {
 
     /** Descriptor numbers of one start (or placeholders for a dry run), with their names. */
     record Descriptors(int syncRead, Map<Integer, Integer> moves, Map<Integer, String> moveNames,
-                       Map<NamespaceType, Integer> joins, Map<NamespaceType, String> joinNames) {
+                       Map<NamespaceType, Integer> joins, Map<NamespaceType, String> joinNames, int reportWrite) {
     }
 
     private ChildCompiler() {
@@ -78,6 +78,7 @@ public final class ChildCompiler {
             processSetup(spec, program, kernel);
             parentDeathSignal(spec, program);
             extraSteps.accept(program);
+            execGate(spec, fds, program);
             if (!earlySeccomp(spec)) {
                 seccomp(spec, program);
             }
@@ -111,6 +112,25 @@ public final class ChildCompiler {
         if (spec.directory() != null) {
             program.add(FileCalls.chdir(program.memory(), spec.directory().toString()));
         }
+    }
+
+    /**
+     * The wait of {@link dev.hako.namespaces.ContainerBuilder#execGate(int)}: closing the report pipe ends the
+     * parent's wait for execve (start() returns), then a blocking read of one byte from the
+     * gate; end of file there fails the step, which exits with status 127 (the report
+     * can no longer be written).
+     */
+    private static void execGate(LaunchSpec spec, Descriptors fds, ChildProgram program) {
+        if (spec.execGate() < 0) {
+            return;
+        }
+        program.step(new Step("close", "<report pipe>", "  (start() returns; the child waits at the gate)"),
+                Linux.SYS_close(), fds.reportWrite());
+        MemorySegment buffer = program.allocate(8);
+        program.stepWith(new Step("read", spec.execGate() + ", buf, 1", " = 1  (released by a write to the gate)"),
+                Linux.SYS_read(), ChildProgram.ZERO_IS_FAILURE, -1, Arg.of(spec.execGate()), Arg.of(buffer.address()),
+                Arg.of(1));
+        program.step(new Step("close", Integer.toString(spec.execGate())), Linux.SYS_close(), spec.execGate());
     }
 
     static void parentDeathSignal(LaunchSpec spec, ChildProgram program) {

@@ -57,6 +57,9 @@ import java.util.Set;
  * @param deviceRules       device rules the start sets on the container's own cgroup, or null
  * @param seccomp           the seccomp filter installed just before execve, or null (or
  *                          {@link SeccompProfile#unconfined()}) for none
+ * @param execGate          descriptor number (a passed fd) the child reads one byte from before execve, after
+ *                          closing its report pipe so that start() returns; -1 for none
+ * @param reap              whether this JVM reaps the process when it ends (else it only observes the exit)
  */
 public record LaunchSpec(
         List<String> command,
@@ -87,7 +90,9 @@ public record LaunchSpec(
         boolean subordinateMaps,
         boolean init,
         dev.hako.cgroupfs.DevicesSpec deviceRules,
-        SeccompProfile seccomp) {
+        SeccompProfile seccomp,
+        int execGate,
+        boolean reap) {
 
     /** PATH when the JVM has none: the usual one of a Linux distribution's root. */
     public static final String STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -163,7 +163,7 @@ public final class Launcher {
 
             ChildProgram program = new ChildProgram(arena);
             plan.compileChild(new ChildCompiler.Descriptors(sync == null ? -1 : sync.read().value(), moves, names,
-                    joins, joinNames), program);
+                    joins, joinNames, report.write().value()), program);
 
             MemorySegment pidfdSlot = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment args = clone_args.allocate(arena);

@@ -188,6 +188,14 @@ public final class MountCompiler {
             fresh("proc", "proc", ".", Map.of(), EnumSet.of(MountFlag.NOSUID, MountFlag.NODEV, MountFlag.NOEXEC),
                     EnumSet.of(MountAttr.NOSUID, MountAttr.NODEV, MountAttr.NOEXEC));
         }
+        // /dev before /sys, in the order of the runtime spec's default mounts (and runc's),
+        // which OCI tools check against /proc/self/mountinfo.
+        if (spec.privateDev()) {
+            privateDev();
+        } else if (!spec.hostRoot()) {
+            enter("/dev");
+            bind("/dev", ".", false, true);
+        }
         if (spec.sysReadOnly()) {
             enter("/sys");
             if (userns && !launch.newNamespaces().contains(NamespaceType.NET)) {
@@ -199,12 +207,6 @@ public final class MountCompiler {
                         MountFlag.NOEXEC), EnumSet.of(MountAttr.RDONLY, MountAttr.NOSUID, MountAttr.NODEV,
                         MountAttr.NOEXEC));
             }
-        }
-        if (spec.privateDev()) {
-            privateDev();
-        } else if (!spec.hostRoot()) {
-            enter("/dev");
-            bind("/dev", ".", false, true);
         }
         for (MountSpec.Mount entry : spec.mounts()) {
             switch (entry) {

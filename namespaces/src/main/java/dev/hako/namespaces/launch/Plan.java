@@ -187,7 +187,7 @@ public final class Plan {
             joinNames.put(join.getKey(), joinName(join.getKey(), join.getValue()));
         }
         int sync = spec.childWaitsForParent(cloneIntoCgroup()) ? next : -1;
-        return new ChildCompiler.Descriptors(sync, moves, names, joins, joinNames);
+        return new ChildCompiler.Descriptors(sync, moves, names, joins, joinNames, sync >= 0 ? next + 1 : next);
     }
 
     private static void stdio(List<String> steps, int target, Redirect redirect) {

@@ -40,6 +40,11 @@ public final class Reaper {
 
         /** Called if watching failed; the process must be killed and reaped. */
         void watchFailed(Throwable failure);
+
+        /** Whether to reap the process, or only to observe its end (WNOWAIT) and leave the zombie. */
+        default boolean reap() {
+            return true;
+        }
     }
 
     private final Map<Long, Watched> watched = new ConcurrentHashMap<>();
@@ -95,8 +100,11 @@ public final class Reaper {
             return;
         }
         try {
-            Optional<ChildStatus> status = ProcessSyscalls.waitidPidfd(process.pidfd(),
-                    EnumSet.of(WaitOption.EXITED, WaitOption.NOHANG));
+            EnumSet<WaitOption> options = EnumSet.of(WaitOption.EXITED, WaitOption.NOHANG);
+            if (!process.reap()) {
+                options.add(WaitOption.NOWAIT); // left a zombie for whoever inherits it
+            }
+            Optional<ChildStatus> status = ProcessSyscalls.waitidPidfd(process.pidfd(), options);
             if (status.isEmpty()) {
                 return; // readable but not yet waitable: try again on the next event
             }

@@ -61,7 +61,7 @@ final class SecurityOptions {
                         builder.seccomp(dev.hako.namespaces.SeccompProfile.unconfined());
                     } else {
                         try {
-                            builder.seccomp(SeccompProfileFile.read(Path.of(value)));
+                            builder.seccomp(dev.hako.oci.SeccompJson.read(Path.of(value)));
                         } catch (IOException | IllegalArgumentException e) {
                             throw new ParameterException(spec.commandLine(), "--security-opt seccomp=" + value + ": "
                                     + e.getMessage());

@@ -1,4 +1,4 @@
-package dev.hako.samples.cli;
+package dev.hako.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,10 +26,15 @@ import java.util.Locale;
  * there, as libseccomp does: such numbers get the profile's action for unknown calls
  * anyway, so skipping widens nothing. Architectures other than x86_64 and aarch64 are
  * dropped: their calls are killed by the filter's architecture check.
+ *
+ * <p>Used by hako-oci for {@code linux.seccomp} and by the {@code hako} command for
+ * {@code --security-opt seccomp=FILE}.
+ *
+ * @see <a href="https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp">runtime-spec: seccomp</a>
  */
-final class SeccompProfileFile {
+public final class SeccompJson {
 
-    private SeccompProfileFile() {
+    private SeccompJson() {
     }
 
     /**
@@ -37,7 +42,7 @@ final class SeccompProfileFile {
      *
      * @throws IllegalArgumentException naming the JSON path and the rule a value breaks
      */
-    static SeccompProfile read(Path file) throws IOException {
+    public static SeccompProfile read(Path file) throws IOException {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(file.toFile());
@@ -47,7 +52,13 @@ final class SeccompProfileFile {
         return parse(root, file.toString());
     }
 
-    static SeccompProfile parse(JsonNode root, String source) {
+    /**
+     * Parses a profile already read as JSON; {@code source} starts every error message (a
+     * file name, or a JSON path such as {@code linux.seccomp}).
+     *
+     * @throws IllegalArgumentException naming the JSON path and the rule a value breaks
+     */
+    public static SeccompProfile parse(JsonNode root, String source) {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(source + ": a seccomp profile is a JSON object");
         }
