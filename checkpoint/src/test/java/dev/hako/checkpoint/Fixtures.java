@@ -31,7 +31,8 @@ final class Fixtures implements AutoCloseable {
     final Path freezer;
 
     Fixtures() throws IOException {
-        work = Files.createTempDirectory(Path.of("target"), "checkpoint-").toAbsolutePath();
+        // Under java.io.tmpdir, not target/: the cgroup v2 guest sees the tree read-only.
+        work = Files.createTempDirectory("hako-checkpoint-").toAbsolutePath();
         freezer = FREEZER_ROOT.resolve("hako-checkpoint-test-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime());
         Files.createDirectory(freezer);
@@ -43,12 +44,31 @@ final class Fixtures implements AutoCloseable {
     }
 
     private static final java.util.Map<String, Path> PROGRAMS = new java.util.HashMap<>();
+    private static Path payloads;
+
+    /** This JVM's directory of compiled test programs, removed when the JVM exits. */
+    private static Path payloadDirectory() throws IOException {
+        if (payloads == null) {
+            Path dir = Files.createTempDirectory("hako-checkpoint-payload-").toAbsolutePath();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> removeTree(dir)));
+            payloads = dir;
+        }
+        return payloads;
+    }
+
+    private static void removeTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort at exit; the test's own assertions have run
+        }
+    }
 
     /** The test program NAME.c of these resources, compiled once per JVM with gcc -O2 -static. */
     static synchronized Path program(String name, String... flags) throws IOException, InterruptedException {
         Path compiled = PROGRAMS.get(name);
         if (compiled == null) {
-            Path dir = Files.createDirectories(Path.of("target", "payload").toAbsolutePath());
+            Path dir = payloadDirectory();
             Path source = dir.resolve(name + ".c");
             try (InputStream in = Fixtures.class.getResourceAsStream(name + ".c")) {
                 Files.write(source, in.readAllBytes());
@@ -163,9 +183,7 @@ final class Fixtures implements AutoCloseable {
             }
         }
         Files.delete(freezer);
-        try (var files = Files.walk(work)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        removeTree(work);
     }
 
     static void closeQuietly(ContainerProcess process) {

@@ -124,13 +124,11 @@ public final class ChildCompiler {
         if (spec.execGate() < 0) {
             return;
         }
-        program.step(new Step("close", "<report pipe>", "  (start() returns; the child waits at the gate)"),
-                Linux.SYS_close(), fds.reportWrite());
-        MemorySegment buffer = program.allocate(8);
-        program.stepWith(new Step("read", spec.execGate() + ", buf, 1", " = 1  (released by a write to the gate)"),
-                Linux.SYS_read(), ChildProgram.ZERO_IS_FAILURE, -1, Arg.of(spec.execGate()), Arg.of(buffer.address()),
-                Arg.of(1));
-        program.step(new Step("close", Integer.toString(spec.execGate())), Linux.SYS_close(), spec.execGate());
+        program.add(FileCalls.close(fds.reportWrite()).showing(0, "<report pipe>"))
+                .then("  (start() returns; the child waits at the gate)");
+        program.add(FileCalls.read(spec.execGate(), program.allocate(8).asSlice(0, 1))).zeroIsFailure()
+                .then(" = 1  (released by a write to the gate)");
+        program.add(FileCalls.close(spec.execGate()));
     }
 
     static void parentDeathSignal(LaunchSpec spec, ChildProgram program) {
