@@ -1,6 +1,7 @@
 package dev.hako.namespaces;
 
 import dev.hako.bindings.Linux;
+import dev.hako.syscalls.ChildStatus;
 import dev.hako.syscalls.EventSyscalls;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
@@ -11,6 +12,7 @@ import dev.hako.syscalls.PollEvent;
 import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.syscalls.StreamSyscalls;
 import dev.hako.syscalls.SyscallException;
+import dev.hako.syscalls.WaitOption;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,7 +30,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The application's side of the launch server (issue 13): a second, small JVM that forks
@@ -55,14 +56,17 @@ import java.util.concurrent.TimeUnit;
  * reaped; the start fails with an IOException naming what happened, and the next start
  * brings up a new server.
  *
- * <p>A chunk is reused once its start is over: at once for an unsupervised start (the
- * child has reached execve or died before the start returns), and after the process exits
- * for a supervised one, whose supervisor keeps running rows of the chunk.
+ * <p>A chunk is reused as soon as its start returns. The child's first two steps make its
+ * copy of the chunk private (mmap of the memfd range MAP_PRIVATE|MAP_FIXED over it, then
+ * MADV_POPULATE_WRITE, which copies every page): a supervisor, a reaper or a command
+ * between fork and execve keeps running its own rows, whatever the next start writes.
  */
 final class LaunchServer implements AutoCloseable {
 
     /** The lowest descriptor number a launch program names in server mode. */
     static final int FD_FLOOR = 512;
+    /** Where the server keeps the program memfd, for the child's private copy of its chunk. */
+    static final int MEMFD_FD = FD_FLOOR - 1;
     /** Bytes of program one start may use. */
     static final long CHUNK_SIZE = 256 * 1024;
     static final int CHUNKS = 256;
@@ -73,12 +77,21 @@ final class LaunchServer implements AutoCloseable {
     static final int MAX_FDS = 253;
 
     /**
-     * The server JVM's options, chosen by {@code Driver server-flags} (benchmarks): a serial
-     * collector on a tiny heap, no perf data file, small code cache and metaspace.
+     * The server JVM's options, from {@code Driver server-flags} (benchmarks): a serial
+     * collector on a tiny heap, huge pages where the kernel gives them, small code cache and
+     * metaspace, no perf data file, and C2 alone on one compiler thread, which took the most
+     * anonymous memory off (C1 alone did too, but C1 code polls for safepoints on loop
+     * back-edges, which a forked child must never reach).
      */
     static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx16m",
             "-XX:+UseTransparentHugePages", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=64m",
-            "-XX:-UsePerfData", "-Xss512k", "-XX:TieredStopAtLevel=4");
+            "-XX:-UsePerfData", "-XX:-TieredCompilation", "-XX:CICompilerCount=1");
+
+    /**
+     * Fault injection for tests: {@code "before-fork"} or {@code "after-fork"} makes the
+     * server kill itself with SIGKILL at that point of the next requests.
+     */
+    static volatile String faultForTests;
 
     private static final Object LOCK = new Object();
     private static LaunchServer current;
@@ -100,17 +113,16 @@ final class LaunchServer implements AutoCloseable {
         });
     }
 
-    private final ContainerProcess process;
+    private final ServerProcess process;
     private final Fd socket;
     private final Fd memfd;
     private final MemorySegment region;
     private final BitSet busy = new BitSet(CHUNKS);
-    private final List<CompletableFuture<?>> pendingReleases = new ArrayList<>();
     private volatile String brokenBecause;
     private final long startNanos;
     private long starts;
 
-    private LaunchServer(ContainerProcess process, Fd socket, Fd memfd, MemorySegment region, long startNanos) {
+    private LaunchServer(ServerProcess process, Fd socket, Fd memfd, MemorySegment region, long startNanos) {
         this.process = process;
         this.socket = socket;
         this.memfd = memfd;
@@ -145,9 +157,75 @@ final class LaunchServer implements AutoCloseable {
         return process.pid();
     }
 
-    /** The process, for tests that kill it. */
-    ContainerProcess process() {
+    /** The server process, for tests that kill it. */
+    ServerProcess process() {
         return process;
+    }
+
+    /**
+     * The server JVM as its parent sees it: our child, watched through its pidfd and reaped
+     * here (not by the reaper of containers).
+     */
+    static final class ServerProcess {
+        private final int pid;
+        private final Fd pidfd;
+        private ChildStatus status;
+
+        ServerProcess(int pid, Fd pidfd) {
+            this.pid = pid;
+            this.pidfd = pidfd;
+        }
+
+        long pid() {
+            return pid;
+        }
+
+        Fd pidfd() {
+            return pidfd;
+        }
+
+        synchronized boolean isAlive() {
+            return status == null && !exited(Duration.ZERO);
+        }
+
+        /** Whether it exited within {@code timeout}; reaps it if so. */
+        synchronized boolean exited(Duration timeout) {
+            if (status != null) {
+                return true;
+            }
+            try {
+                if (EventSyscalls.poll(pidfd, EnumSet.of(PollEvent.IN), timeout).isEmpty()) {
+                    return false;
+                }
+                status = ProcessSyscalls.waitidPidfd(pidfd, EnumSet.of(WaitOption.EXITED)).orElseThrow();
+                return true;
+            } catch (SyscallException e) {
+                throw new IllegalStateException("cannot wait for the launch server (pid " + pid + "): "
+                        + e.getMessage(), e);
+            }
+        }
+
+        /** {@return how it ended, as waitid reported it} */
+        synchronized ChildStatus status() {
+            return status;
+        }
+
+        void kill() {
+            try {
+                ProcessSyscalls.pidfdSendSignal(pidfd, Linux.SIGKILL());
+            } catch (SyscallException e) {
+                // Exited already.
+            }
+        }
+
+        /** Kills, reaps and lets go of it. */
+        synchronized void end() {
+            if (status == null) {
+                kill();
+                exited(Duration.ofSeconds(30));
+            }
+            pidfd.close();
+        }
     }
 
     private static LaunchServer startServer() throws IOException {
@@ -155,7 +233,7 @@ final class LaunchServer implements AutoCloseable {
         FileSyscalls.Pipe sockets = StreamSyscalls.socketpair();
         Fd memfd = null;
         MemorySegment region = null;
-        ContainerProcess process = null;
+        ServerProcess process = null;
         boolean ok = false;
         try {
             memfd = MemorySyscalls.memfdCreate("hako-launch-programs");
@@ -171,10 +249,10 @@ final class LaunchServer implements AutoCloseable {
                     .parentDeathSignal(Linux.SIGKILL());
             builder.environment().clear();
             builder.environment().put("MALLOC_ARENA_MAX", "1");
-            CompletableFuture<ContainerProcess> started = new CompletableFuture<>();
+            CompletableFuture<ServerProcess> started = new CompletableFuture<>();
             PARENT_TASKS.add(() -> {
                 try {
-                    started.complete(Launcher.start(builder.plan()));
+                    started.complete(Launcher.startServerProcess(builder.plan(), ServerProcess::new));
                 } catch (Throwable t) {
                     started.completeExceptionally(t);
                 }
@@ -197,8 +275,7 @@ final class LaunchServer implements AutoCloseable {
                 sockets.read().close();
                 sockets.write().close();
                 if (process != null) {
-                    Launcher.killAndReap(process.pidfd());
-                    process.close();
+                    process.end();
                 }
                 if (region != null) {
                     MemorySyscalls.munmap(region);
@@ -249,7 +326,7 @@ final class LaunchServer implements AutoCloseable {
      */
     static List<String> codeLocations() throws IOException {
         Set<String> locations = new LinkedHashSet<>();
-        for (Class<?> c : List.of(LaunchServerMain.class, Fd.class, Linux.class)) {
+        for (Class<?> c : List.of(LaunchServerMain.class, Fd.class, Linux.class, dev.hako.cgroupfs.CgroupLayout.class)) {
             var source = c.getProtectionDomain().getCodeSource();
             if (source == null || source.getLocation() == null) {
                 throw new IOException("cannot start the launch server: " + c.getName() + " has no code location"
@@ -306,22 +383,24 @@ final class LaunchServer implements AutoCloseable {
             }
         }
 
-        /** Returns the chunk once {@code exit} completes (a supervised start: its rows are still in use). */
-        void closeWhen(CompletableFuture<?> exit) {
-            synchronized (LaunchServer.this) {
-                pendingReleases.add(exit.whenComplete((r, t) -> close()));
-            }
+        /** {@return the chunk's address, the same in the server} */
+        long address() {
+            return memory.address();
+        }
+
+        /** {@return the chunk's offset in the server's memfd ({@link #MEMFD_FD})} */
+        long offset() {
+            return index * CHUNK_SIZE;
         }
     }
 
     /** {@return a free chunk for one start} */
     Chunk chunk() throws IOException {
         synchronized (this) {
-            pendingReleases.removeIf(CompletableFuture::isDone);
             int index = busy.nextClearBit(0);
             if (index >= CHUNKS) {
-                throw new IOException("the launch server's " + CHUNKS + " program chunks are all held by running"
-                        + " supervised containers; a chunk is freed when its container exits");
+                throw new IOException("the launch server's " + CHUNKS + " program chunks are all in use by starts"
+                        + " under way");
             }
             busy.set(index);
             return new Chunk(index);
@@ -350,18 +429,20 @@ final class LaunchServer implements AutoCloseable {
                 throw new IOException(brokenBecause);
             }
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment request = arena.allocate(40 + 4L * fds.size());
+                MemorySegment request = arena.allocate(48 + 4L * fds.size());
                 request.set(ValueLayout.JAVA_LONG, 0, OP_FORK);
                 request.set(ValueLayout.JAVA_LONG, 8, code.address());
                 request.set(ValueLayout.JAVA_LONG, 16, code.byteSize());
                 request.set(ValueLayout.JAVA_LONG, 24, pidfdSlot.address());
                 request.set(ValueLayout.JAVA_LONG, 32, fds.size());
+                String fault = faultForTests;
+                request.set(ValueLayout.JAVA_LONG, 40, fault == null ? 0 : fault.equals("before-fork") ? 1 : 2);
                 for (int i = 0; i < fds.size(); i++) {
                     int number = fds.get(i).value();
                     if (number < FD_FLOOR) {
                         throw new IllegalStateException("fd " + number + " is below the launch server's floor " + FD_FLOOR);
                     }
-                    request.set(ValueLayout.JAVA_INT, 40 + 4L * i, number);
+                    request.set(ValueLayout.JAVA_INT, 48 + 4L * i, number);
                 }
                 try {
                     writeFully(request);
@@ -432,19 +513,8 @@ final class LaunchServer implements AutoCloseable {
 
     /** Marks this server unusable, kills and reaps it, and returns the exception to throw. */
     private IOException broken(String what) {
-        String status;
-        try {
-            ProcessSyscalls.pidfdSendSignal(process.pidfd(), Linux.SIGKILL());
-        } catch (SyscallException e) {
-            // Exited already.
-        }
-        try {
-            status = process.waitFor(5, TimeUnit.SECONDS)
-                    ? process.exitStatus().map(Object::toString).orElse("exited") : "still running";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            status = "unknown";
-        }
+        process.kill();
+        String status = process.exited(Duration.ofSeconds(5)) ? process.status().toString() : "still running";
         String message = "the launch server (pid " + process.pid() + ") " + what + "; its end: " + status
                 + "; the next start brings up a new one";
         brokenBecause = message;
@@ -463,19 +533,11 @@ final class LaunchServer implements AutoCloseable {
     public void close() {
         synchronized (this) {
             socket.close();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    ProcessSyscalls.pidfdSendSignal(process.pidfd(), Linux.SIGKILL());
-                    process.waitFor();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (SyscallException e) {
-                // Exited meanwhile.
-            }
-            process.close();
-            // The region stays mapped while chunks of supervised starts are in use; it is
-            // address space only (NORESERVE, sparse memfd) and goes with the JVM.
+            // End of file ends it; a server that does not go is killed.
+            process.exited(Duration.ofSeconds(5));
+            process.end();
+            // A start under way on another thread still writes its chunk: then the region
+            // stays mapped (address space only, NORESERVE) until the JVM ends.
             if (busy.isEmpty()) {
                 try {
                     MemorySyscalls.munmap(region);

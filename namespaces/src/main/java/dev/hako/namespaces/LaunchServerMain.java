@@ -1,6 +1,8 @@
 package dev.hako.namespaces;
 
+import dev.hako.bindings.Linux;
 import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.MapFlag;
 import dev.hako.syscalls.MemoryProtection;
@@ -10,6 +12,7 @@ import dev.hako.syscalls.SyscallException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -23,13 +26,19 @@ import java.util.List;
  */
 final class LaunchServerMain {
 
+    /**
+     * The memfd at {@link LaunchServer#MEMFD_FD}, held here: an unreferenced {@link Fd} is
+     * closed by its cleaner, whenever the collector runs.
+     */
+    private static Fd programMemory;
+
     private LaunchServerMain() {
     }
 
     static void main(String[] args) throws Exception {
         Fd socket = Fd.adopt(3);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment header = arena.allocate(40);
+            MemorySegment header = arena.allocate(48);
             if (!readFully(socket, header.asSlice(0, 24)) || header.get(ValueLayout.JAVA_LONG, 0) != LaunchServer.OP_MAP) {
                 return;
             }
@@ -46,6 +55,8 @@ final class LaunchServerMain {
             } catch (SyscallException e) {
                 status = -e.errno();
             }
+            // Kept for the children: each maps its chunk privately from it (see LaunchServer).
+            programMemory = FileSyscalls.dup3(memfd.getFirst(), LaunchServer.MEMFD_FD, true);
             memfd.getFirst().close();
             ChildInterpreter.ensureWarm();
             MemorySegment answer = arena.allocate(16);
@@ -70,14 +81,20 @@ final class LaunchServerMain {
                     return;
                 }
                 // Each descriptor at the number the program names (far above our own).
+                List<Fd> placed = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
-                    FileSyscalls.dup3(received.get(i), numbers.get(ValueLayout.JAVA_INT, 4L * i), true);
+                    placed.add(FileSyscalls.dup3(received.get(i), numbers.get(ValueLayout.JAVA_INT, 4L * i), true));
                     received.get(i).close();
                 }
-                long result = fork(header.get(ValueLayout.JAVA_LONG, 8), header.get(ValueLayout.JAVA_LONG, 16));
-                for (int i = 0; i < count; i++) {
-                    FileSyscalls.close(numbers.get(ValueLayout.JAVA_INT, 4L * i));
+                long fault = header.get(ValueLayout.JAVA_LONG, 40);
+                if (fault == 1) {
+                    killSelf();
                 }
+                long result = fork(header.get(ValueLayout.JAVA_LONG, 8), header.get(ValueLayout.JAVA_LONG, 16));
+                if (fault == 2) {
+                    killSelf();
+                }
+                placed.forEach(Fd::close);
                 answer.set(ValueLayout.JAVA_LONG, 0, result);
                 answer.set(ValueLayout.JAVA_LONG, 8, 0);
                 writeFully(socket, answer);
@@ -89,6 +106,12 @@ final class LaunchServerMain {
                 }
             }
         }
+    }
+
+    /** Fault injection (tests): the death of a server in the middle of a request. */
+    private static void killSelf() throws SyscallException {
+        ProcessSyscalls.pidfdSendSignal(ProcessSyscalls.pidfdOpen((int) ProcessHandle.current().pid(), false),
+                Linux.SIGKILL());
     }
 
     /** Runs the program at {@code address}: clone3's result, or -errno. */

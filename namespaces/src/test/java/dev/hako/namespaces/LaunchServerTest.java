@@ -2,12 +2,14 @@ package dev.hako.namespaces;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hako.bindings.Linux;
-import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.testing.Privileged;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,8 +43,8 @@ class LaunchServerTest {
     void aKilledServerIsReplacedByTheNextStart() throws Exception {
         LaunchServer first = LaunchServer.get();
         long firstPid = first.pid();
-        ProcessSyscalls.pidfdSendSignal(first.process().pidfd(), Linux.SIGKILL());
-        first.process().waitFor();
+        first.process().kill();
+        assertThat(first.process().exited(Duration.ofSeconds(30))).isTrue();
         LaunchServer second = LaunchServer.get();
         assertThat(second).isNotSameAs(first);
         assertThat(second.pid()).isNotEqualTo(firstPid);
@@ -50,11 +52,30 @@ class LaunchServerTest {
     }
 
     @Test
+    void theServerStartsWhenHakoIsOnTheModulePath() throws Exception {
+        List<String> modules = new ArrayList<>();
+        for (Class<?> c : List.of(ContainerBuilder.class, dev.hako.syscalls.Fd.class, dev.hako.bindings.Linux.class,
+                dev.hako.cgroupfs.CgroupLayout.class)) {
+            modules.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        }
+        String probe = Path.of(dev.hako.launchprobe.ServerStartProbe.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI()).toString();
+        Process java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=dev.hako.bindings,dev.hako.syscalls,dev.hako.namespaces",
+                "-p", String.join(":", modules), "--add-modules", "dev.hako.namespaces",
+                "-cp", probe, dev.hako.launchprobe.ServerStartProbe.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(java.waitFor(90, TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(out).as("exit %d", java.exitValue()).contains("status=3 child=true server=true");
+        assertThat(java.exitValue()).isZero();
+    }
+
+    @Test
     void endOfFileEndsTheServer() throws Exception {
         LaunchServer server = LaunchServer.get();
-        ContainerProcess process = server.process();
+        LaunchServer.ServerProcess process = server.process();
         LaunchServer.shutdown();
-        assertThat(process.exitStatus()).isPresent();
-        assertThat(process.exitValue()).isZero();
+        assertThat(process.status()).hasToString("pid " + server.pid() + " exited with status 0");
     }
 }
