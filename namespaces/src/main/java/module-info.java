@@ -5,5 +5,6 @@ module dev.hako.namespaces {
     requires dev.hako.bindings;
     requires java.management;
     exports dev.hako.namespaces;
+    // dev.hako.namespaces.launch (the launch engine) and dev.hako.namespaces.seccomp stay unexported.
     exports dev.hako.namespaces.internal to dev.hako.checkpoint;
 }

@@ -448,69 +448,111 @@ final class Report {
         JsonNode d = data.get();
         List<String> ns = new ArrayList<>();
         d.get("namespaces").forEach(n -> ns.add(n.asText()));
+        int rounds = d.get("config").get("rounds").asInt();
         md.append("C workloads (`benchmarks/c/workload.c`) run natively and in Hako containers (namespaces: ")
                 .append(String.join(", ", ns)).append("; ").append(d.get("cgroup").asText())
                 .append("). Both sides start through the same launch engine, the native side with no namespace "
-                        + "and no cgroup. All copies are released together; a run's time is the slowest copy's "
-                        + "own measurement of its work. Each round runs native and container back to back, "
-                        + "alternating which goes first (ABBA); overhead = mean over rounds of "
-                        + "(container ÷ native − 1), ± 95% CI (Student's t over rounds). ")
-                .append(d.get("config").get("rounds").asInt()).append(" rounds, work scale ")
+                        + "and no cgroup. All copies are released together. **Wall**: a run's time is the slowest "
+                        + "copy's own measurement of its work (the makespan). **CPU**: the CPU time (user + system, "
+                        + "with waited-for children) the copies' work cost, per copy; it carries much less of the "
+                        + "other tenants' noise than wall time, so it is the measure the target is judged on. Each "
+                        + "round runs native and container back to back, alternating which goes first (ABBA); "
+                        + "overhead = mean over rounds of (container ÷ native − 1), ± the 95% interval's "
+                        + "half-width (Student's t over rounds). ")
+                .append(rounds).append(" rounds, work scale ")
                 .append(d.get("config").get("scale").asDouble()).append(".\n\n");
-        md.append("| workload | what | copies | native ms | container ms | overhead % | rounds |\n"
-                + "|---|---|---|---|---|---|---|\n");
+        md.append("| workload | what | copies | native ms | container ms | wall overhead % | native CPU ms "
+                + "| container CPU ms | CPU overhead % | rounds |\n|---|---|---|---|---|---|---|---|---|---|\n");
         Map<String, String> descriptions = new LinkedHashMap<>();
         d.get("workloads").forEach(w -> descriptions.put(w.get("name").asText(), w.get("description").asText()));
-        Map<String, Map<Integer, double[]>> makespan = new LinkedHashMap<>(); // key → round → {native, container}
+        // key → round → {native wall, container wall, native CPU, container CPU}, in ms
+        Map<String, Map<Integer, double[]>> perRound = new LinkedHashMap<>();
         for (JsonNode r : d.get("runs")) {
-            long max = 0;
+            long wall = 0;
             for (JsonNode e : r.get("elapsedNs")) {
-                max = Math.max(max, e.asLong());
+                wall = Math.max(wall, e.asLong());
+            }
+            double cpu = 0;
+            JsonNode cpuNs = r.get("cpuNs");
+            if (cpuNs != null) {
+                for (JsonNode c : cpuNs) {
+                    cpu += c.asLong();
+                }
+                cpu /= cpuNs.size();
             }
             String key = r.get("workload").asText() + "\t" + r.get("copies").asInt();
-            double[] pair = makespan.computeIfAbsent(key, k -> new TreeMap<>())
-                    .computeIfAbsent(r.get("round").asInt(), k -> new double[2]);
-            pair[r.get("placement").asText().equals("native") ? 0 : 1] = max / 1e6;
+            double[] round = perRound.computeIfAbsent(key, k -> new TreeMap<>())
+                    .computeIfAbsent(r.get("round").asInt(), k -> new double[4]);
+            int side = r.get("placement").asText().equals("native") ? 0 : 1;
+            round[side] = wall / 1e6;
+            round[2 + side] = cpu / 1e6;
         }
         List<String> cpuMem4 = new ArrayList<>();
+        List<String> wide = new ArrayList<>();
         int met = 0;
         int missed = 0;
-        for (Map.Entry<String, Map<Integer, double[]>> e : makespan.entrySet()) {
+        for (Map.Entry<String, Map<Integer, double[]>> e : perRound.entrySet()) {
             String[] k = e.getKey().split("\t");
-            List<Double> nat = new ArrayList<>();
-            List<Double> con = new ArrayList<>();
-            List<Double> overhead = new ArrayList<>();
-            for (double[] pair : e.getValue().values()) {
-                if (pair[0] > 0 && pair[1] > 0) {
-                    nat.add(pair[0]);
-                    con.add(pair[1]);
-                    overhead.add((pair[1] / pair[0] - 1) * 100);
+            List<List<Double>> columns = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    new ArrayList<>());
+            List<Double> wallOverhead = new ArrayList<>();
+            List<Double> cpuOverhead = new ArrayList<>();
+            for (double[] round : e.getValue().values()) {
+                if (round[0] > 0 && round[1] > 0) {
+                    for (int i = 0; i < 4; i++) {
+                        columns.get(i).add(round[i]);
+                    }
+                    wallOverhead.add((round[1] / round[0] - 1) * 100);
+                    if (round[2] > 0 && round[3] > 0) {
+                        cpuOverhead.add((round[3] / round[2] - 1) * 100);
+                    }
                 }
             }
-            Stats.Summary o = Stats.Summary.of(overhead);
+            Stats.Summary w = Stats.Summary.of(wallOverhead);
+            Stats.Summary c = Stats.Summary.of(cpuOverhead);
             md.append("| ").append(k[0]).append(" | ").append(descriptions.getOrDefault(k[0], "")).append(" | ")
-                    .append(k[1]).append(" | ").append(pm(Stats.Summary.of(nat))).append(" | ")
-                    .append(pm(Stats.Summary.of(con))).append(" | ").append(f(o.mean())).append(" ± ").append(f(o.ci()))
-                    .append(" | ").append(o.n()).append(" |\n");
+                    .append(k[1]).append(" | ").append(pm(Stats.Summary.of(columns.get(0)))).append(" | ")
+                    .append(pm(Stats.Summary.of(columns.get(1)))).append(" | ").append(pm(w)).append(" | ")
+                    .append(pm(Stats.Summary.of(columns.get(2)))).append(" | ")
+                    .append(pm(Stats.Summary.of(columns.get(3)))).append(" | ").append(pm(c)).append(" | ")
+                    .append(w.n()).append(" |\n");
+            boolean cpuBound = k[0].startsWith("cpu-") || k[0].startsWith("mem-");
+            if (cpuBound && !(c.ci() < 1.0)) {
+                // The interval shrinks as 1/sqrt(rounds): how many this spread would need for ±1%.
+                long needed = Double.isNaN(c.ci()) ? -1 : (long) Math.ceil(c.n() * Math.pow(c.ci(), 2));
+                wide.add(k[0] + " × " + k[1] + ": ±" + f(c.ci()) + "% after " + c.n() + " rounds"
+                        + (needed > 0 ? ", ≈" + needed + " rounds for ±1%" : ""));
+            }
             if (k[1].equals("4")) {
-                bars.add(new Bar("B3 container ÷ native, 4 copies", k[0], 1 + o.mean() / 100, "lower is better"));
-                if (k[0].startsWith("cpu-") || k[0].startsWith("mem-")) {
-                    cpuMem4.add(k[0] + " " + f(o.mean()) + " ± " + f(o.ci()) + "%");
-                    if (o.mean() + o.ci() <= 1.0) {
+                bars.add(new Bar("B3 container ÷ native, 4 copies (CPU time)", k[0], 1 + c.mean() / 100,
+                        "lower is better"));
+                if (cpuBound) {
+                    cpuMem4.add(k[0] + " CPU " + f(c.mean()) + " ± " + f(c.ci()) + "% (wall " + f(w.mean())
+                            + " ± " + f(w.ci()) + "%)");
+                    if (c.mean() + c.ci() <= 1.0) {
                         met++;
-                    } else if (o.mean() - o.ci() > 1.0) {
+                    } else if (c.mean() - c.ci() > 1.0) {
                         missed++;
                     }
                 }
             }
         }
         md.append('\n');
+        if (wide.isEmpty()) {
+            md.append("Every CPU-bound workload's CPU-time interval is narrower than ±1%.\n\n");
+        } else {
+            md.append("Not decisive to ±1% for: ").append(String.join("; ", wide)).append(". The pair-to-pair "
+                    + "spread of the container ÷ native ratio on this shared machine (other tenants' cache and "
+                    + "memory-bandwidth pressure and the hypervisor's steal land in CPU time too) is what sets "
+                    + "the interval; the round counts given would narrow it to ±1% if the spread stays as "
+                    + "measured.\n\n");
+        }
         if (!cpuMem4.isEmpty()) {
             // Met only if the whole 95% interval is at or under 1%, missed only if it is wholly above.
             String verdict = met == cpuMem4.size() ? "met" : missed > 0 ? "missed"
                     : "not resolved: the 95% intervals are wider than the 1% target, so this run can neither "
                     + "confirm nor refute it";
-            targets.add(new String[] {"B3: overhead ≤ 1% for CPU and memory workloads, 4 containers",
+            targets.add(new String[] {"B3: overhead ≤ 1% for CPU and memory workloads, 4 containers (CPU time)",
                 String.join("; ", cpuMem4), verdict});
         }
     }

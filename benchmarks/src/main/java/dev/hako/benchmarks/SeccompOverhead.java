@@ -76,7 +76,7 @@ public final class SeccompOverhead {
                 .put("readCalls", config.readCalls());
         ObjectNode filters = out.putObject("filters");
         for (Map.Entry<String, SeccompProfile> p : profiles.entrySet()) {
-            filters.put(p.getKey(), p.getValue().isUnconfined() ? 0 : p.getValue().instructionCount(Arch.CURRENT));
+            filters.put(p.getKey(), p.getValue().isUnconfined() ? 0 : p.getValue().instructionCount(SeccompProfile.Architecture.current()));
         }
         ArrayNode runs = out.putArray("runs");
         for (int round = 0; round < config.rounds(); round++) {

@@ -56,8 +56,13 @@ class BenchmarksSmokeTest {
         assertThat(run).allSatisfy((RunResult r) -> assertThat(r.getPrimaryResult().getSampleCount()).isPositive());
 
         Path disk = Files.createDirectories(results.resolve("disk"));
-        Driver.write(Overhead.run(new Overhead.Config(1, 0.005, List.of(1, 2), Set.of(), disk)),
-                results.resolve("b3.json"));
+        ObjectNode overhead = Overhead.run(new Overhead.Config(1, 0.005, List.of(1, 2), Set.of(), disk));
+        for (var measured : overhead.get("runs")) {
+            // Each copy reports the CPU time of its work beside its wall time.
+            assertThat(measured.get("cpuNs")).hasSameSizeAs(measured.get("elapsedNs"));
+            assertThat(measured.get("cpuNs").get(0).asLong()).isPositive();
+        }
+        Driver.write(overhead, results.resolve("b3.json"));
         Driver.write(Enforcement.run(new Enforcement.Config(Duration.ofMillis(150), 1, 0.05, disk)),
                 results.resolve("b4.json"));
         ObjectNode shell = ShellCgroupOps.run(5, 1);
@@ -90,7 +95,7 @@ class BenchmarksSmokeTest {
         Report.write(results, markdown, chart, "smoke test");
         String text = Files.readString(markdown);
         assertThat(text).contains("## B1", "## B2", "## B3", "## B4", "## B5", "## B6", "## B7", "## B8", "## Targets", "## Machine",
-                "C clone3 loop (floor)", "not installable here (test)", "mem-triad", "io-disk",
+                "C clone3 loop (floor)", "not installable here (test)", "mem-triad", "io-disk", "CPU overhead %",
                 "| Hako | pid,mnt,ipc,uts+init |", "With `init(true)`", "**Hako supervisor + reaper**")
                 .doesNotContain("No B1 results", "No B3 results", "No B5 results", "No B6 results", "No B7 results",
                         "No B8 results");

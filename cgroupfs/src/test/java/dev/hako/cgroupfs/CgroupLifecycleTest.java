@@ -7,6 +7,7 @@ import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.testing.Privileged;
 import dev.hako.testing.Requirement;
+import dev.hako.testing.Tags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -75,6 +77,7 @@ class CgroupLifecycleTest {
         freezeThaw(leaf, leaf);
     }
 
+    @Tag(Tags.CGROUP1)
     @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
     @Test
     @Timeout(30)
@@ -112,6 +115,7 @@ class CgroupLifecycleTest {
         }
     }
 
+    @Tag(Tags.CGROUP1)
     @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
     @Test
     @Timeout(30)
@@ -219,6 +223,7 @@ class CgroupLifecycleTest {
         }
     }
 
+    @Tag(Tags.CGROUP1)
     @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
     @Test
     @Timeout(30)

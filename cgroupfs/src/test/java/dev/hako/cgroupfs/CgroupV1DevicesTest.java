@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hako.testing.Privileged;
 import dev.hako.testing.Requirement;
+import dev.hako.testing.Tags;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 
 /** Device rules through the cgroup v1 devices controller (this project's host). */
+@Tag(Tags.CGROUP1)
 @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
 class CgroupV1DevicesTest extends DeviceRulesProofs {
 

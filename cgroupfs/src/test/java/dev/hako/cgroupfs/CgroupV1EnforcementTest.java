@@ -2,9 +2,12 @@ package dev.hako.cgroupfs;
 
 import dev.hako.testing.Privileged;
 import dev.hako.testing.Requirement;
+import dev.hako.testing.Tags;
 import java.nio.file.Files;
+import org.junit.jupiter.api.Tag;
 
 /** The enforcement proofs on cgroup v1 controllers (this project's host). */
+@Tag(Tags.CGROUP1)
 @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
 class CgroupV1EnforcementTest extends EnforcementProofs {
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hako.syscalls.Fd;
 import dev.hako.testing.Privileged;
 import dev.hako.testing.Requirement;
+import dev.hako.testing.Tags;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The v2 program on this project's host, whose layout is hybrid: BPF device programs work
@@ -12,6 +14,7 @@ import dev.hako.testing.Requirement;
  * controller, whose root allows everything. This runs the program on the host's kernel;
  * {@link CgroupV2DevicesTest} runs it through {@link Cgroup#apply} in the pure v2 guest.
  */
+@Tag(Tags.CGROUP1)
 @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
 class HybridDeviceProgramTest extends DeviceProgramProofs {
 

@@ -1,6 +1,14 @@
 package dev.hako.namespaces;
 
 import dev.hako.cgroupfs.Cgroup;
+import dev.hako.namespaces.launch.ApiAccess;
+import dev.hako.namespaces.launch.ChildProgram;
+import dev.hako.namespaces.launch.CurrentIds;
+import dev.hako.namespaces.launch.LaunchSpec;
+import dev.hako.namespaces.launch.Launcher;
+import dev.hako.namespaces.launch.MountCompiler;
+import dev.hako.namespaces.launch.Plan;
+import dev.hako.namespaces.launch.SubordinateIds;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.Resource;
@@ -54,9 +62,11 @@ public final class ContainerBuilder {
     /** How long {@link #start()} waits for execve by default. */
     public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(10);
 
+    static {
+        ApiAccess.install(new EngineAccess());
+    }
+
     private List<String> command;
-    /** PATH when the JVM has none: the usual one of a Linux distribution's root. */
-    static final String STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final Map<String, String> environment = minimalEnvironment();
     private Path directory;
@@ -144,7 +154,7 @@ public final class ContainerBuilder {
 
     private static Map<String, String> minimalEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", System.getenv().getOrDefault("PATH", STANDARD_PATH));
+        env.put("PATH", System.getenv().getOrDefault("PATH", LaunchSpec.STANDARD_PATH));
         for (String name : List.of("HOME", "TERM")) {
             String value = System.getenv(name);
             if (value != null) {
@@ -526,7 +536,7 @@ public final class ContainerBuilder {
             view = view.withHostDev(privileged);
         }
         List<String> resolved = new ArrayList<>(command);
-        resolved.set(0, resolveProgram(command.getFirst(), env.getOrDefault("PATH", STANDARD_PATH), view,
+        resolved.set(0, resolveProgram(command.getFirst(), env.getOrDefault("PATH", LaunchSpec.STANDARD_PATH), view,
                 joins.containsKey(NamespaceType.MOUNT)));
         checkFdTargets();
         for (NamespaceType type : joins.keySet()) {
@@ -565,7 +575,7 @@ public final class ContainerBuilder {
      * @throws IllegalArgumentException naming the field and the rule that a value breaks
      */
     public LaunchPlan plan() {
-        return new LaunchPlan(spec(), extraChildSteps, classicMounts);
+        return new LaunchPlan(new Plan(spec(), extraChildSteps, classicMounts));
     }
 
     /**
@@ -576,7 +586,7 @@ public final class ContainerBuilder {
      *                                  nothing is left behind (no process, descriptor or cgroup entry)
      */
     public ContainerProcess start() throws IOException {
-        return Launcher.start(plan());
+        return Launcher.start(plan().engine(), ContainerProcess::new);
     }
 
     /** The no_new_privs setting: as set, else on unless privileged. */

@@ -1,6 +1,10 @@
 package dev.hako.namespaces;
 
 import dev.hako.bindings.Linux;
+import dev.hako.namespaces.launch.FdStreams;
+import dev.hako.namespaces.launch.LaunchSpec;
+import dev.hako.namespaces.launch.Launcher;
+import dev.hako.namespaces.launch.Reaper;
 import dev.hako.syscalls.ChildStatus;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
@@ -52,11 +56,31 @@ public final class ContainerProcess extends Process implements AutoCloseable {
         this.stderr = parentEnds[2] == null ? InputStream.nullInputStream() : new FdStreams.Input(parentEnds[2]);
         this.handle = ProcessHandle.of(pid).orElse(null);
         this.exit = status.thenApply(ignored -> this);
-        Reaper.INSTANCE.watch(this);
+        Reaper.INSTANCE.watch(new Reaper.Watched() {
+            @Override
+            public long pid() {
+                return pid;
+            }
+
+            @Override
+            public Fd pidfd() {
+                return pidfdForReaper();
+            }
+
+            @Override
+            public void exited(ChildStatus childStatus) {
+                ContainerProcess.this.exited(childStatus);
+            }
+
+            @Override
+            public void watchFailed(Throwable failure) {
+                ContainerProcess.this.watchFailed(failure);
+            }
+        });
     }
 
     /** Called by the reaper thread once the process has been reaped. */
-    void exited(ChildStatus childStatus) {
+    private void exited(ChildStatus childStatus) {
         synchronized (pidfdLock) {
             pidfd.close();
         }
@@ -64,13 +88,14 @@ public final class ContainerProcess extends Process implements AutoCloseable {
     }
 
     /** Called by the reaper thread if watching failed; the process is killed and reaped. */
-    void watchFailed(Throwable failure) {
+    private void watchFailed(Throwable failure) {
         synchronized (pidfdLock) {
             Launcher.killAndReap(pidfd);
         }
         status.completeExceptionally(failure);
     }
 
+    /** The descriptor the reaper watches and closes (tests check it is closed). */
     Fd pidfdForReaper() {
         return pidfd;
     }

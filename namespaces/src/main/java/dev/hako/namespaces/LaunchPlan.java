@@ -1,16 +1,7 @@
 package dev.hako.namespaces;
 
-import dev.hako.syscalls.Flag;
-import dev.hako.syscalls.NamespaceType;
-import java.lang.foreign.Arena;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
+import dev.hako.namespaces.launch.Plan;
 import java.util.List;
-import java.util.Map;
-import java.util.StringJoiner;
-import java.util.TreeMap;
 
 /**
  * A container's settings ({@link ContainerBuilder}) compiled into the ordered steps of a start: what the parent does
@@ -19,206 +10,39 @@ import java.util.TreeMap;
  */
 public final class LaunchPlan {
 
-    /** Placeholder descriptor numbers for the dry run; real starts use real ones. */
-    private static final int PLACEHOLDER = 1000;
+    private final Plan plan;
 
-    private final LaunchSpec spec;
-    private final KernelSupport kernel;
-    private final java.util.function.Consumer<ChildProgram> extraChildSteps;
-
-    LaunchPlan(LaunchSpec spec, java.util.function.Consumer<ChildProgram> extraChildSteps, boolean classicMounts) {
-        this.spec = spec;
-        KernelSupport current = KernelSupport.get();
-        this.kernel = classicMounts ? current.withoutNewMountApi() : current;
-        this.extraChildSteps = extraChildSteps;
+    LaunchPlan(Plan plan) {
+        this.plan = plan;
     }
 
-    /** Compiles the child's steps into {@code program} with the given descriptors. */
-    void compileChild(ChildCompiler.Descriptors fds, ChildProgram program) {
-        ChildCompiler.compile(spec, fds, program, kernel, extraChildSteps);
+    /** The engine's plan, which the launcher carries out. */
+    Plan engine() {
+        return plan;
     }
 
     /** The spec this plan was compiled from. */
-    LaunchSpec spec() {
-        return spec;
-    }
-
-    /** Whether the child is created directly in its cgroup (CLONE_INTO_CGROUP). */
-    boolean cloneIntoCgroup() {
-        return spec.cgroup() != null && spec.cgroup().v2Directory() != null && kernel.cloneIntoCgroup();
-    }
-
-    /** The clone3 flags, namespaces included. */
-    List<String> cloneFlagNames() {
-        List<String> names = new ArrayList<>();
-        names.add("CLONE_PIDFD");
-        if (kernel.clearSighand()) {
-            names.add("CLONE_CLEAR_SIGHAND");
-        }
-        if (cloneIntoCgroup()) {
-            names.add("CLONE_INTO_CGROUP");
-        }
-        if (!spec.cloneNamespaces().isEmpty()) {
-            names.add(Flag.describe(spec.cloneNamespaces()));
-        }
-        return names;
+    dev.hako.namespaces.launch.LaunchSpec spec() {
+        return plan.spec();
     }
 
     /** The parent's steps, in order, each one line. */
     public List<String> parentSteps() {
-        List<String> steps = new ArrayList<>();
-        steps.add("pipe2(O_CLOEXEC) = <report pipe>  (EOF after execve means success)");
-        if (spec.childWaitsForParent(cloneIntoCgroup())) {
-            steps.add("pipe2(O_CLOEXEC) = <sync pipe>  (the child waits on it)");
-        }
-        stdio(steps, 0, spec.stdin());
-        stdio(steps, 1, spec.stdout());
-        stdio(steps, 2, spec.stderr());
-        spec.passedFds().forEach((target, fd) ->
-                steps.add("fcntl(" + fd.value() + ", F_DUPFD_CLOEXEC, <above targets>) = <fd for " + target + ">"));
-        spec.joinedNamespaces().forEach((type, join) ->
-                steps.add(joinOpen(type, join) + " = <" + joinName(type, join) + ">"));
-        if (spec.deviceRules() != null) {
-            dev.hako.cgroupfs.Cgroup group = spec.cgroup().group();
-            steps.add("device rules for cgroup " + group.path() + ":");
-            for (String line : spec.deviceRules().describe(group.layout()).split("\n")) {
-                steps.add("    " + line);
-            }
-        }
-        if (cloneIntoCgroup()) {
-            steps.add("open(\"" + spec.cgroup().v2Directory() + "\", O_RDONLY|O_DIRECTORY|O_CLOEXEC) = <cgroup dir>");
-        }
-        steps.add("clone3({flags=" + String.join("|", cloneFlagNames()) + ", pidfd=&pidfd, exit_signal=SIGCHLD"
-                + (cloneIntoCgroup() ? ", cgroup=<cgroup dir>" : "") + "}, 88) = <pid>");
-        steps.add("close(<child ends>)");
-        if (spec.subordinateMaps()) {
-            if (!spec.setgroupsAllowed()) {
-                steps.add("write(\"/proc/<pid>/setgroups\", \"deny\")");
-            }
-            steps.add(String.join(" ", Launcher.helperCommand(SubordinateIds.NEWUIDMAP, 0, spec.uidMap()))
-                    .replaceFirst(" 0", " <pid>") + "  (setuid helper)");
-            steps.add(String.join(" ", Launcher.helperCommand(SubordinateIds.NEWGIDMAP, 0, spec.gidMap()))
-                    .replaceFirst(" 0", " <pid>") + "  (setuid helper)");
-        } else if (spec.newNamespaces().contains(NamespaceType.USER)) {
-            steps.add("write(\"/proc/<pid>/setgroups\", \"" + (spec.setgroupsAllowed() ? "allow" : "deny") + "\")");
-            steps.add("write(\"/proc/<pid>/uid_map\", " + mapText(spec.uidMap()) + ")");
-            steps.add("write(\"/proc/<pid>/gid_map\", " + mapText(spec.gidMap()) + ")");
-        }
-        if (spec.cgroup() != null) {
-            for (var dir : Launcher.attachDirectories(spec.cgroup(), cloneIntoCgroup())) {
-                steps.add("write(\"" + dir.resolve("cgroup.procs") + "\", \"<pid>\")");
-            }
-        }
-        if (spec.childWaitsForParent(cloneIntoCgroup())) {
-            steps.add("write(<sync pipe>, \"x\", 1); close(<sync pipe>)");
-        }
-        steps.add("poll(<report pipe>, POLLIN, " + spec.execTimeout().toMillis() + " ms); read(<report pipe>) = 0"
-                + "  (else: (step, errno) of the failed child step; on timeout: pidfd_send_signal(SIGKILL))");
-        steps.add("epoll_ctl(<reaper>, EPOLL_CTL_ADD, <pidfd>, EPOLLIN)  (waitid(P_PIDFD) when it exits)");
-        return steps;
+        return plan.parentSteps();
     }
 
     /** The child's steps, in order, each one line. */
     public List<String> childSteps() {
-        try (Arena arena = Arena.ofConfined()) {
-            ChildProgram program = new ChildProgram(arena);
-            compileChild(placeholderDescriptors(), program);
-            List<String> lines = new ArrayList<>();
-            for (ChildProgram.Step step : program.descriptions()) {
-                lines.add(step.describe());
-            }
-            lines.add("exit_group(127)  (only if a step failed: after reporting it)");
-            return lines;
-        }
+        return plan.childSteps();
     }
 
     /** Every step, parent and child, numbered like strace output. */
     public String describe() {
-        StringBuilder out = new StringBuilder();
-        out.append("# parent\n");
-        int n = 1;
-        for (String step : parentSteps()) {
-            out.append(String.format("%3d  %s%n", n++, step));
-        }
-        out.append("# child (after clone3, before execve)\n");
-        n = 0;
-        for (String step : childSteps()) {
-            out.append(String.format("%3d  %s%n", n++, step));
-        }
-        if (spec.seccomp() != null && !spec.seccomp().isUnconfined()) {
-            out.append("# ").append(spec.seccomp().describe());
-        }
-        return out.toString();
+        return plan.describe();
     }
 
     @Override
     public String toString() {
         return describe();
-    }
-
-    private ChildCompiler.Descriptors placeholderDescriptors() {
-        Map<Integer, Integer> moves = new TreeMap<>();
-        Map<Integer, String> names = new LinkedHashMap<>();
-        int next = PLACEHOLDER;
-        Redirect[] stdio = {spec.stdin(), spec.stdout(), spec.stderr()};
-        for (int target = 0; target < 3; target++) {
-            if (!(stdio[target] instanceof Redirect.Inherit)) {
-                moves.put(target, next++);
-                names.put(target, Launcher.stdioName(target, stdio[target]));
-            }
-        }
-        for (int target : spec.passedFds().keySet()) {
-            moves.put(target, next++);
-            names.put(target, "fd for " + target);
-        }
-        Map<NamespaceType, Integer> joins = new EnumMap<>(NamespaceType.class);
-        Map<NamespaceType, String> joinNames = new EnumMap<>(NamespaceType.class);
-        for (var join : spec.joinedNamespaces().entrySet()) {
-            joins.put(join.getKey(), next++);
-            joinNames.put(join.getKey(), joinName(join.getKey(), join.getValue()));
-        }
-        int sync = spec.childWaitsForParent(cloneIntoCgroup()) ? next : -1;
-        return new ChildCompiler.Descriptors(sync, moves, names, joins, joinNames);
-    }
-
-    private static void stdio(List<String> steps, int target, Redirect redirect) {
-        String name = Launcher.stdioName(target, redirect);
-        switch (redirect) {
-            case Redirect.Inherit inherit -> { }
-            case Redirect.Pipe pipe -> steps.add("pipe2(O_CLOEXEC) = <" + name + ">");
-            case Redirect.FromFile file -> steps.add("openat(\"" + file.file() + "\", O_RDONLY|O_CLOEXEC) = <" + name + ">");
-            case Redirect.ToFile file -> steps.add("openat(\"" + file.file() + "\", O_WRONLY|O_CREAT|"
-                    + (file.append() ? "O_APPEND" : "O_TRUNC") + "|O_CLOEXEC, 0644) = <" + name + ">");
-            case Redirect.ToFd fd -> steps.add("fcntl(" + fd.fd().value() + ", F_DUPFD_CLOEXEC, <above targets>) = <"
-                    + name + ">");
-        }
-    }
-
-    static String joinName(NamespaceType type, NamespaceJoin join) {
-        return switch (join) {
-            case NamespaceJoin.OfPid pid -> type.procName() + " of pid " + pid.pid();
-            case NamespaceJoin.OfPath path -> type.procName() + " at " + path.path();
-            case NamespaceJoin.OfPidfd pidfd -> type.procName() + " of pidfd " + pidfd.pidfd().value();
-        };
-    }
-
-    private static String joinOpen(NamespaceType type, NamespaceJoin join) {
-        return switch (join) {
-            case NamespaceJoin.OfPid pid -> "open(\"/proc/" + pid.pid() + "/ns/" + type.procName() + "\", O_RDONLY|O_CLOEXEC)";
-            case NamespaceJoin.OfPath path -> "open(\"" + path.path() + "\", O_RDONLY|O_CLOEXEC)";
-            case NamespaceJoin.OfPidfd pidfd -> "fcntl(" + pidfd.pidfd().value() + ", F_DUPFD_CLOEXEC)";
-        };
-    }
-
-    static String mapText(List<IdMapping> map) {
-        StringJoiner joiner = new StringJoiner("\\n", "\"", "\\n\"");
-        for (IdMapping mapping : map) {
-            joiner.add(mapping.line());
-        }
-        return joiner.toString();
-    }
-
-    static EnumSet<NamespaceType> none() {
-        return EnumSet.noneOf(NamespaceType.class);
     }
 }

@@ -1,5 +1,6 @@
 package dev.hako.namespaces;
 
+import dev.hako.namespaces.launch.MountCompiler;
 import dev.hako.syscalls.Propagation;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -175,10 +176,6 @@ public final class MountSpec {
             destination = checkDestination("bind destination", destination);
         }
 
-        /** Whether the source is a directory (else the destination must be a file too). */
-        boolean directory() {
-            return Files.isDirectory(source);
-        }
     }
 
     /**
@@ -266,11 +263,6 @@ public final class MountSpec {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("rootfs \"" + rootfs + "\" cannot be resolved: " + e.getMessage(), e);
         }
-    }
-
-    /** Whether a host path is a directory without following a final link (for the masked paths). */
-    static boolean isDirectory(Path path) {
-        return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Fluent builder of a {@link MountSpec}; {@link #build()} validates. Not thread-safe. */

@@ -7,7 +7,6 @@ import dev.hako.namespaces.seccomp.BpfProgram;
 import dev.hako.namespaces.seccomp.FilterCompiler;
 import dev.hako.namespaces.seccomp.FilterSpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -40,8 +39,8 @@ import java.util.Set;
  * another architecture's ABI (i386 on x86_64) and, on x86_64, an x32 call kill the process:
  * their numbers mean other calls.
  *
- * <p>Names are checked against the generated syscall table of every architecture of the
- * profile ({@link SyscallTable}); {@link #describe()} prints the filter the running
+ * <p>Names are checked against the syscall table of every {@linkplain Architecture architecture}
+ * of the profile (generated from the kernel headers); {@link #describe()} prints the filter the running
  * architecture gets, instruction by instruction. A profile is immutable.
  *
  * @see <a href="https://man7.org/linux/man-pages/man2/seccomp.2.html">seccomp(2)</a>
@@ -50,6 +49,42 @@ import java.util.Set;
 public final class SeccompProfile {
 
     private static final SeccompProfile UNCONFINED = new SeccompProfile(null);
+
+    /**
+     * A machine architecture a profile makes a filter for. The filter checks the
+     * architecture of every call (seccomp_data.arch, an AUDIT_ARCH_* value) and uses that
+     * architecture's syscall numbers.
+     */
+    public enum Architecture {
+        /** x86-64 (AUDIT_ARCH_X86_64); x32 and i386 calls are killed. */
+        X86_64(Arch.X86_64),
+        /** 64-bit Arm (AUDIT_ARCH_AARCH64). */
+        AARCH64(Arch.AARCH64);
+
+        private final Arch arch;
+
+        Architecture(Arch arch) {
+            this.arch = arch;
+        }
+
+        /** The architecture this JVM runs on. */
+        public static Architecture current() {
+            return of(Arch.CURRENT);
+        }
+
+        /** The bindings' architecture, whose syscall table and AUDIT_ARCH value the filter uses. */
+        Arch arch() {
+            return arch;
+        }
+
+        /** The architecture of the bindings' {@code arch}. */
+        static Architecture of(Arch arch) {
+            return switch (arch) {
+                case X86_64 -> X86_64;
+                case AARCH64 -> AARCH64;
+            };
+        }
+    }
 
     /** One rule as the builder took it. */
     private record Rule(String syscall, Arch onlyOn, SeccompAction action, List<ArgCheck> checks, boolean wherePresent) {
@@ -107,16 +142,23 @@ public final class SeccompProfile {
     }
 
     /** The architectures the profile has a filter for. */
-    public Set<Arch> architectures() {
-        return isUnconfined() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(settings.architectures));
+    public Set<Architecture> architectures() {
+        if (isUnconfined()) {
+            return Set.of();
+        }
+        EnumSet<Architecture> result = EnumSet.noneOf(Architecture.class);
+        for (Arch arch : settings.architectures) {
+            result.add(Architecture.of(arch));
+        }
+        return Collections.unmodifiableSet(result);
     }
 
-    /** The number of BPF instructions of the filter for {@code arch}. */
-    public int instructionCount(Arch arch) {
-        return program(arch).size();
+    /** The number of BPF instructions of the filter for {@code architecture}. */
+    public int instructionCount(Architecture architecture) {
+        return program(architecture.arch()).size();
     }
 
-    /** The filter of the running architecture: {@link #describe(Arch)} for {@link Arch#CURRENT}. */
+    /** The filter of the running architecture: {@link #describe(Architecture)} for {@link Architecture#current()}. */
     public String describe() {
         return isUnconfined() ? "seccomp: unconfined (no filter)\n" : describe(Arch.CURRENT);
     }
@@ -126,7 +168,11 @@ public final class SeccompProfile {
      * a disassembly (line, mnemonic, operand, absolute jump targets, and what the operand
      * means: a seccomp_data field, a syscall name, an action).
      */
-    public String describe(Arch arch) {
+    public String describe(Architecture architecture) {
+        return describe(architecture.arch());
+    }
+
+    private String describe(Arch arch) {
         if (isUnconfined()) {
             return "seccomp: unconfined (no filter)\n";
         }
@@ -290,11 +336,15 @@ public final class SeccompProfile {
         }
 
         /** The architectures to make filters for (default: x86_64 and aarch64). */
-        public Builder architectures(Arch... arches) {
-            if (arches.length == 0) {
+        public Builder architectures(Architecture... architectures) {
+            if (architectures.length == 0) {
                 throw new IllegalArgumentException("seccomp architectures: give at least one");
             }
-            this.architectures = EnumSet.copyOf(Arrays.asList(arches));
+            EnumSet<Arch> arches = EnumSet.noneOf(Arch.class);
+            for (Architecture architecture : architectures) {
+                arches.add(Objects.requireNonNull(architecture, "architecture").arch());
+            }
+            this.architectures = arches;
             return this;
         }
 
@@ -313,8 +363,8 @@ public final class SeccompProfile {
         }
 
         /** Allows these syscalls on {@code arch} only (for calls other architectures lack, such as open on aarch64). */
-        public Builder allowOn(Arch arch, String... syscalls) {
-            Objects.requireNonNull(arch, "arch");
+        public Builder allowOn(Architecture architecture, String... syscalls) {
+            Arch arch = Objects.requireNonNull(architecture, "architecture").arch();
             for (String syscall : syscalls) {
                 add(syscall, arch, SeccompAction.ALLOW, new ArgCheck[0], false);
             }
@@ -330,8 +380,8 @@ public final class SeccompProfile {
         }
 
         /** Adds a rule for {@code arch} only; otherwise as {@link #rule}. */
-        public Builder ruleOn(Arch arch, String syscall, SeccompAction action, ArgCheck... checks) {
-            return add(syscall, Objects.requireNonNull(arch, "arch"), action, checks, false);
+        public Builder ruleOn(Architecture architecture, String syscall, SeccompAction action, ArgCheck... checks) {
+            return add(syscall, Objects.requireNonNull(architecture, "architecture").arch(), action, checks, false);
         }
 
         /** Allows the syscalls that exist, on each architecture, and skips the others (the default profile's lists). */

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hako.testing.Privileged;
 import dev.hako.testing.Requirement;
+import dev.hako.testing.Tags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 class CgroupV1PlacementTest {
 
     @Test
+    @Tag(Tags.CGROUP1)
     @Privileged({Requirement.ROOT, Requirement.CGROUP1_CONTROLLERS})
     void startsInAV1CgroupByAttachingBeforeExec() throws Exception {
         Path memory = Path.of("/sys/fs/cgroup/memory");

@@ -2,6 +2,7 @@ package dev.hako.namespaces;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hako.namespaces.launch.ChildInterpreter;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.testing.Privileged;
 import java.util.ArrayList;

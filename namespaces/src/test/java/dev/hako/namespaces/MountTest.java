@@ -3,9 +3,11 @@ package dev.hako.namespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hako.namespaces.launch.Launcher;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.Propagation;
 import dev.hako.testing.Privileged;
+import dev.hako.testing.Tags;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import dev.hako.testing.Tags;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -175,7 +176,7 @@ class MountTest {
         LaunchPlan plan = builder.plan();
         Files.delete(root.resolve("proc"));
         Files.createSymbolicLink(root.resolve("proc"), Path.of("/"));
-        assertThatThrownBy(() -> Launcher.startUnchecked(plan))
+        assertThatThrownBy(() -> Launcher.startUnchecked(plan.engine(), ContainerProcess::new))
                 .isInstanceOf(dev.hako.syscalls.SyscallException.class)
                 .hasMessageStartingWith("openat2(<root>, \"proc\", {flags=O_PATH|O_DIRECTORY|O_CLOEXEC,"
                         + " resolve=RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS}, 24) failed: ELOOP");

@@ -1,5 +1,6 @@
 package dev.hako.namespaces;
 
+import dev.hako.namespaces.launch.Reaper;
 import dev.hako.testing.OpenDescriptors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

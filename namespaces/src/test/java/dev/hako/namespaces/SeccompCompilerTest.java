@@ -3,6 +3,7 @@ package dev.hako.namespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hako.bindings.Arch;
+import dev.hako.namespaces.SeccompProfile.Architecture;
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.SyscallTable;
 import dev.hako.namespaces.SeccompProfile.ArgCheck;
@@ -203,7 +204,7 @@ class SeccompCompilerTest {
         for (Op op : ops) {
             for (long c : constants) {
                 for (int arg : new int[] {0, 5}) {
-                    SeccompProfile profile = SeccompProfile.builder().architectures(Arch.X86_64)
+                    SeccompProfile profile = SeccompProfile.builder().architectures(Architecture.X86_64)
                             .rule("getpid", SeccompAction.ALLOW, op.make().apply(arg, c)).build();
                     for (long a : probes) {
                         long[] args = new long[6];
@@ -224,7 +225,7 @@ class SeccompCompilerTest {
                 mask &= 0xffffffff_00000000L; // high word only
             }
             long value = random.nextLong() & mask;
-            SeccompProfile profile = SeccompProfile.builder().architectures(Arch.AARCH64)
+            SeccompProfile profile = SeccompProfile.builder().architectures(Architecture.AARCH64)
                     .rule("getpid", SeccompAction.ALLOW, ArgCheck.maskedEq(2, mask, value)).build();
             for (long a : new long[] {value, value | ~mask, random.nextLong(), value ^ Long.lowestOneBit(mask | 1),
                     value ^ Long.highestOneBit(mask | 1)}) {
@@ -237,7 +238,7 @@ class SeccompCompilerTest {
 
     @Test
     void rulesOfOneSyscallAreTriedInOrderAndAllChecksOfARuleMustHold() {
-        SeccompProfile profile = SeccompProfile.builder().architectures(Arch.X86_64)
+        SeccompProfile profile = SeccompProfile.builder().architectures(Architecture.X86_64)
                 .rule("kill", SeccompAction.errno(1), ArgCheck.eq(0, 1), ArgCheck.eq(1, 9))
                 .rule("kill", SeccompAction.errno(2), ArgCheck.ge(0, 1), ArgCheck.le(0, 10))
                 .rule("kill", SeccompAction.ALLOW, ArgCheck.gt(1, 0))
@@ -258,7 +259,7 @@ class SeccompCompilerTest {
     @EnumSource(Arch.class)
     void longJumpsAreCorrectWithHundredsOfRules(Arch arch) {
         SyscallTable table = SyscallTable.of(arch);
-        SeccompProfile.Builder builder = SeccompProfile.builder().architectures(arch)
+        SeccompProfile.Builder builder = SeccompProfile.builder().architectures(Architecture.of(arch))
                 .unknownSyscallAction(SeccompAction.errno(Linux.ENOSYS()));
         for (var entry : table.byNumber().entrySet()) {
             int n = entry.getKey();
@@ -299,7 +300,7 @@ class SeccompCompilerTest {
     @EnumSource(Arch.class)
     void dispatchRunsLogarithmicallyManyInstructions(Arch arch) {
         SyscallTable table = SyscallTable.of(arch);
-        SeccompProfile.Builder builder = SeccompProfile.builder().architectures(arch);
+        SeccompProfile.Builder builder = SeccompProfile.builder().architectures(Architecture.of(arch));
         for (var entry : table.byNumber().entrySet()) {
             builder.rule(entry.getValue(), entry.getKey() % 2 == 0 ? SeccompAction.ALLOW : SeccompAction.errno(1));
         }
@@ -323,8 +324,8 @@ class SeccompCompilerTest {
 
     @Test
     void describeShowsTheCountAndASymbolicDisassembly() {
-        String text = SeccompProfile.defaultProfile().describe(Arch.X86_64);
-        int count = SeccompProfile.defaultProfile().instructionCount(Arch.X86_64);
+        String text = SeccompProfile.defaultProfile().describe(Architecture.X86_64);
+        int count = SeccompProfile.defaultProfile().instructionCount(Architecture.X86_64);
         String[] lines = text.split("\n");
         assertThat(lines[0]).startsWith("seccomp filter for x86_64: " + count + " instructions; default ERRNO(EPERM),"
                 + " numbers not in the table ERRNO(ENOSYS)");
@@ -336,7 +337,7 @@ class SeccompCompilerTest {
         assertThat(text).containsPattern("jge  #0x[0-9a-f]+ +jt \\d+ +jf \\d+ +; A >= [a-z0-9_]+\\(\\d+\\)");
         assertThat(text).contains("ret  ERRNO(EPERM)", "ret  ERRNO(ENOSYS)", "ret  ALLOW", "A = args[0] low",
                 "and  #0x7e020000");
-        assertThat(SeccompProfile.defaultProfile().describe(Arch.AARCH64)).contains("AUDIT_ARCH_AARCH64")
+        assertThat(SeccompProfile.defaultProfile().describe(Architecture.AARCH64)).contains("AUDIT_ARCH_AARCH64")
                 .doesNotContain("x32");
         assertThat(SeccompProfile.unconfined().describe()).isEqualTo("seccomp: unconfined (no filter)\n");
     }

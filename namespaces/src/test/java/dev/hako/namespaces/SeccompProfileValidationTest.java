@@ -3,7 +3,7 @@ package dev.hako.namespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hako.bindings.Arch;
+import dev.hako.namespaces.SeccompProfile.Architecture;
 import dev.hako.bindings.Linux;
 import dev.hako.namespaces.SeccompProfile.ArgCheck;
 import java.util.Locale;
@@ -22,10 +22,10 @@ class SeccompProfileValidationTest {
         assertThatThrownBy(() -> SeccompProfile.builder().allow("open").build())
                 .hasMessageStartingWith("seccomp rule names syscall \"open\", which aarch64 does not have")
                 .hasMessageEndingWith("; use ruleOn/allowOn for a call only some architectures have");
-        assertThat(SeccompProfile.builder().allowOn(Arch.X86_64, "open").build().instructionCount(Arch.X86_64))
+        assertThat(SeccompProfile.builder().allowOn(Architecture.X86_64, "open").build().instructionCount(Architecture.X86_64))
                 .isPositive();
-        assertThat(SeccompProfile.builder().architectures(Arch.X86_64).allow("open").build().architectures())
-                .containsExactly(Arch.X86_64);
+        assertThat(SeccompProfile.builder().architectures(Architecture.X86_64).allow("open").build().architectures())
+                .containsExactly(Architecture.X86_64);
     }
 
     @Test
@@ -81,7 +81,7 @@ class SeccompProfileValidationTest {
 
     @Test
     void aRuleForAnArchitectureOutsideTheProfileIsRefused() {
-        assertThatThrownBy(() -> SeccompProfile.builder().architectures(Arch.AARCH64).allowOn(Arch.X86_64, "open")
+        assertThatThrownBy(() -> SeccompProfile.builder().architectures(Architecture.AARCH64).allowOn(Architecture.X86_64, "open")
                 .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("seccomp rule for \"open\" is for x86_64, which is not among the profile's architectures"
@@ -92,12 +92,12 @@ class SeccompProfileValidationTest {
 
     @Test
     void theBuilderRefusesAProfileWithoutAFilterForThisMachine() {
-        Arch other = Arch.CURRENT == Arch.X86_64 ? Arch.AARCH64 : Arch.X86_64;
+        Architecture other = Architecture.current() == Architecture.X86_64 ? Architecture.AARCH64 : Architecture.X86_64;
         SeccompProfile foreign = SeccompProfile.builder().architectures(other).allow("read").build();
         assertThatThrownBy(() -> new ContainerBuilder("/bin/true").seccomp(foreign).spec())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the seccomp profile has no filter for this machine's architecture "
-                        + Arch.CURRENT.name().toLowerCase(Locale.ROOT) + "; its architectures are ["
+                        + Architecture.current().name().toLowerCase(Locale.ROOT) + "; its architectures are ["
                         + other.name().toLowerCase(Locale.ROOT) + "]");
     }
 
@@ -118,14 +118,14 @@ class SeccompProfileValidationTest {
     @Test
     void thePlanShowsTheStepTheFilterAndTheImpliedNoNewPrivileges() {
         LaunchPlan plan = new ContainerBuilder("/bin/true").plan(); // the default profile, by default
-        int count = SeccompProfile.defaultProfile().instructionCount(Arch.CURRENT);
+        int count = SeccompProfile.defaultProfile().instructionCount(Architecture.current());
         assertThat(plan.spec().noNewPrivileges()).isTrue();
         assertThat(plan.childSteps()).endsWith(
                 "prctl(PR_SET_NO_NEW_PRIVS, 1)",
                 "seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=" + count + ", filter=<the seccomp filter below>})",
                 "execve(\"/bin/true\", [\"/bin/true\"], [" + plan.spec().environment().size() + " vars])",
                 "exit_group(127)  (only if a step failed: after reporting it)");
-        assertThat(plan.describe()).contains("# seccomp filter for " + Arch.CURRENT.name().toLowerCase(Locale.ROOT)
+        assertThat(plan.describe()).contains("# seccomp filter for " + Architecture.current().name().toLowerCase(Locale.ROOT)
                 + ": " + count + " instructions", "ret  KILL_PROCESS");
         LaunchPlan unconfined = new ContainerBuilder("/bin/true").seccomp(SeccompProfile.unconfined()).plan();
         assertThat(unconfined.describe()).doesNotContain("seccomp").contains("NO_NEW_PRIVS");

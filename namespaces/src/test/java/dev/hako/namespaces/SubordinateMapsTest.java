@@ -3,6 +3,9 @@ package dev.hako.namespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hako.namespaces.launch.ChildInterpreter;
+import dev.hako.namespaces.launch.CurrentIds;
+import dev.hako.namespaces.launch.Launcher;
 import dev.hako.testing.Privileged;
 import dev.hako.testing.Requirement;
 import java.io.IOException;
@@ -181,7 +184,7 @@ class SubordinateMapsTest {
         // do: newuidmap itself refuses, and the start fails with what it said.
         Files.write(SUBUID, subuidBefore == null ? new byte[0] : subuidBefore);
         try {
-            assertThatThrownBy(() -> Launcher.start(plan))
+            assertThatThrownBy(() -> Launcher.start(plan.engine(), ContainerProcess::new))
                     .isInstanceOf(IOException.class)
                     .hasMessageMatching(Pattern.quote("/usr/bin/newuidmap ") + "\\d+" + Pattern.quote(" 0 "
                             + CurrentIds.uid() + " 1 1 " + FIRST + " " + COUNT + " failed with status 1: newuidmap: uid"

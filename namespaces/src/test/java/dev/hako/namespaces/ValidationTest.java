@@ -3,6 +3,7 @@ package dev.hako.namespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hako.namespaces.launch.SubordinateIds;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.Propagation;
 import java.nio.file.Files;
@@ -97,71 +98,6 @@ class ValidationTest {
             refused(builder::spec, "rootlessMaps needs /usr/bin/newuidmap, which is not installed (Debian package uidmap)");
         } else {
             refused(builder::spec, "uid map range \"0 4000000000 1\" (outside ids 4000000000..4000000000) is not granted");
-        }
-    }
-
-    @Test
-    void subordinateRangesMustBeGranted() throws Exception {
-        Path subuid = Files.writeString(temp.resolve("subuid"), "alice:100000:65536\n1000:300000:10\nbob:200000:65536\n");
-        List<SubordinateIds.Range> granted = SubordinateIds.granted(subuid, "alice", 1000);
-        assertThat(granted).containsExactly(new SubordinateIds.Range(100000, 65536), new SubordinateIds.Range(300000, 10));
-        SubordinateIds.checkMap("uid", List.of(IdMapping.single(0, 1000), new IdMapping(1, 100000, 65536)), 1000,
-                granted, "/etc/subuid");
-        refused(() -> SubordinateIds.checkMap("uid", List.of(new IdMapping(1, 200000, 10)), 1000, granted,
-                "/etc/subuid"), "uid map range \"1 200000 10\" (outside ids 200000..200009) is not granted to this"
-                + " user in /etc/subuid (granted: [100000..165535, 300000..300009])");
-    }
-
-    @Test
-    void aRangeMaySpanAdjoiningGrantsButNotAGap() {
-        // As newuidmap does: lines in any order that adjoin or overlap add up.
-        List<SubordinateIds.Range> granted = List.of(new SubordinateIds.Range(100030, 10),
-                new SubordinateIds.Range(100010, 10), new SubordinateIds.Range(100000, 15));
-        assertThat(SubordinateIds.covered(granted, 100005, 15)).isTrue();
-        refused(() -> SubordinateIds.checkMap("gid", List.of(new IdMapping(0, 100005, 16)), 0, granted, "/etc/subgid"),
-                "gid map range \"0 100005 16\" (outside ids 100005..100020) is not granted");
-    }
-
-    @Test
-    void theRowLoopEndsBeforeC2sFirstSafepointPoll() {
-        assertThat(LoopPolls.limitFor(true, 1000)).isEqualTo(960);      // G1's defaults
-        assertThat(LoopPolls.limitFor(false, 0)).isEqualTo(960);        // Serial, Parallel: no poll in counted loops
-        assertThat(LoopPolls.limitFor(true, 200)).isEqualTo(160);
-        assertThat(LoopPolls.limitFor(true, 0)).isZero();
-        assertThat(LoopPolls.ITERATION_LIMIT).isEqualTo(960);           // this test JVM runs on the defaults
-        assertThat(LoopPolls.EVERY_ITERATION).isFalse();
-    }
-
-    @Test
-    void aSupervisorNeedsLoopsWithoutPollsAndRoomToForward() {
-        assertThatThrownBy(() -> SupervisorCompiler.requireLoopsWithoutPolls(true))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("(-XX:+UseCountedLoopSafepoints with -XX:LoopStripMiningIter=0)")
-                .hasMessageEndingWith("Run without -XX:LoopStripMiningIter=0");
-        LaunchSpec spec = new ContainerBuilder("/bin/true").namespaces(NamespaceType.PID).init(true).spec();
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            ChildProgram program = new ChildProgram(arena);
-            for (int i = 0; i < 820; i++) {
-                program.step(new ChildProgram.Step("getpid", ""), dev.hako.bindings.Linux.SYS_getpid());
-            }
-            assertThatThrownBy(() -> SupervisorCompiler.compile(spec, program, p -> { }, p -> { }))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("the child program has too many steps (")
-                    .hasMessageEndingWith(") to leave the supervisor room to forward signals; use fewer mounts or"
-                            + " capabilities");
-        }
-    }
-
-    @Test
-    void aChildProgramHasAtMost900Steps() {
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            ChildProgram program = new ChildProgram(arena);
-            for (int i = 0; i < 900; i++) {
-                program.step(new ChildProgram.Step("getpid", ""), dev.hako.bindings.Linux.SYS_getpid());
-            }
-            assertThatThrownBy(() -> program.step(new ChildProgram.Step("getpid", ""),
-                    dev.hako.bindings.Linux.SYS_getpid()))
-                    .isInstanceOf(IllegalStateException.class).hasMessage("a child program has at most 900 steps");
         }
     }
 }

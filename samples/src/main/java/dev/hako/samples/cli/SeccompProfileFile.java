@@ -7,6 +7,7 @@ import dev.hako.bindings.SyscallTable;
 import dev.hako.namespaces.SeccompAction;
 import dev.hako.namespaces.SeccompProfile;
 import dev.hako.namespaces.SeccompProfile.ArgCheck;
+import dev.hako.namespaces.SeccompProfile.Architecture;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,12 +54,12 @@ final class SeccompProfileFile {
         SeccompProfile.Builder builder = SeccompProfile.builder();
         int defaultErrno = root.path("defaultErrnoRet").asInt(1); // EPERM, as runc
         builder.defaultAction(action(root.get("defaultAction"), defaultErrno, source + ": defaultAction"));
-        EnumSet<Arch> arches = EnumSet.noneOf(Arch.class);
+        EnumSet<Architecture> arches = EnumSet.noneOf(Architecture.class);
         JsonNode archList = root.path("architectures");
         for (int i = 0; i < archList.size(); i++) {
             switch (archList.get(i).asText()) {
-                case "SCMP_ARCH_X86_64" -> arches.add(Arch.X86_64);
-                case "SCMP_ARCH_AARCH64" -> arches.add(Arch.AARCH64);
+                case "SCMP_ARCH_X86_64" -> arches.add(Architecture.X86_64);
+                case "SCMP_ARCH_AARCH64" -> arches.add(Architecture.AARCH64);
                 default -> { } // killed by the architecture check
             }
         }
@@ -67,9 +68,9 @@ final class SeccompProfileFile {
                     + " SCMP_ARCH_AARCH64, the architectures Hako makes filters for");
         }
         if (arches.isEmpty()) {
-            arches = EnumSet.of(Arch.X86_64, Arch.AARCH64);
+            arches = EnumSet.of(Architecture.X86_64, Architecture.AARCH64);
         }
-        builder.architectures(arches.toArray(Arch[]::new));
+        builder.architectures(arches.toArray(Architecture[]::new));
         JsonNode syscalls = root.path("syscalls");
         for (int i = 0; i < syscalls.size(); i++) {
             JsonNode entry = syscalls.get(i);
@@ -86,8 +87,8 @@ final class SeccompProfileFile {
                 throw new IllegalArgumentException(path + ".names: give at least one syscall name");
             }
             for (JsonNode name : names) {
-                for (Arch arch : arches) {
-                    if (SyscallTable.of(arch).number(name.asText()).isPresent()) {
+                for (Architecture arch : arches) {
+                    if (SyscallTable.of(Arch.valueOf(arch.name())).number(name.asText()).isPresent()) {
                         builder.ruleOn(arch, name.asText(), action, checks.toArray(ArgCheck[]::new));
                     }
                 }

@@ -1,19 +1,19 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
-import static dev.hako.namespaces.ChildProgram.CAPTURE;
-import static dev.hako.namespaces.ChildProgram.ESCAPE_AT;
-import static dev.hako.namespaces.ChildProgram.ESCAPE_ROW;
-import static dev.hako.namespaces.ChildProgram.LIMIT;
-import static dev.hako.namespaces.ChildProgram.REPORT;
-import static dev.hako.namespaces.ChildProgram.ROWS;
-import static dev.hako.namespaces.ChildProgram.ROW_COUNT;
-import static dev.hako.namespaces.ChildProgram.ROW_SIZE;
-import static dev.hako.namespaces.ChildProgram.SLOTS;
+import static dev.hako.namespaces.launch.ChildProgram.CAPTURE;
+import static dev.hako.namespaces.launch.ChildProgram.ESCAPE_AT;
+import static dev.hako.namespaces.launch.ChildProgram.ESCAPE_ROW;
+import static dev.hako.namespaces.launch.ChildProgram.LIMIT;
+import static dev.hako.namespaces.launch.ChildProgram.REPORT;
+import static dev.hako.namespaces.launch.ChildProgram.ROWS;
+import static dev.hako.namespaces.launch.ChildProgram.ROW_COUNT;
+import static dev.hako.namespaces.launch.ChildProgram.ROW_SIZE;
+import static dev.hako.namespaces.launch.ChildProgram.SLOTS;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.clone_args;
-import dev.hako.namespaces.ChildProgram.Arg;
-import dev.hako.namespaces.ChildProgram.Step;
+import dev.hako.namespaces.launch.ChildProgram.Arg;
+import dev.hako.namespaces.launch.ChildProgram.Step;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.SyscallException;
 import java.lang.foreign.Arena;
@@ -35,7 +35,7 @@ import java.lang.invoke.MethodHandle;
  * critical downcalls: no allocation, no safepoint poll (critical calls make no thread-state
  * transition; the step loop is counted), no class loading, no compilation.
  */
-final class ChildInterpreter {
+public final class ChildInterpreter {
 
     private static final MethodHandle SYSCALL = Linux.syscall$handle(
             Linker.Option.captureCallState("errno"), Linker.Option.critical(false));
@@ -64,7 +64,7 @@ final class ChildInterpreter {
      * once a second, so that a deoptimisation is caught and the method warmed again.
      * The first call pays for the warm-up (typically under a second).
      */
-    static void ensureWarm() {
+    public static void ensureWarm() {
         if (System.nanoTime() - verifiedAt < RECHECK_NANOS) {
             return;
         }

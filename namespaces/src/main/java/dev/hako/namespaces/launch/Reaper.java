@@ -1,4 +1,4 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
 import dev.hako.syscalls.ChildStatus;
@@ -22,11 +22,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code waitid(P_PIDFD)} and completes the process's exit future. One thread serves any
  * number of processes, unlike a thread blocked in waitpid per child.
  */
-final class Reaper {
+public final class Reaper {
 
-    static final Reaper INSTANCE = new Reaper();
+    /** The one reaper thread of the JVM. */
+    public static final Reaper INSTANCE = new Reaper();
 
-    private final Map<Long, ContainerProcess> watched = new ConcurrentHashMap<>();
+    /** A process the reaper watches: {@code ContainerProcess} through a private adapter. */
+    public interface Watched {
+        /** The process id, for messages. */
+        long pid();
+
+        /** The pidfd to watch; the reaper never closes it itself. */
+        Fd pidfd();
+
+        /** Called by the reaper thread once the process has been reaped. */
+        void exited(ChildStatus status);
+
+        /** Called if watching failed; the process must be killed and reaped. */
+        void watchFailed(Throwable failure);
+    }
+
+    private final Map<Long, Watched> watched = new ConcurrentHashMap<>();
     private final AtomicLong nextKey = new AtomicLong();
     private final Fd epoll;
 
@@ -40,11 +56,12 @@ final class Reaper {
         thread.start();
     }
 
-    void watch(ContainerProcess process) {
+    /** Watches the process until it exits; throws (after {@link Watched#watchFailed}) if it cannot. */
+    public void watch(Watched process) {
         long key = nextKey.incrementAndGet();
         watched.put(key, process);
         try {
-            EventSyscalls.epollCtl(epoll, EventSyscalls.EpollOp.ADD, process.pidfdForReaper(), EnumSet.of(EpollEvent.IN), key);
+            EventSyscalls.epollCtl(epoll, EventSyscalls.EpollOp.ADD, process.pidfd(), EnumSet.of(EpollEvent.IN), key);
         } catch (SyscallException | RuntimeException e) {
             watched.remove(key);
             process.watchFailed(e);
@@ -73,18 +90,18 @@ final class Reaper {
     }
 
     private void reap(long key) {
-        ContainerProcess process = watched.get(key);
+        Watched process = watched.get(key);
         if (process == null) {
             return;
         }
         try {
-            Optional<ChildStatus> status = ProcessSyscalls.waitidPidfd(process.pidfdForReaper(),
+            Optional<ChildStatus> status = ProcessSyscalls.waitidPidfd(process.pidfd(),
                     EnumSet.of(WaitOption.EXITED, WaitOption.NOHANG));
             if (status.isEmpty()) {
                 return; // readable but not yet waitable: try again on the next event
             }
             watched.remove(key);
-            EventSyscalls.epollCtl(epoll, EventSyscalls.EpollOp.DELETE, process.pidfdForReaper(), EnumSet.noneOf(EpollEvent.class), 0);
+            EventSyscalls.epollCtl(epoll, EventSyscalls.EpollOp.DELETE, process.pidfd(), EnumSet.noneOf(EpollEvent.class), 0);
             process.exited(status.get());
         } catch (SyscallException | RuntimeException e) {
             watched.remove(key);

@@ -1,7 +1,13 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.clone_args;
+import dev.hako.namespaces.CgroupPlacement;
+import dev.hako.namespaces.ContainerBuilder;
+import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.IdMapping;
+import dev.hako.namespaces.NamespaceJoin;
+import dev.hako.namespaces.Redirect;
 import dev.hako.syscalls.EventSyscalls;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
@@ -29,15 +35,28 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Carries out a {@link LaunchPlan}: opens what the child needs, forks through
+ * Carries out a {@link Plan}: opens what the child needs, forks through
  * {@link ChildInterpreter}, does the parent's part (user maps, cgroup attach), and waits,
  * bounded, for the child to reach execve. On any failure the child is killed through its
  * pidfd and reaped, every descriptor opened for the start is closed, and the caller gets an
  * exception naming the step that failed.
  */
-final class Launcher {
+public final class Launcher {
 
     private Launcher() {
+    }
+
+    /**
+     * Makes the caller's process object once the child has reached execve. It owns
+     * {@code pidfd} and the JVM's ends of stdio pipes ({@code parentEnds}, null where none);
+     * if it throws, the start fails and the launcher closes those ends.
+     *
+     * @param <P> the process type
+     */
+    @FunctionalInterface
+    public interface ProcessFactory<P> {
+        /** The process object for a child that has reached execve. */
+        P started(int pid, Fd pidfd, LaunchSpec spec, Fd[] parentEnds);
     }
 
     /** Descriptors opened for one start; closed at the end unless handed to the process. */
@@ -69,25 +88,26 @@ final class Launcher {
         }
     }
 
-    static ContainerProcess start(LaunchPlan plan) throws IOException {
+    /** Checks the mount view and sets device rules, then starts the plan. */
+    public static <P> P start(Plan plan, ProcessFactory<P> factory) throws IOException {
         if (plan.spec().mounts() != null) {
             MountCompiler.checkDestinations(plan.spec().mounts());
             MountCompiler.checkHostDevices(plan.spec().mounts());
         }
         if (plan.spec().deviceRules() != null) {
             // Before the fork: the payload must never run a moment without its device rules.
-            plan.spec().cgroup().group().apply(List.of(plan.spec().deviceRules()));
+            ApiAccess.get().group(plan.spec().cgroup()).apply(List.of(plan.spec().deviceRules()));
         }
-        return startUnchecked(plan);
+        return startUnchecked(plan, factory);
     }
 
     /** Starts without the parent's destination check (tests use it to reach the child's own check). */
-    static ContainerProcess startUnchecked(LaunchPlan plan) throws IOException {
+    public static <P> P startUnchecked(Plan plan, ProcessFactory<P> factory) throws IOException {
         ChildInterpreter.ensureWarm();
         Fd[] parentEnds = new Fd[3];
         boolean started = false;
         try {
-            ContainerProcess process = forkAndExec(plan, parentEnds);
+            P process = forkAndExec(plan, parentEnds, factory);
             started = true;
             return process;
         } finally {
@@ -101,7 +121,7 @@ final class Launcher {
         }
     }
 
-    private static ContainerProcess forkAndExec(LaunchPlan plan, Fd[] parentEnds) throws IOException {
+    private static <P> P forkAndExec(Plan plan, Fd[] parentEnds, ProcessFactory<P> factory) throws IOException {
         LaunchSpec spec = plan.spec();
         boolean intoCgroup = plan.cloneIntoCgroup();
         try (Arena arena = Arena.ofConfined(); Opened opened = new Opened()) {
@@ -136,7 +156,7 @@ final class Launcher {
             Map<NamespaceType, String> joinNames = new EnumMap<>(NamespaceType.class);
             for (var join : spec.joinedNamespaces().entrySet()) {
                 joins.put(join.getKey(), opened.add(openJoin(join.getKey(), join.getValue())).value());
-                joinNames.put(join.getKey(), LaunchPlan.joinName(join.getKey(), join.getValue()));
+                joinNames.put(join.getKey(), Plan.joinName(join.getKey(), join.getValue()));
             }
             Fd cgroupDir = intoCgroup ? opened.add(FileSyscalls.openat2(null, spec.cgroup().v2Directory().toString(),
                     EnumSet.of(OpenFlag.DIRECTORY, OpenFlag.READ_ONLY), 0, Set.of())) : null;
@@ -201,7 +221,7 @@ final class Launcher {
                     killAndReap(pidfd);
                 }
             }
-            return new ContainerProcess((int) pid, pidfd, spec, parentEnds);
+            return factory.started((int) pid, pidfd, spec, parentEnds);
         }
     }
 
@@ -320,7 +340,7 @@ final class Launcher {
     }
 
     /** One write(2) of the whole value, as /proc maps and cgroup files require. */
-    static void writeFile(Path file, String value) throws SyscallException {
+    public static void writeFile(Path file, String value) throws SyscallException {
         try (Fd fd = FileSyscalls.openat2(null, file.toString(), EnumSet.of(OpenFlag.WRITE_ONLY), 0, Set.of())) {
             FileSyscalls.writeFully(fd, value.getBytes(StandardCharsets.UTF_8));
         } catch (SyscallException e) {
@@ -373,7 +393,7 @@ final class Launcher {
                     + (spec.directory() == null ? "" : " (in directory \"" + spec.directory() + "\")")
                     + ": error=" + errno + ", " + cause.errnoName() + " (" + cause.description() + ")"
                     + (spec.command().getFirst().indexOf('/') >= 0 ? "" : "; it was searched for on the container's"
-                            + " PATH (" + spec.environment().getOrDefault("PATH", ContainerBuilder.STANDARD_PATH)
+                            + " PATH (" + spec.environment().getOrDefault("PATH", LaunchSpec.STANDARD_PATH)
                             + ") inside its root"), cause);
         }
         throw cause;
@@ -391,7 +411,7 @@ final class Launcher {
     }
 
     /** Kills a child that must not live on and reaps it, so no zombie stays behind. */
-    static void killAndReap(Fd pidfd) {
+    public static void killAndReap(Fd pidfd) {
         try {
             ProcessSyscalls.pidfdSendSignal(pidfd, Linux.SIGKILL());
         } catch (SyscallException e) {

@@ -1,5 +1,6 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
+import dev.hako.namespaces.IdMapping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +13,10 @@ import java.util.List;
  *
  * @see <a href="https://man7.org/linux/man-pages/man5/subuid.5.html">subuid(5)</a>
  */
-final class SubordinateIds {
+public final class SubordinateIds {
 
-    static final Path NEWUIDMAP = Path.of("/usr/bin/newuidmap");
-    static final Path NEWGIDMAP = Path.of("/usr/bin/newgidmap");
+    public static final Path NEWUIDMAP = Path.of("/usr/bin/newuidmap");
+    public static final Path NEWGIDMAP = Path.of("/usr/bin/newgidmap");
 
     /** One granted range. */
     record Range(long first, long count) {
@@ -25,7 +26,7 @@ final class SubordinateIds {
     }
 
     /** Checks both maps for the current user; the helpers must be installed. */
-    static void check(List<IdMapping> uidMap, List<IdMapping> gidMap) {
+    public static void check(List<IdMapping> uidMap, List<IdMapping> gidMap) {
         for (Path helper : List.of(NEWUIDMAP, NEWGIDMAP)) {
             if (!Files.isExecutable(helper)) {
                 throw new IllegalArgumentException("rootlessMaps needs " + helper + ", which is not installed"

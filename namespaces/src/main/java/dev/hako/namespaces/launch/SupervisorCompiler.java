@@ -1,11 +1,11 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.clone_args;
 import dev.hako.bindings.siginfo_t;
-import dev.hako.namespaces.ChildProgram.Arg;
-import dev.hako.namespaces.ChildProgram.Label;
-import dev.hako.namespaces.ChildProgram.Step;
+import dev.hako.namespaces.launch.ChildProgram.Arg;
+import dev.hako.namespaces.launch.ChildProgram.Label;
+import dev.hako.namespaces.launch.ChildProgram.Step;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.StringJoiner;
@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * processes are copies of the JVM, made non-dumpable so that nothing in the container
  * without CAP_SYS_PTRACE over the JVM's user namespace can read their memory.
  */
-final class SupervisorCompiler {
+public final class SupervisorCompiler {
 
     /** The signals a supervisor forwards to the command. */
     static final int[] FORWARDED = {Linux.SIGHUP(), Linux.SIGINT(), Linux.SIGQUIT(), Linux.SIGUSR1(), Linux.SIGUSR2(),

@@ -1,5 +1,15 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
+import dev.hako.namespaces.Capabilities;
+import dev.hako.namespaces.CgroupPlacement;
+import dev.hako.namespaces.ContainerBuilder;
+import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.IdMapping;
+import dev.hako.namespaces.LaunchPlan;
+import dev.hako.namespaces.MountSpec;
+import dev.hako.namespaces.NamespaceJoin;
+import dev.hako.namespaces.Redirect;
+import dev.hako.namespaces.SeccompProfile;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.Resource;
@@ -12,9 +22,9 @@ import java.util.Set;
 
 /**
  * Everything about how to start one container process, validated and immutable. Made by
- * {@link ContainerBuilder}; compiled into a {@link LaunchPlan}. Not public: it grows with
- * every option, and callers read what they need through {@link ContainerBuilder},
- * {@link LaunchPlan#describe()} and {@link ContainerProcess}.
+ * {@link ContainerBuilder}; compiled into a {@link Plan}. Not part of the API (its package
+ * is not exported): it grows with every option, and callers read what they need through
+ * {@link ContainerBuilder}, {@link LaunchPlan#describe()} and {@link ContainerProcess}.
  *
  * @param command           program and arguments; the program is an absolute path (resolved on PATH at build
  *                          time), or a bare name searched for on PATH inside a rootfs
@@ -48,7 +58,7 @@ import java.util.Set;
  * @param seccomp           the seccomp filter installed just before execve, or null (or
  *                          {@link SeccompProfile#unconfined()}) for none
  */
-record LaunchSpec(
+public record LaunchSpec(
         List<String> command,
         Map<String, String> environment,
         Path directory,
@@ -79,6 +89,9 @@ record LaunchSpec(
         dev.hako.cgroupfs.DevicesSpec deviceRules,
         SeccompProfile seccomp) {
 
+    /** PATH when the JVM has none: the usual one of a Linux distribution's root. */
+    public static final String STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     /**
      * Offsets of a new time namespace's clocks from the host's, written to
      * /proc/PID/timens_offsets.
@@ -87,7 +100,7 @@ record LaunchSpec(
      * @param boottime  offset of CLOCK_BOOTTIME
      * @see <a href="https://man7.org/linux/man-pages/man7/time_namespaces.7.html">time_namespaces(7)</a>
      */
-    record TimeOffsets(Duration monotonic, Duration boottime) {
+    public record TimeOffsets(Duration monotonic, Duration boottime) {
         /**
          * The kernel's bound on an offset: KTIME_SEC_MAX / 2 seconds, where KTIME_SEC_MAX is
          * the largest second count a signed 64-bit nanosecond time holds.
@@ -95,7 +108,7 @@ record LaunchSpec(
         public static final long MAX_OFFSET_SECONDS = Long.MAX_VALUE / 1_000_000_000L / 2;
 
         /** Validates both offsets against the kernel's limits. */
-        TimeOffsets {
+        public TimeOffsets {
             check("monotonic", monotonic);
             check("boottime", boottime);
         }
@@ -112,7 +125,7 @@ record LaunchSpec(
          * The kernel refuses (ERANGE) an offset that puts a clock, as it reads now, below
          * zero or above KTIME_SEC_MAX / 2 seconds; checked here so the message names the clock.
          */
-        void checkAgainstClocks() {
+        public void checkAgainstClocks() {
             checkResult("monotonic", monotonic, System.nanoTime() / 1_000_000_000L); // CLOCK_MONOTONIC on Linux
             long boot;
             try {
@@ -146,9 +159,9 @@ record LaunchSpec(
      * @param gid    group id (real, effective, saved)
      * @param groups supplementary groups
      */
-    record Identity(long uid, long gid, List<Long> groups) {
+    public record Identity(long uid, long gid, List<Long> groups) {
         /** Validates the ids. */
-        Identity {
+        public Identity {
             checkId("uid", uid);
             checkId("gid", gid);
             groups = List.copyOf(groups);

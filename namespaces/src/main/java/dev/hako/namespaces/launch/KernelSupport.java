@@ -1,4 +1,4 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
 
 /**
@@ -9,7 +9,7 @@ package dev.hako.namespaces;
  * @param newMountApi    fsopen/fsmount/open_tree/move_mount (5.2) and mount_setattr (5.12)
  * @param openat2        openat2(2) with RESOLVE_* flags (Linux 5.6)
  */
-record KernelSupport(boolean clearSighand, boolean cloneIntoCgroup, boolean newMountApi, boolean openat2) {
+public record KernelSupport(boolean clearSighand, boolean cloneIntoCgroup, boolean newMountApi, boolean openat2) {
 
     private static final KernelSupport CURRENT = probe();
 

@@ -1,13 +1,15 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.cap_user_data;
 import dev.hako.bindings.cap_user_header;
 import dev.hako.bindings.rlimit;
+import dev.hako.namespaces.Capabilities;
+import dev.hako.namespaces.launch.ChildProgram.Arg;
+import dev.hako.namespaces.launch.ChildProgram.Step;
+import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.syscalls.Capability;
 import dev.hako.syscalls.Flag;
-import dev.hako.namespaces.ChildProgram.Arg;
-import dev.hako.namespaces.ChildProgram.Step;
 import dev.hako.syscalls.NamespaceType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,7 +24,7 @@ import java.util.StringJoiner;
  * order of the code: wait for the parent, reset signals, arrange descriptors, join and
  * configure namespaces, drop privileges, exec.
  */
-final class ChildCompiler {
+public final class ChildCompiler {
 
     /** Descriptor numbers of one start (or placeholders for a dry run), with their names. */
     record Descriptors(int syncRead, Map<Integer, Integer> moves, Map<Integer, String> moveNames,
@@ -139,7 +141,7 @@ final class ChildCompiler {
         if (spec.seccomp() == null || spec.seccomp().isUnconfined()) {
             return;
         }
-        dev.hako.namespaces.seccomp.BpfProgram filter = spec.seccomp().program(dev.hako.bindings.Arch.CURRENT);
+        dev.hako.namespaces.seccomp.BpfProgram filter = ApiAccess.get().filter(spec.seccomp(), dev.hako.bindings.Arch.CURRENT);
         MemorySegment instructions = program.allocate(dev.hako.bindings.sock_filter.sizeof() * filter.size());
         MemorySegment fprog = program.allocate(dev.hako.bindings.sock_fprog.sizeof());
         filter.marshal(instructions, fprog);
@@ -167,7 +169,7 @@ final class ChildCompiler {
             return;
         }
         List<String> candidates = new ArrayList<>();
-        for (String dir : spec.environment().getOrDefault("PATH", ContainerBuilder.STANDARD_PATH).split(":")) {
+        for (String dir : spec.environment().getOrDefault("PATH", LaunchSpec.STANDARD_PATH).split(":")) {
             candidates.add((dir.isEmpty() ? "." : dir) + "/" + program0);
         }
         for (int i = 0; i < candidates.size(); i++) {

@@ -1,4 +1,4 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
@@ -12,7 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /** Java streams over the JVM's ends of a container process's stdio pipes. */
-final class FdStreams {
+public final class FdStreams {
 
     private static final int BUFFER = 8192;
 
@@ -20,11 +20,11 @@ final class FdStreams {
     }
 
     /** Reads a pipe; end of stream when the child closes its end. */
-    static final class Input extends InputStream {
+    public static final class Input extends InputStream {
         private final Fd fd;
         private final MemorySegment buffer = Arena.ofAuto().allocate(BUFFER);
 
-        Input(Fd fd) {
+        public Input(Fd fd) {
             this.fd = fd;
         }
 
@@ -59,10 +59,10 @@ final class FdStreams {
     }
 
     /** Writes a pipe; closing it gives the child end of file. */
-    static final class Output extends OutputStream {
+    public static final class Output extends OutputStream {
         private final Fd fd;
 
-        Output(Fd fd) {
+        public Output(Fd fd) {
             this.fd = fd;
         }
 

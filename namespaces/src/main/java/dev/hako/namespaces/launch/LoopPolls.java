@@ -1,4 +1,4 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
 /**
  * How long the clone3 child's row loop may run before the JIT's code would reach a
@@ -9,7 +9,7 @@ package dev.hako.namespaces;
  * {@code -XX:LoopStripMiningIter} iterations (1000 by default); without it (Serial,
  * Parallel) a counted loop has no poll.
  */
-final class LoopPolls {
+public final class LoopPolls {
 
     /** Iterations kept in hand below the first poll. */
     private static final int MARGIN = 40;

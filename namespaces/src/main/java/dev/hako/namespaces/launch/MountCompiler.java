@@ -1,12 +1,11 @@
-package dev.hako.namespaces;
-
-import static dev.hako.namespaces.ChildCompiler.quote;
+package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.mount_attr;
 import dev.hako.bindings.open_how;
-import dev.hako.namespaces.ChildProgram.Arg;
-import dev.hako.namespaces.ChildProgram.Step;
+import dev.hako.namespaces.launch.ChildProgram.Arg;
+import dev.hako.namespaces.launch.ChildProgram.Step;
+import dev.hako.namespaces.MountSpec;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.Propagation;
 import java.io.IOException;
@@ -19,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import static dev.hako.namespaces.launch.ChildCompiler.quote;
 
 /**
  * Turns a {@link MountSpec} into child steps, run in the new mount namespace before the
@@ -43,13 +43,13 @@ import java.util.StringJoiner;
  * (top mount only, so recursive read-only binds are refused), and the host view is made
  * read-only mount by mount from the JVM's mount table.
  */
-final class MountCompiler {
+public final class MountCompiler {
 
     /**
      * Device nodes of a private /dev, bound from the host's (never from the rootfs, which
      * the payload may control), with the device number each must have.
      */
-    static final Map<String, Long> DEVICES = devices();
+    public static final Map<String, Long> DEVICES = devices();
     /** The OCI runtime spec's default masked paths (config-linux "maskedPaths" of the default spec). */
     static final List<String> MASKED = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
@@ -108,7 +108,7 @@ final class MountCompiler {
     }
 
     /** A rule allowing a host device node (read, write, mknod), from its type and number. */
-    static dev.hako.cgroupfs.DeviceRule deviceRule(Path node) {
+    public static dev.hako.cgroupfs.DeviceRule deviceRule(Path node) {
         try {
             Map<String, Object> attributes = Files.readAttributes(node, "unix:mode,rdev");
             int mode = (Integer) attributes.get("mode");
@@ -203,7 +203,7 @@ final class MountCompiler {
         }
         for (MountSpec.Mount entry : spec.mounts()) {
             switch (entry) {
-                case MountSpec.Bind bind when bind.directory() -> {
+                case MountSpec.Bind bind when Files.isDirectory(bind.source()) -> {
                     enter(bind.destination());
                     bind(bind.source().toString(), ".", bind.readOnly(), bind.recursive());
                 }
@@ -365,7 +365,7 @@ final class MountCompiler {
             if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
-            if (MountSpec.isDirectory(host)) {
+            if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
                 fresh("tmpfs", "tmpfs", absolute(path), Map.of("size", "0k"), Linux.MS_RDONLY(),
                         Linux.MOUNT_ATTR_RDONLY());
             } else {

@@ -1,4 +1,4 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
@@ -42,7 +42,7 @@ import java.util.List;
  * with a loop names an escape label; when only enough iterations are left to run from
  * that label to the end, the interpreter continues there, whatever it was doing.
  */
-final class ChildProgram {
+public final class ChildProgram {
 
     static final long ROW_COUNT = 0;
     static final long LIMIT = 8;
@@ -74,8 +74,9 @@ final class ChildProgram {
      *
      * @param after what the plan prints after the call: where it jumps, a remark
      */
-    record Step(String syscall, String arguments, String after) {
-        Step(String syscall, String arguments) {
+    public record Step(String syscall, String arguments, String after) {
+        /** A step with nothing printed after the call. */
+        public Step(String syscall, String arguments) {
             this(syscall, arguments, "");
         }
 
@@ -147,7 +148,8 @@ final class ChildProgram {
     private Label escape;
     private int iterationLimit = ITERATION_LIMIT;
 
-    ChildProgram(Arena arena) {
+    /** An empty program whose memory (rows, strings, structs) is allocated in {@code arena}. */
+    public ChildProgram(Arena arena) {
         this.arena = arena;
     }
 
@@ -167,7 +169,7 @@ final class ChildProgram {
     }
 
     /** Adds a syscall step with plain arguments. */
-    ChildProgram step(Step description, int number, long... args) {
+    public ChildProgram step(Step description, int number, long... args) {
         Arg[] wrapped = new Arg[args.length];
         for (int i = 0; i < args.length; i++) {
             wrapped[i] = Arg.of(args[i]);
@@ -316,7 +318,7 @@ final class ChildProgram {
     }
 
     /** Zeroed memory for a struct a step points to. */
-    MemorySegment allocate(long size) {
+    public MemorySegment allocate(long size) {
         MemorySegment segment = arena.allocate(Math.max(8, size), 8);
         data.add(segment);
         return segment;

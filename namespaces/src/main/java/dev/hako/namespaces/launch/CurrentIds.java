@@ -1,4 +1,4 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,18 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The JVM's own ids and signal dispositions, read from /proc/self/status. */
-final class CurrentIds {
+public final class CurrentIds {
 
     private CurrentIds() {
     }
 
     /** The effective user id. */
-    static long uid() {
+    public static long uid() {
         return field("Uid:", 1);
     }
 
     /** The effective group id. */
-    static long gid() {
+    public static long gid() {
         return field("Gid:", 1);
     }
 

@@ -1,0 +1,20 @@
+package dev.hako.namespaces;
+
+import dev.hako.bindings.Arch;
+import dev.hako.cgroupfs.Cgroup;
+import dev.hako.namespaces.launch.ApiAccess;
+import dev.hako.namespaces.seccomp.BpfProgram;
+
+/** The engine's view of package-private members of the API types (see {@link ApiAccess}). */
+final class EngineAccess implements ApiAccess {
+
+    @Override
+    public Cgroup group(CgroupPlacement placement) {
+        return placement.group();
+    }
+
+    @Override
+    public BpfProgram filter(SeccompProfile profile, Arch arch) {
+        return profile.program(arch);
+    }
+}
