@@ -569,6 +569,23 @@ public final class ContainerBuilder {
     }
 
     /**
+     * Chooses which process forks the container: this JVM ({@link Launchers#inProcess()})
+     * or the launch server ({@link Launchers#server()}). Unset, the system property
+     * {@value Launchers#PROPERTY} decides at each start, and in-process when that is unset.
+     */
+    public ContainerBuilder launcher(Launchers launcher) {
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
+        return this;
+    }
+
+    /** {@return the launcher a start uses now: the one set, else the system property's} */
+    public Launchers launcher() {
+        return launcher != null ? launcher : Launchers.fromSystemProperty();
+    }
+
+    private Launchers launcher;
+
+    /**
      * Validates the settings and compiles them into the steps a start would take, without
      * running any.
      *
@@ -586,7 +603,7 @@ public final class ContainerBuilder {
      *                                  nothing is left behind (no process, descriptor or cgroup entry)
      */
     public ContainerProcess start() throws IOException {
-        return Launcher.start(plan().engine(), ContainerProcess::new);
+        return Launcher.start(plan().engine(), ContainerProcess::new, launcher().isServer());
     }
 
     /** The no_new_privs setting: as set, else on unless privileged. */

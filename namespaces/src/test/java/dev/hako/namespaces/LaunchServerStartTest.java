@@ -1,5 +1,7 @@
 package dev.hako.namespaces;
 
+import dev.hako.namespaces.launch.LaunchServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,9 +41,12 @@ class LaunchServerStartTest {
 
     @Test
     void aStartThroughTheServerIsOurChildWithItsStatus() throws Exception {
-        try (ContainerProcess p = viaServer("/bin/sh", "-c", "exit 7").namespaces(NamespaceType.PID, NamespaceType.MOUNT,
-                NamespaceType.IPC, NamespaceType.UTS).start()) {
-            assertThat(p.toHandle().parent().map(ProcessHandle::pid)).contains(ProcessHandle.current().pid());
+        try (ContainerProcess p = viaServer("/bin/sh", "-c", "read line; exit 7").namespaces(NamespaceType.PID,
+                NamespaceType.MOUNT, NamespaceType.IPC, NamespaceType.UTS).redirectInput(Redirect.PIPE).start()) {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            assertThat(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]).as("ppid")
+                    .isEqualTo(Long.toString(ProcessHandle.current().pid()));
+            p.getOutputStream().close();
             assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isEqualTo(7);
         }

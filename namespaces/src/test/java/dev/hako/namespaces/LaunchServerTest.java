@@ -1,5 +1,7 @@
 package dev.hako.namespaces;
 
+import dev.hako.namespaces.launch.LaunchServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hako.testing.Privileged;
@@ -30,7 +32,7 @@ class LaunchServerTest {
         assertThat(LaunchServer.get()).as("one server per JVM").isSameAs(server);
         String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(server.pid()), "cmdline")),
                 StandardCharsets.UTF_8).replace('\0', ' ');
-        assertThat(cmdline).contains("-Xmx16m", "-XX:+UseSerialGC", LaunchServerMain.class.getName());
+        assertThat(cmdline).contains("-Xmx16m", "-XX:+UseSerialGC", "dev.hako.namespaces.launch.LaunchServerMain");
         assertThat(ProcessHandle.of(server.pid()).orElseThrow().parent().orElseThrow().pid())
                 .isEqualTo(ProcessHandle.current().pid());
         assertThat(server.describe()).startsWith("launch server pid " + server.pid() + " (-XX:+UseSerialGC");

@@ -1,6 +1,8 @@
-package dev.hako.namespaces;
+package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
+import dev.hako.namespaces.ContainerBuilder;
+import dev.hako.namespaces.Redirect;
 import dev.hako.syscalls.ChildStatus;
 import dev.hako.syscalls.EventSyscalls;
 import dev.hako.syscalls.Fd;
@@ -61,7 +63,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * MADV_POPULATE_WRITE, which copies every page): a supervisor, a reaper or a command
  * between fork and execve keeps running its own rows, whatever the next start writes.
  */
-final class LaunchServer implements AutoCloseable {
+public final class LaunchServer implements AutoCloseable {
 
     /** The lowest descriptor number a launch program names in server mode. */
     static final int FD_FLOOR = 512;
@@ -91,7 +93,7 @@ final class LaunchServer implements AutoCloseable {
      * Fault injection for tests: {@code "before-fork"} or {@code "after-fork"} makes the
      * server kill itself with SIGKILL at that point of the next requests.
      */
-    static volatile String faultForTests;
+    public static volatile String faultForTests;
 
     private static final Object LOCK = new Object();
     private static LaunchServer current;
@@ -131,7 +133,7 @@ final class LaunchServer implements AutoCloseable {
     }
 
     /** {@return the running server, started now if there is none or the last one broke} */
-    static LaunchServer get() throws IOException {
+    public static LaunchServer get() throws IOException {
         synchronized (LOCK) {
             if (current != null && current.brokenBecause == null && current.process.isAlive()) {
                 return current;
@@ -146,19 +148,19 @@ final class LaunchServer implements AutoCloseable {
     }
 
     /** {@return the running server, or null if none has been started or the last one broke} */
-    static LaunchServer running() {
+    public static LaunchServer running() {
         synchronized (LOCK) {
             return current != null && current.brokenBecause == null ? current : null;
         }
     }
 
     /** {@return the server's pid} */
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** The server process, for tests that kill it. */
-    ServerProcess process() {
+    public ServerProcess process() {
         return process;
     }
 
@@ -166,7 +168,7 @@ final class LaunchServer implements AutoCloseable {
      * The server JVM as its parent sees it: our child, watched through its pidfd and reaped
      * here (not by the reaper of containers).
      */
-    static final class ServerProcess {
+    public static final class ServerProcess {
         private final int pid;
         private final Fd pidfd;
         private ChildStatus status;
@@ -176,7 +178,7 @@ final class LaunchServer implements AutoCloseable {
             this.pidfd = pidfd;
         }
 
-        long pid() {
+        public long pid() {
             return pid;
         }
 
@@ -184,12 +186,12 @@ final class LaunchServer implements AutoCloseable {
             return pidfd;
         }
 
-        synchronized boolean isAlive() {
+        public synchronized boolean isAlive() {
             return status == null && !exited(Duration.ZERO);
         }
 
         /** Whether it exited within {@code timeout}; reaps it if so. */
-        synchronized boolean exited(Duration timeout) {
+        public synchronized boolean exited(Duration timeout) {
             if (status != null) {
                 return true;
             }
@@ -206,11 +208,11 @@ final class LaunchServer implements AutoCloseable {
         }
 
         /** {@return how it ended, as waitid reported it} */
-        synchronized ChildStatus status() {
+        public synchronized ChildStatus status() {
             return status;
         }
 
-        void kill() {
+        public void kill() {
             try {
                 ProcessSyscalls.pidfdSendSignal(pidfd, Linux.SIGKILL());
             } catch (SyscallException e) {
@@ -252,7 +254,8 @@ final class LaunchServer implements AutoCloseable {
             CompletableFuture<ServerProcess> started = new CompletableFuture<>();
             PARENT_TASKS.add(() -> {
                 try {
-                    started.complete(Launcher.startServerProcess(builder.plan(), ServerProcess::new));
+                    started.complete(Launcher.start(ApiAccess.get().plan(builder),
+                            (pid, pidfd, spec, ends) -> new ServerProcess(pid, pidfd)));
                 } catch (Throwable t) {
                     started.completeExceptionally(t);
                 }
@@ -308,7 +311,7 @@ final class LaunchServer implements AutoCloseable {
     }
 
     /** The command line of the server JVM: this JVM's java, Hako's own code on the class path. */
-    static List<String> serverCommand() throws IOException {
+    public static List<String> serverCommand() throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String options = System.getProperty("hako.launchServer.jvmOptions");
@@ -522,7 +525,7 @@ final class LaunchServer implements AutoCloseable {
     }
 
     /** One line for describe(): which server, its flags, what it has done. */
-    String describe() {
+    public String describe() {
         return "launch server pid " + process.pid() + " (" + String.join(" ", JVM_OPTIONS) + "), " + starts
                 + " starts, up " + Duration.ofNanos(System.nanoTime() - startNanos).toSeconds() + " s"
                 + (brokenBecause == null ? "" : "; broken: " + brokenBecause);
@@ -550,7 +553,7 @@ final class LaunchServer implements AutoCloseable {
     }
 
     /** Ends the current server, if any (tests; the next start brings up a new one). */
-    static void shutdown() {
+    public static void shutdown() {
         synchronized (LOCK) {
             if (current != null) {
                 current.close();
