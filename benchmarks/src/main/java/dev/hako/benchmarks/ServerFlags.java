@@ -60,6 +60,13 @@ final class ServerFlags {
         sets.add(new FlagSet("all-c2one", concat(all, C2_ONE), "1", false));
         sets.add(new FlagSet("all-tiered", all, "1", false));
         sets.add(new FlagSet("all-tiered+aot", all, "1", true));
+        // The application's side (B2 for issue 13): in-process against the launch server, at
+        // the default heap and at a pre-touched 4 GB one.
+        List<String> server = List.of("-Dhako.launcher=server");
+        List<String> heap4g = List.of("-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch");
+        sets.add(new FlagSet("app+server", server, null, false));
+        sets.add(new FlagSet("app4g", heap4g, null, false));
+        sets.add(new FlagSet("app4g+server", concat(heap4g, server), null, false));
         return sets;
     }
 
@@ -84,7 +91,7 @@ final class ServerFlags {
         Files.createDirectories(work);
         List<FlagSet> sets = new ArrayList<>();
         for (FlagSet s : candidates()) {
-            if (only.isEmpty() || only.contains(s.name())) {
+            if (only.isEmpty() ? !s.name().startsWith("app") : only.contains(s.name())) {
                 sets.add(s);
             }
         }

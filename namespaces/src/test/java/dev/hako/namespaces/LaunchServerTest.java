@@ -74,6 +74,27 @@ class LaunchServerTest {
     }
 
     @Test
+    void aJvmThatRunsOnlyC1IsRefusedInProcessAndServedByTheServer() throws Exception {
+        assertThat(probe("-XX:TieredStopAtLevel=1", "in-process")).startsWith("refused: this JVM compiles with C1 at"
+                + " most (-XX:TieredStopAtLevel below 4), whose code polls for safepoints on every loop back-edge;")
+                .contains("Start through the launch server, which chooses its own flags:"
+                        + " ContainerBuilder.launcher(Launchers.server()) or -Dhako.launcher=server");
+        assertThat(probe("-XX:TieredStopAtLevel=1", "server")).contains("status=3 child=true server=true");
+    }
+
+    /** Runs ServerStartProbe in a JVM with {@code option}, on this JVM's class path; its output. */
+    private static String probe(String option, String mode) throws Exception {
+        Process java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", option, "-cp", System.getProperty("java.class.path"),
+                dev.hako.launchprobe.ServerStartProbe.class.getName(), mode)
+                .redirectErrorStream(true).start();
+        String out = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(java.waitFor(90, TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(java.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    @Test
     void endOfFileEndsTheServer() throws Exception {
         LaunchServer server = LaunchServer.get();
         LaunchServer.ServerProcess process = server.process();

@@ -251,10 +251,12 @@ public final class LaunchServer implements AutoCloseable {
                     .parentDeathSignal(Linux.SIGKILL());
             builder.environment().clear();
             builder.environment().put("MALLOC_ARENA_MAX", "1");
+            // Forks this JVM even when it runs C1 only (a risk the in-process engine refuses
+            // for containers, see LoopPolls): once, bounded by the exec timeout.
             CompletableFuture<ServerProcess> started = new CompletableFuture<>();
             PARENT_TASKS.add(() -> {
                 try {
-                    started.complete(Launcher.start(ApiAccess.get().plan(builder),
+                    started.complete(Launcher.startUnchecked(ApiAccess.get().plan(builder),
                             (pid, pidfd, spec, ends) -> new ServerProcess(pid, pidfd)));
                 } catch (Throwable t) {
                     started.completeExceptionally(t);

@@ -98,6 +98,9 @@ public final class Launcher {
      * or with {@code viaServer} by the launch server ({@link LaunchServer}).
      */
     public static <P> P start(Plan plan, ProcessFactory<P> factory, boolean viaServer) throws IOException {
+        if (!viaServer) {
+            LoopPolls.requireC2ForInProcessStarts(LoopPolls.C1_AT_MOST);
+        }
         if (plan.spec().mounts() != null) {
             MountCompiler.checkDestinations(plan.spec().mounts());
             MountCompiler.checkHostDevices(plan.spec().mounts());

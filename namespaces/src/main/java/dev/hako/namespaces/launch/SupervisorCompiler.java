@@ -33,9 +33,13 @@ import java.util.function.Consumer;
  */
 public final class SupervisorCompiler {
 
-    /** The signals a supervisor forwards to the command. */
+    /**
+     * The signals a supervisor forwards to the command. Not SIGWINCH: a terminal sends it to
+     * its whole foreground process group, the command included, so forwarding only doubled
+     * it, and every resize of an interactive shell's terminal spent a forwarding round.
+     */
     static final int[] FORWARDED = {Linux.SIGHUP(), Linux.SIGINT(), Linux.SIGQUIT(), Linux.SIGUSR1(), Linux.SIGUSR2(),
-            Linux.SIGTERM(), Linux.SIGWINCH()};
+            Linux.SIGTERM()};
     /** Fewer forwarding rounds than this means the program is too long to supervise usefully. */
     private static final int MIN_ROUNDS = 64;
 
@@ -104,15 +108,25 @@ public final class SupervisorCompiler {
         program.stepWith(new Step("kill", "<command pid>, <signal>"), Linux.SYS_kill(), ChildProgram.IGNORE_FAILURE, -1,
                 Arg.register(command), Arg.register(signal))
                 .jump(wait);
+        // Out of rounds: stop blocking the forwarded signals, so that one sent to the
+        // supervisor (destroy()'s SIGTERM) ends it, and with it PID 1 and the namespace.
+        Label escape = new Label();
+        program.bind(escape);
+        MemorySegment forwardedOnly = program.allocate(8);
+        forwardedOnly.set(ValueLayout.JAVA_LONG, 0, mask & ~(1L << (Linux.SIGCHLD() - 1)));
+        program.stepWith(new Step("rt_sigprocmask", "SIG_UNBLOCK, " + names.toString().replace(" CHLD", "")
+                + ", NULL, 8  (only when out of forwarding rounds)"), Linux.SYS_rt_sigprocmask(),
+                ChildProgram.IGNORE_FAILURE, -1, Arg.of(Linux.SIG_UNBLOCK()), Arg.of(forwardedOnly.address()),
+                Arg.of(0), Arg.of(8));
         program.bind(reap);
-        program.escapeTo(reap);
+        program.escapeTo(escape);
         endAsTheCommandEnded(program, command, pid1, empty);
         int rounds = program.roundsBeforeEscape(loopStart, 2);
         if (rounds < MIN_ROUNDS) {
             throw new IllegalArgumentException("the child program has too many steps (" + program.size()
                     + ") to leave the supervisor room to forward signals; use fewer mounts or capabilities");
         }
-        program.note(loopStart, "  (forwards up to " + rounds + " signals, then only waits)");
+        program.note(loopStart, "  (forwards up to " + rounds + " signals, then stops blocking them and waits)");
     }
 
     /** Refuses a supervised start on a JVM whose counted loops poll for safepoints at every iteration. */
