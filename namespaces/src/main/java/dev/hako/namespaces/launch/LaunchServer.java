@@ -178,6 +178,7 @@ public final class LaunchServer implements AutoCloseable {
             this.pidfd = pidfd;
         }
 
+        /** {@return its process id} */
         public long pid() {
             return pid;
         }
@@ -186,6 +187,7 @@ public final class LaunchServer implements AutoCloseable {
             return pidfd;
         }
 
+        /** {@return whether it has not exited yet} */
         public synchronized boolean isAlive() {
             return status == null && !exited(Duration.ZERO);
         }
@@ -212,6 +214,7 @@ public final class LaunchServer implements AutoCloseable {
             return status;
         }
 
+        /** Sends it SIGKILL (nothing if it has exited). */
         public void kill() {
             try {
                 ProcessSyscalls.pidfdSendSignal(pidfd, Linux.SIGKILL());
