@@ -122,6 +122,12 @@ class InitTest {
         }
     }
 
+    /** Reads the command's "ready" line: its trap is set, so the signals sent next cannot kill it. */
+    private static void awaitReady(ContainerProcess process) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+    }
+
     /** Sends {@code signal} until the supervisor has left its forwarding loop for its final wait. */
     private static int spendTheBudget(ContainerProcess process, int signal) throws Exception {
         BooleanSupplier waitingForTheCommand = () -> syscall(process.pid()) == Linux.SYS_waitid();
@@ -139,9 +145,11 @@ class InitTest {
 
     @Test
     void whenItsSignalBudgetIsSpentTheInitStillWaitsAndExitsWithTheStatus() throws Exception {
-        ContainerBuilder builder = init("trap '' USR1; read line; exit 5").redirectInput(Redirect.PIPE);
+        ContainerBuilder builder = init("trap '' USR1; echo ready; read line; exit 5").redirectInput(Redirect.PIPE)
+                .redirectOutput(Redirect.PIPE);
         assertThat(builder.plan().describe()).containsPattern("forwards up to \\d+ signals");
         try (ContainerProcess process = builder.start()) {
+            awaitReady(process);
             // SIGUSR1 is forwarded, and ignored by the shell: spend the budget with it.
             spendTheBudget(process, Linux.SIGUSR1());
             assertThat(process.isAlive()).isTrue();
@@ -154,7 +162,9 @@ class InitTest {
 
     @Test
     void whenItsSignalBudgetIsSpentDestroyStillEndsTheContainer() throws Exception {
-        try (ContainerProcess process = init("trap '' USR1; read line").redirectInput(Redirect.PIPE).start()) {
+        try (ContainerProcess process = init("trap '' USR1; echo ready; read line").redirectInput(Redirect.PIPE)
+                .redirectOutput(Redirect.PIPE).start()) {
+            awaitReady(process);
             spendTheBudget(process, Linux.SIGUSR1());
             // No longer forwarded but no longer blocked either: SIGTERM ends the supervisor,
             // PID 1 dies with it (its death signal), and the namespace with PID 1.
