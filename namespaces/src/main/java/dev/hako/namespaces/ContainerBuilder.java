@@ -341,7 +341,9 @@ public final class ContainerBuilder {
     /**
      * Signal for the child when the thread that started it ends (PR_SET_PDEATHSIG). It is
      * tied to that thread, not the JVM, so start from a thread that lives as long as the
-     * child should.
+     * child should. Through the launch server ({@link Launchers#server()}) the child's
+     * parent thread is the one that started the server, which lives as long as the JVM: the
+     * signal then comes when the JVM ends.
      */
     public ContainerBuilder parentDeathSignal(int signal) {
         this.parentDeathSignal = signal;
