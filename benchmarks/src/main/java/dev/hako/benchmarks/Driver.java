@@ -22,6 +22,7 @@ import java.util.Set;
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b6 --out F [--heap-mb M] [--churn-seconds S]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b7 --out F [--rounds R] [--getpid-calls N] [--read-calls N]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b8 --out F [--sizes-mib 64,256] [--rounds R] [--disk-dir D]
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver server-flags --out F [--rounds R] [--starts N] [--variant V] [--only a,b]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver report --results DIR --markdown F --chart F --command TEXT
  * </pre>
  *
@@ -42,7 +43,7 @@ public final class Driver {
     /** Entry point; see the class comment. */
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Driver b3|b4|b5-shell|b6|b7|b8|report --option value ...");
+            System.err.println("usage: Driver b3|b4|b5-shell|b6|b7|b8|server-flags|report --option value ...");
             System.exit(2);
         }
         Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
@@ -70,6 +71,13 @@ public final class Driver {
             case "b8" -> result = CheckpointCost.run(new CheckpointCost.Config(
                     Arrays.stream(o.getOrDefault("sizes-mib", "64,256").split(",")).map(Integer::valueOf).toList(),
                     Integer.parseInt(o.getOrDefault("rounds", "2")), disk.resolve("b8")));
+            case "server-flags" -> {
+                result = ServerFlags.run(Integer.parseInt(o.getOrDefault("rounds", "3")),
+                        Integer.parseInt(o.getOrDefault("starts", "200")), o.getOrDefault("variant", "pid,mnt,ipc,uts"),
+                        o.containsKey("only") ? List.of(o.get("only").split(",")) : List.of(),
+                        NativeBuild.directory().resolve("server-flags"));
+                System.out.print(ServerFlags.table(result));
+            }
             case "report" -> {
                 Report.write(Path.of(required(o, "results")), Path.of(required(o, "markdown")),
                         Path.of(required(o, "chart")), required(o, "command"));

@@ -6169,6 +6169,27 @@ public final class Linux {
         return F_SETPIPE_SZ;
     }
 
+    private static final int MFD_CLOEXEC = 1;
+
+    /** Returns {@code MFD_CLOEXEC} for the running architecture. */
+    public static int MFD_CLOEXEC() {
+        return MFD_CLOEXEC;
+    }
+
+    private static final int MFD_ALLOW_SEALING = 2;
+
+    /** Returns {@code MFD_ALLOW_SEALING} for the running architecture. */
+    public static int MFD_ALLOW_SEALING() {
+        return MFD_ALLOW_SEALING;
+    }
+
+    private static final int MSG_CTRUNC = 8;
+
+    /** Returns {@code MSG_CTRUNC} for the running architecture. */
+    public static int MSG_CTRUNC() {
+        return MSG_CTRUNC;
+    }
+
     private static final int E2BIG = 7;
 
     /** Returns {@code E2BIG} for the running architecture. */
@@ -7840,6 +7861,20 @@ public final class Linux {
     /** Returns the number of syscall {@code personality} on the running architecture. */
     public static int SYS_personality() {
         return SYS_personality;
+    }
+
+    private static final int SYS_memfd_create = Arch.IS_X86_64 ? Linux_x86_64.SYS_memfd_create : Linux_aarch64.SYS_memfd_create;
+
+    /** Returns the number of syscall {@code memfd_create} on the running architecture. */
+    public static int SYS_memfd_create() {
+        return SYS_memfd_create;
+    }
+
+    private static final int SYS_ftruncate = Arch.IS_X86_64 ? Linux_x86_64.SYS_ftruncate : Linux_aarch64.SYS_ftruncate;
+
+    /** Returns the number of syscall {@code ftruncate} on the running architecture. */
+    public static int SYS_ftruncate() {
+        return SYS_ftruncate;
     }
 
     private static final String[] ERRNO_NAMES = {

@@ -109,6 +109,8 @@ final class Linux_aarch64 {
     static final int SYS_rt_tgsigqueueinfo = 240;
     static final int SYS_rt_sigpending = 136;
     static final int SYS_personality = 92;
+    static final int SYS_memfd_create = 279;
+    static final int SYS_ftruncate = 46;
 
     // struct epoll_event: 16 bytes, aligned to 8
     static final long epoll_event$events$OFFSET = 0;

@@ -109,6 +109,8 @@ final class Linux_x86_64 {
     static final int SYS_rt_tgsigqueueinfo = 297;
     static final int SYS_rt_sigpending = 127;
     static final int SYS_personality = 135;
+    static final int SYS_memfd_create = 319;
+    static final int SYS_ftruncate = 77;
 
     // struct epoll_event: 12 bytes, aligned to 1
     static final long epoll_event$events$OFFSET = 0;

@@ -344,7 +344,9 @@ public final class ContainerBuilder {
     /**
      * Signal for the child when the thread that started it ends (PR_SET_PDEATHSIG). It is
      * tied to that thread, not the JVM, so start from a thread that lives as long as the
-     * child should.
+     * child should. Through the launch server ({@link Launchers#server()}) the child's
+     * parent thread is the one that started the server, which lives as long as the JVM: the
+     * signal then comes when the JVM ends.
      */
     public ContainerBuilder parentDeathSignal(int signal) {
         this.parentDeathSignal = signal;
@@ -625,6 +627,23 @@ public final class ContainerBuilder {
     }
 
     /**
+     * Chooses which process forks the container: this JVM ({@link Launchers#inProcess()})
+     * or the launch server ({@link Launchers#server()}). Unset, the system property
+     * {@value Launchers#PROPERTY} decides at each start, and in-process when that is unset.
+     */
+    public ContainerBuilder launcher(Launchers launcher) {
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
+        return this;
+    }
+
+    /** {@return the launcher a start uses now: the one set, else the system property's} */
+    public Launchers launcher() {
+        return launcher != null ? launcher : Launchers.fromSystemProperty();
+    }
+
+    private Launchers launcher;
+
+    /**
      * Validates the settings and compiles them into the steps a start would take, without
      * running any.
      *
@@ -642,7 +661,7 @@ public final class ContainerBuilder {
      *                                  nothing is left behind (no process, descriptor or cgroup entry)
      */
     public ContainerProcess start() throws IOException {
-        return Launcher.start(plan().engine(), ContainerProcess::new);
+        return Launcher.start(plan().engine(), ContainerProcess::new, launcher().isServer());
     }
 
     /** The no_new_privs setting: as set, else on unless privileged. */

@@ -14,6 +14,11 @@ final class EngineAccess implements ApiAccess {
     }
 
     @Override
+    public dev.hako.namespaces.launch.Plan plan(ContainerBuilder builder) {
+        return builder.plan().engine();
+    }
+
+    @Override
     public BpfProgram filter(SeccompProfile profile, Arch arch) {
         return profile.program(arch);
     }

@@ -122,27 +122,71 @@ class InitTest {
         }
     }
 
+    /** Reads the command's "ready" line: its trap is set, so the signals sent next cannot kill it. */
+    private static void awaitReady(ContainerProcess process) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+    }
+
+    /** Sends {@code signal} until the supervisor has left its forwarding loop for its final wait. */
+    private static int spendTheBudget(ContainerProcess process, int signal) throws Exception {
+        BooleanSupplier waitingForTheCommand = () -> syscall(process.pid()) == Linux.SYS_waitid();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        int sent = 0;
+        while (!waitingForTheCommand.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("the init escaped to its final wait after %d signals", sent)
+                    .isLessThan(deadline);
+            process.signal(signal);
+            sent++;
+            LockSupport.parkNanos(200_000);
+        }
+        return sent;
+    }
+
     @Test
     void whenItsSignalBudgetIsSpentTheInitStillWaitsAndExitsWithTheStatus() throws Exception {
-        ContainerBuilder builder = init("read line; exit 5").redirectInput(Redirect.PIPE);
+        ContainerBuilder builder = init("trap '' USR1; echo ready; read line; exit 5").redirectInput(Redirect.PIPE)
+                .redirectOutput(Redirect.PIPE);
         assertThat(builder.plan().describe()).containsPattern("forwards up to \\d+ signals");
         try (ContainerProcess process = builder.start()) {
-            // SIGWINCH is forwarded, and ignored by the shell: spend the budget with it.
-            BooleanSupplier waitingForTheCommand = () -> syscall(process.pid()) == Linux.SYS_waitid();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-            int sent = 0;
-            while (!waitingForTheCommand.getAsBoolean()) {
-                assertThat(System.nanoTime()).as("the init escaped to its final wait after %d signals", sent)
-                        .isLessThan(deadline);
-                process.signal(Linux.SIGWINCH());
-                sent++;
-                LockSupport.parkNanos(200_000);
-            }
+            awaitReady(process);
+            // SIGUSR1 is forwarded, and ignored by the shell: spend the budget with it.
+            spendTheBudget(process, Linux.SIGUSR1());
             assertThat(process.isAlive()).isTrue();
             process.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
             process.getOutputStream().close();
             assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void whenItsSignalBudgetIsSpentDestroyStillEndsTheContainer() throws Exception {
+        try (ContainerProcess process = init("trap '' USR1; echo ready; read line").redirectInput(Redirect.PIPE)
+                .redirectOutput(Redirect.PIPE).start()) {
+            awaitReady(process);
+            spendTheBudget(process, Linux.SIGUSR1());
+            // No longer forwarded but no longer blocked either: SIGTERM ends the supervisor,
+            // PID 1 dies with it (its death signal), and the namespace with PID 1.
+            process.destroy();
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(128 + Linux.SIGTERM());
+        }
+    }
+
+    @Test
+    void resizingTheTerminalSpendsNoForwardingRound() throws Exception {
+        try (ContainerProcess process = init("read line").redirectInput(Redirect.PIPE).start()) {
+            // More SIGWINCH than the budget holds rounds: none is forwarded or counted.
+            for (int i = 0; i < 1200; i++) {
+                process.signal(Linux.SIGWINCH());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            assertThat(syscall(process.pid())).as("still in its forwarding loop")
+                    .isEqualTo((long) Linux.SYS_rt_sigtimedwait());
+            process.destroy();
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as("SIGTERM forwarded to the shell").isEqualTo(128 + Linux.SIGTERM());
         }
     }
 
@@ -153,8 +197,11 @@ class InitTest {
                 .containsPattern("clone3\\(\\{exit_signal=SIGCHLD}, \\d+\\) = <pid 1>  -> goto \\d+ if in the parent")
                 .contains("rt_sigaction(SIGCHLD, {SIG_IGN}, NULL, 8)  (the kernel reaps orphans)")
                 .containsPattern("clone3\\(\\{exit_signal=SIGCHLD}, \\d+\\) = <command pid>  -> goto \\d+ if in the parent")
-                .containsPattern("rt_sigtimedwait\\(\\[HUP INT QUIT USR1 USR2 TERM CHLD WINCH], NULL, NULL, 8\\) = <signal>"
-                        + "  \\(forwards up to \\d+ signals, then only waits\\)  -> goto \\d+ if <signal> is SIGCHLD")
+                .containsPattern("rt_sigtimedwait\\(\\[HUP INT QUIT USR1 USR2 TERM CHLD], NULL, NULL, 8\\) = <signal>"
+                        + "  \\(forwards up to \\d+ signals, then stops blocking them and waits\\)  -> goto \\d+ if"
+                        + " <signal> is SIGCHLD")
+                .contains("rt_sigprocmask(SIG_UNBLOCK, [HUP INT QUIT USR1 USR2 TERM], NULL, 8)  (only when out of"
+                        + " forwarding rounds)")
                 .contains("kill(<command pid>, <signal>)  -> goto")
                 .contains("kill(<pid 1>, SIGKILL)  (ends what is left in the namespace)")
                 .contains("kill(<self>, info.si_status)  (die as the command died)");

@@ -81,6 +81,14 @@ final class Payloads {
      */
     static void openLongLivedDescriptors() {
         Objects.requireNonNull(Reaper.INSTANCE);
+        if (Launchers.fromSystemProperty() == Launchers.server()) {
+            // The suite in server mode: the server's socket, memfd and pidfd live as long as the JVM.
+            try {
+                dev.hako.namespaces.launch.LaunchServer.get();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         OpenDescriptors.openWhatTheJvmKeeps();
     }
 

@@ -73,6 +73,59 @@ public final class StreamSyscalls {
         }
     }
 
+    /**
+     * Receives the descriptors {@link #sendRights} sent: one byte of data and its
+     * {@code SCM_RIGHTS} control message ({@code recvmsg} with {@code MSG_CMSG_CLOEXEC}), so
+     * the new descriptors are close-on-exec. Blocks until the message arrives.
+     *
+     * @param max the most descriptors expected; a message with more fails (the kernel
+     *            closes those that do not fit and reports {@code MSG_CTRUNC})
+     * @return the descriptors, in the order sent; empty at end of stream (the peer closed)
+     * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
+     */
+    public static List<Fd> recvRights(Fd socket, int max) throws SyscallException {
+        if (max < 1 || max > 253) {
+            throw new IllegalArgumentException("SCM_RIGHTS carries 1 to 253 descriptors, not " + max);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(1);
+            MemorySegment iov = iovec.allocate(arena);
+            iovec.iov_base(iov, data);
+            iovec.iov_len(iov, 1);
+            long header = cmsghdr.sizeof();
+            long space = header + align8(4L * max);
+            MemorySegment control = arena.allocate(space, 8);
+            MemorySegment message = msghdr.allocate(arena);
+            msghdr.msg_iov(message, iov);
+            msghdr.msg_iovlen(message, 1);
+            msghdr.msg_control(message, control);
+            msghdr.msg_controllen(message, space);
+            long result = Kernel.blocking(Linux.SYS_recvmsg(), socket.value(), message.address(),
+                    Linux.MSG_CMSG_CLOEXEC(), 0, 0, 0);
+            if (result < 0) {
+                throw Kernel.failure(result, "recvmsg", socket.value() + ", {SCM_RIGHTS, at most " + max + " fds}");
+            }
+            if (result == 0) {
+                return List.of();
+            }
+            List<Fd> fds = new java.util.ArrayList<>();
+            long length = msghdr.msg_controllen(message);
+            if (length >= header && cmsghdr.cmsg_level(control) == Linux.SOL_SOCKET()
+                    && cmsghdr.cmsg_type(control) == Linux.SCM_RIGHTS()) {
+                long count = (cmsghdr.cmsg_len(control) - header) / 4;
+                for (int i = 0; i < count; i++) {
+                    fds.add(Fd.adopt(control.get(ValueLayout.JAVA_INT, header + 4L * i)));
+                }
+            }
+            if ((msghdr.msg_flags(message) & Linux.MSG_CTRUNC()) != 0) {
+                fds.forEach(Fd::close);
+                throw new SyscallException("recvmsg", socket.value() + ", {SCM_RIGHTS, at most " + max + " fds}",
+                        Linux.EMSGSIZE(), "the message carried more descriptors than expected (MSG_CTRUNC)");
+            }
+            return fds;
+        }
+    }
+
     private static long align8(long n) {
         return (n + 7) & ~7L;
     }

@@ -24,6 +24,9 @@ public interface ApiAccess {
     /** The compiled filter of a profile for {@code arch}. */
     BpfProgram filter(SeccompProfile profile, Arch arch);
 
+    /** The engine's plan of a builder's settings (the launch server starts through it). */
+    Plan plan(ContainerBuilder builder);
+
     /** Installs the implementation; only the API package calls it, once. */
     static void install(ApiAccess access) {
         Holder.install(access);

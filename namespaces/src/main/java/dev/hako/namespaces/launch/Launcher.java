@@ -11,6 +11,8 @@ import dev.hako.namespaces.Redirect;
 import dev.hako.syscalls.EventSyscalls;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
+import dev.hako.syscalls.MapFlag;
+import dev.hako.syscalls.MemoryProtection;
 import dev.hako.syscalls.Flag;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.OpenFlag;
@@ -18,6 +20,7 @@ import dev.hako.syscalls.PollEvent;
 import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.WaitOption;
+import dev.hako.syscalls.calls.MemoryCalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -88,8 +91,19 @@ public final class Launcher {
         }
     }
 
-    /** Checks the mount view and sets device rules, then starts the plan. */
+    /** Checks the mount view and sets device rules, then starts the plan in this JVM. */
     public static <P> P start(Plan plan, ProcessFactory<P> factory) throws IOException {
+        return start(plan, factory, false);
+    }
+
+    /**
+     * Checks the mount view and sets device rules, then starts the plan: forked by this JVM,
+     * or with {@code viaServer} by the launch server ({@link LaunchServer}).
+     */
+    public static <P> P start(Plan plan, ProcessFactory<P> factory, boolean viaServer) throws IOException {
+        if (!viaServer) {
+            LoopPolls.requireC2ForInProcessStarts(LoopPolls.C1_AT_MOST);
+        }
         if (plan.spec().mounts() != null) {
             MountCompiler.checkDestinations(plan.spec().mounts());
             MountCompiler.checkHostDevices(plan.spec().mounts());
@@ -98,16 +112,24 @@ public final class Launcher {
             // Before the fork: the payload must never run a moment without its device rules.
             ApiAccess.get().group(plan.spec().cgroup()).apply(List.of(plan.spec().deviceRules()));
         }
-        return startUnchecked(plan, factory);
+        return startUnchecked(plan, factory, viaServer);
     }
 
     /** Starts without the parent's destination check (tests use it to reach the child's own check). */
     public static <P> P startUnchecked(Plan plan, ProcessFactory<P> factory) throws IOException {
-        ChildInterpreter.ensureWarm();
+        return startUnchecked(plan, factory, false);
+    }
+
+    /** Starts without the parent's destination check, in this JVM or through the launch server. */
+    public static <P> P startUnchecked(Plan plan, ProcessFactory<P> factory, boolean viaServer) throws IOException {
+        LaunchServer server = viaServer ? LaunchServer.get() : null;
+        if (server == null) {
+            ChildInterpreter.ensureWarm();
+        }
         Fd[] parentEnds = new Fd[3];
         boolean started = false;
         try {
-            P process = forkAndExec(plan, parentEnds, factory);
+            P process = forkAndExec(plan, parentEnds, factory, server);
             started = true;
             return process;
         } finally {
@@ -121,14 +143,22 @@ public final class Launcher {
         }
     }
 
-    private static <P> P forkAndExec(Plan plan, Fd[] parentEnds, ProcessFactory<P> factory) throws IOException {
+    private static <P> P forkAndExec(Plan plan, Fd[] parentEnds, ProcessFactory<P> factory, LaunchServer server)
+            throws IOException {
         LaunchSpec spec = plan.spec();
         boolean intoCgroup = plan.cloneIntoCgroup();
-        try (Arena arena = Arena.ofConfined(); Opened opened = new Opened()) {
+        // Through the server, the program lives in a chunk both JVMs map at one address, and
+        // every descriptor it names sits at FD_FLOOR or above, where the server puts its copy.
+        LaunchServer.Chunk chunk = server == null ? null : server.chunk();
+        List<Fd> childFds = new ArrayList<>();
+        try (Arena arena = chunk == null ? Arena.ofConfined() : chunk; Opened opened = new Opened()) {
+            int floor = server == null ? 0 : LaunchServer.FD_FLOOR;
             FileSyscalls.Pipe report = opened.add(FileSyscalls.pipe2(false));
+            Fd reportWrite = high(report.write(), floor, opened, childFds);
             dev.hako.namespaces.internal.StartGate.Gate gate = dev.hako.namespaces.internal.StartGate.current();
             FileSyscalls.Pipe sync = spec.childWaitsForParent(intoCgroup) || gate != null
                     ? opened.add(FileSyscalls.pipe2(false)) : null;
+            Fd syncRead = sync == null ? null : high(sync.read(), floor, opened, childFds);
 
             // Sources of the child's descriptors, and the JVM's ends of stdio pipes.
             Map<Integer, Fd> sources = new TreeMap<>();
@@ -146,26 +176,43 @@ public final class Launcher {
                 names.put(target, "fd for " + target);
             });
             // Move every source above every target so the child's dup3s never overwrite one.
-            int above = Math.max(3, sources.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
+            int above = Math.max(Math.max(3, floor),
+                    sources.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
             Map<Integer, Integer> moves = new TreeMap<>();
             for (Map.Entry<Integer, Fd> source : sources.entrySet()) {
-                moves.put(source.getKey(), opened.add(FileSyscalls.dupCloexec(source.getValue(), above)).value());
+                Fd moved = opened.add(FileSyscalls.dupCloexec(source.getValue(), above));
+                moves.put(source.getKey(), moved.value());
+                if (server != null) {
+                    childFds.add(moved);
+                }
             }
 
             Map<NamespaceType, Integer> joins = new EnumMap<>(NamespaceType.class);
             Map<NamespaceType, String> joinNames = new EnumMap<>(NamespaceType.class);
             for (var join : spec.joinedNamespaces().entrySet()) {
-                joins.put(join.getKey(), opened.add(openJoin(join.getKey(), join.getValue())).value());
+                joins.put(join.getKey(), high(opened.add(openJoin(join.getKey(), join.getValue())), floor, opened,
+                        childFds).value());
                 joinNames.put(join.getKey(), Plan.joinName(join.getKey(), join.getValue()));
             }
-            Fd cgroupDir = intoCgroup ? opened.add(FileSyscalls.openat2(null, spec.cgroup().v2Directory().toString(),
-                    EnumSet.of(OpenFlag.DIRECTORY, OpenFlag.READ_ONLY), 0, Set.of())) : null;
+            Fd cgroupDir = intoCgroup ? high(opened.add(FileSyscalls.openat2(null, spec.cgroup().v2Directory().toString(),
+                    EnumSet.of(OpenFlag.DIRECTORY, OpenFlag.READ_ONLY), 0, Set.of())), floor, opened, childFds) : null;
 
             ChildProgram program = new ChildProgram(arena);
-            plan.compileChild(new ChildCompiler.Descriptors(sync == null ? -1 : sync.read().value(), moves, names,
-                    joins, joinNames, report.write().value()), program);
+            if (chunk != null) {
+                // First, a private copy of the chunk: the next start may reuse the shared one
+                // while this child (a supervisor, a reaper) still runs its rows.
+                long length = LaunchServer.CHUNK_SIZE;
+                program.add(MemoryCalls.mmap(chunk.address(), length,
+                        EnumSet.of(MemoryProtection.READ, MemoryProtection.WRITE),
+                        EnumSet.of(MapFlag.PRIVATE, MapFlag.FIXED), LaunchServer.MEMFD_FD, chunk.offset())
+                        .showing(0, "<program chunk>").showing(4, "<launch server's program memfd>"));
+                program.add(MemoryCalls.populateWrite(chunk.address(), length).showing(0, "<program chunk>"));
+            }
+            plan.compileChild(new ChildCompiler.Descriptors(syncRead == null ? -1 : syncRead.value(), moves, names,
+                    joins, joinNames, reportWrite.value()), program);
 
             MemorySegment pidfdSlot = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment parentTid = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment args = clone_args.allocate(arena);
             long flags = Linux.CLONE_PIDFD() | Flag.combine(spec.cloneNamespaces());
             if (KernelSupport.get().clearSighand()) {
@@ -175,19 +222,36 @@ public final class Launcher {
                 flags |= Linux.CLONE_INTO_CGROUP();
                 clone_args.cgroup(args, cgroupDir.value());
             }
+            if (server != null) {
+                // The container is our child, not the server's; it takes the server's exit
+                // signal (SIGCHLD), and clone3 refuses one of its own with CLONE_PARENT.
+                flags |= Linux.CLONE_PARENT() | Linux.CLONE_PARENT_SETTID();
+                clone_args.parent_tid(args, parentTid.address());
+            }
             clone_args.flags(args, flags);
             clone_args.pidfd(args, pidfdSlot.address());
-            clone_args.exit_signal(args, Linux.SIGCHLD());
+            clone_args.exit_signal(args, server == null ? Linux.SIGCHLD() : 0);
             MemorySegment code = program.assemble(Linux.SYS_clone3(), args.address(), args.byteSize(),
-                    report.write().value(), Linux.SYS_write(), Linux.SYS_exit_group());
+                    reportWrite.value(), Linux.SYS_write(), Linux.SYS_exit_group());
             MemorySegment capture = ChildInterpreter.capture(code);
 
-            long pid = ChildInterpreter.forkAndRun(code, capture);
+            long pid;
+            Fd pidfd;
+            int forkErrno = 0;
+            if (server == null) {
+                pid = ChildInterpreter.forkAndRun(code, capture);
+                pidfd = pid < 0 ? null : Fd.adopt(pidfdSlot.get(ValueLayout.JAVA_INT, 0));
+                forkErrno = pid < 0 ? ChildInterpreter.errno(capture) : 0;
+            } else {
+                LaunchServer.Forked forked = server.fork(code, pidfdSlot, parentTid, childFds);
+                pid = forked.result() < 0 ? -1 : forked.result();
+                forkErrno = pid < 0 ? (int) -forked.result() : 0;
+                pidfd = forked.pidfd();
+            }
             if (pid < 0) {
                 throw new SyscallException("clone3", "{flags=" + String.join("|", plan.cloneFlagNames()) + "}",
-                        ChildInterpreter.errno(capture));
+                        forkErrno);
             }
-            Fd pidfd = Fd.adopt(pidfdSlot.get(ValueLayout.JAVA_INT, 0));
             boolean started = false;
             Fd reportRead = opened.keep(report.read());
             Fd syncWrite = sync == null ? null : opened.keep(sync.write());
@@ -223,6 +287,19 @@ public final class Launcher {
             }
             return factory.started((int) pid, pidfd, spec, parentEnds);
         }
+    }
+
+    /**
+     * Through the server: a copy of {@code fd} at {@code floor} or above, which the child
+     * program names and the server receives; in this JVM ({@code floor} 0): {@code fd}.
+     */
+    private static Fd high(Fd fd, int floor, Opened opened, List<Fd> childFds) throws SyscallException {
+        if (floor == 0) {
+            return fd;
+        }
+        Fd copy = opened.add(FileSyscalls.dupCloexec(fd, floor));
+        childFds.add(copy);
+        return copy;
     }
 
     private static Fd stdioSource(int target, Redirect redirect, Opened opened, Fd[] parentEnds) throws SyscallException {

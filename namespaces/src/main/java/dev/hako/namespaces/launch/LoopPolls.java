@@ -20,6 +20,12 @@ public final class LoopPolls {
     static final int ITERATION_LIMIT;
     /** Whether counted loops poll at every iteration (strip mining off, polls on): no loop is safe then. */
     static final boolean EVERY_ITERATION;
+    /**
+     * Whether this JVM compiles with C1 at most ({@code -XX:TieredStopAtLevel} below 4 with
+     * tiered compilation, common in IDEs): C1 polls for safepoints on every loop back-edge,
+     * so the row loop is never safe in a forked copy of it.
+     */
+    static final boolean C1_AT_MOST;
 
     static {
         String polls = vmOption("UseCountedLoopSafepoints");
@@ -28,6 +34,28 @@ public final class LoopPolls {
         long stripMining = strip == null ? 1000 : Long.parseLong(strip);
         ITERATION_LIMIT = limitFor(countedLoopPolls, stripMining);
         EVERY_ITERATION = countedLoopPolls && stripMining == 0;
+        String tiered = vmOption("TieredCompilation");
+        String stopAt = vmOption("TieredStopAtLevel");
+        C1_AT_MOST = c1AtMost("true".equals(tiered), stopAt == null ? 4 : Long.parseLong(stopAt));
+    }
+
+    /** Whether these flags leave C2 out: tiered compilation that stops below level 4. */
+    static boolean c1AtMost(boolean tieredCompilation, long tieredStopAtLevel) {
+        return tieredCompilation && tieredStopAtLevel < 4;
+    }
+
+    /**
+     * Refuses to fork this JVM when its code would poll in the child (see {@link #C1_AT_MOST}).
+     *
+     * @throws java.io.IOException naming the flag and the way out
+     */
+    static void requireC2ForInProcessStarts(boolean c1AtMost) throws java.io.IOException {
+        if (c1AtMost) {
+            throw new java.io.IOException("this JVM compiles with C1 at most (-XX:TieredStopAtLevel below 4), whose code"
+                    + " polls for safepoints on every loop back-edge; a forked copy of it that met a poll armed at the"
+                    + " fork would hang, so it does not fork itself. Start through the launch server, which chooses its"
+                    + " own flags: ContainerBuilder.launcher(Launchers.server()) or -Dhako.launcher=server");
+        }
     }
 
     private LoopPolls() {

@@ -49,20 +49,31 @@ public final class Reaper {
 
     private final Map<Long, Watched> watched = new ConcurrentHashMap<>();
     private final AtomicLong nextKey = new AtomicLong();
-    private final Fd epoll;
+    private volatile Fd epoll;
+    private volatile Thread thread;
+    /** How many times the thread has started again after an epoll failure. */
+    private final AtomicLong restarts = new AtomicLong();
 
     private Reaper() {
+        epoll = newEpoll();
+        startThread();
+    }
+
+    private static Fd newEpoll() {
         try {
-            epoll = EventSyscalls.epollCreate1();
+            return EventSyscalls.epollCreate1();
         } catch (SyscallException e) {
             throw new IllegalStateException("cannot create the reaper's epoll instance: " + e.getMessage(), e);
         }
-        Thread thread = Thread.ofPlatform().daemon().name("hako-reaper").unstarted(this::run);
+    }
+
+    private void startThread() {
+        thread = Thread.ofPlatform().daemon().name("hako-reaper").unstarted(this::run);
         thread.start();
     }
 
     /** Watches the process until it exits; throws (after {@link Watched#watchFailed}) if it cannot. */
-    public void watch(Watched process) {
+    public synchronized void watch(Watched process) {
         long key = nextKey.incrementAndGet();
         watched.put(key, process);
         try {
@@ -74,6 +85,12 @@ public final class Reaper {
         }
     }
 
+    /**
+     * Waits for exits. An epoll failure other than EINTR (which should not happen: the
+     * instance is private) must not leave every waitFor() hanging: the watched processes
+     * fail with it (each is killed and reaped), and a new thread takes over with a new
+     * epoll instance.
+     */
     private void run() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment events = EventSyscalls.allocateEvents(arena, 64);
@@ -85,12 +102,55 @@ public final class Reaper {
                     if (e.errno() == Linux.EINTR()) {
                         continue;
                     }
-                    throw new IllegalStateException(e);
+                    restartAfter(e);
+                    return;
                 }
                 for (int i = 0; i < ready; i++) {
                     reap(EventSyscalls.eventData(events, i));
                 }
             }
+        } catch (RuntimeException | Error e) {
+            restartAfter(e);
+        }
+    }
+
+    private synchronized void restartAfter(Throwable cause) {
+        IllegalStateException failure = new IllegalStateException("the reaper's epoll_wait failed (" + cause.getMessage()
+                + "); every watched process was killed", cause);
+        // A new instance at the old number: the JVM's descriptor table looks as before.
+        try (Fd fresh = newEpoll()) {
+            dev.hako.syscalls.FileSyscalls.dup3(fresh, epoll.value(), true).release();
+        } catch (SyscallException e) {
+            epoll = newEpoll();
+        }
+        for (Long key : watched.keySet()) {
+            Watched process = watched.remove(key);
+            if (process != null) {
+                process.watchFailed(failure);
+            }
+        }
+        restarts.incrementAndGet();
+        startThread();
+    }
+
+    /** {@return how many times the reaper thread was restarted after an epoll failure} */
+    long restarts() {
+        return restarts.get();
+    }
+
+    /** The epoll instance's descriptor number (tests; it stays the same across restarts). */
+    int epollNumberForTests() {
+        return epoll.value();
+    }
+
+    /**
+     * Fault injection for tests: puts /dev/null at the epoll instance's number, so that the
+     * next epoll_wait (after the current one returns) fails with EINVAL.
+     */
+    void breakEpollForTests() throws SyscallException {
+        try (Fd devNull = dev.hako.syscalls.FileSyscalls.openat2(null, "/dev/null",
+                EnumSet.of(dev.hako.syscalls.OpenFlag.READ_ONLY), 0, java.util.Set.of())) {
+            dev.hako.syscalls.FileSyscalls.dup3(devNull, epoll.value(), true).release();
         }
     }
 
@@ -109,7 +169,13 @@ public final class Reaper {
                 return; // readable but not yet waitable: try again on the next event
             }
             watched.remove(key);
-            EventSyscalls.epollCtl(epoll, EventSyscalls.EpollOp.DELETE, process.pidfd(), EnumSet.noneOf(EpollEvent.class), 0);
+            try {
+                EventSyscalls.epollCtl(epoll, EventSyscalls.EpollOp.DELETE, process.pidfd(),
+                        EnumSet.noneOf(EpollEvent.class), 0);
+            } catch (SyscallException e) {
+                // The process is reaped and its status known; a broken epoll instance fails
+                // the next epoll_wait, which restarts the thread.
+            }
             process.exited(status.get());
         } catch (SyscallException | RuntimeException e) {
             watched.remove(key);

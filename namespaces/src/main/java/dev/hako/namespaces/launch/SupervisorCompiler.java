@@ -36,9 +36,13 @@ import java.util.function.Consumer;
  */
 public final class SupervisorCompiler {
 
-    /** The signals a supervisor forwards to the command. */
+    /**
+     * The signals a supervisor forwards to the command. Not SIGWINCH: a terminal sends it to
+     * its whole foreground process group, the command included, so forwarding only doubled
+     * it, and every resize of an interactive shell's terminal spent a forwarding round.
+     */
     static final int[] FORWARDED = {Linux.SIGHUP(), Linux.SIGINT(), Linux.SIGQUIT(), Linux.SIGUSR1(), Linux.SIGUSR2(),
-            Linux.SIGTERM(), Linux.SIGWINCH()};
+            Linux.SIGTERM()};
     /** Fewer forwarding rounds than this means the program is too long to supervise usefully. */
     private static final int MIN_ROUNDS = 64;
 
@@ -97,15 +101,22 @@ public final class SupervisorCompiler {
         program.add(ProcessCalls.kill(0, 0)).ignoringFailure().fromSlot(0, command, "<command pid>")
                 .fromSlot(1, signal, "<signal>")
                 .jump(wait);
+        // Out of rounds: stop blocking the forwarded signals, so that one sent to the
+        // supervisor (destroy()'s SIGTERM) ends it, and with it PID 1 and the namespace.
+        Label escape = new Label();
+        program.bind(escape);
+        program.add(SignalCalls.rtSigprocmask(program.memory(), Linux.SIG_UNBLOCK(),
+                awaited & ~(1L << (Linux.SIGCHLD() - 1)))).ignoringFailure()
+                .then("  (only when out of forwarding rounds)");
         program.bind(reap);
-        program.escapeTo(reap);
+        program.escapeTo(escape);
         endAsTheCommandEnded(program, command, pid1);
         int rounds = program.roundsBeforeEscape(loopStart, 2);
         if (rounds < MIN_ROUNDS) {
             throw new IllegalArgumentException("the child program has too many steps (" + program.size()
                     + ") to leave the supervisor room to forward signals; use fewer mounts or capabilities");
         }
-        program.note(loopStart, "  (forwards up to " + rounds + " signals, then only waits)");
+        program.note(loopStart, "  (forwards up to " + rounds + " signals, then stops blocking them and waits)");
     }
 
     /** Refuses a supervised start on a JVM whose counted loops poll for safepoints at every iteration. */

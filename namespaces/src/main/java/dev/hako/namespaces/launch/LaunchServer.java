@@ -1,0 +1,569 @@
+package dev.hako.namespaces.launch;
+
+import dev.hako.bindings.Linux;
+import dev.hako.namespaces.ContainerBuilder;
+import dev.hako.namespaces.Redirect;
+import dev.hako.syscalls.ChildStatus;
+import dev.hako.syscalls.EventSyscalls;
+import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.FileSyscalls;
+import dev.hako.syscalls.MapFlag;
+import dev.hako.syscalls.MemoryProtection;
+import dev.hako.syscalls.MemorySyscalls;
+import dev.hako.syscalls.PollEvent;
+import dev.hako.syscalls.ProcessSyscalls;
+import dev.hako.syscalls.StreamSyscalls;
+import dev.hako.syscalls.SyscallException;
+import dev.hako.syscalls.WaitOption;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The application's side of the launch server (issue 13): a second, small JVM that forks
+ * containers on the application's behalf, so that a start copies the page tables of that
+ * small JVM and not of the application's heap.
+ *
+ * <p>How a start travels. The compiled child program (rows, strings, structs, clone_args)
+ * is written into a chunk of a memfd that both JVMs map at the same address, so every
+ * pointer in it is valid in the server too and nothing is serialized. The descriptors the
+ * program names are placed at numbers of {@link #FD_FLOOR} or more in the application and
+ * sent by SCM_RIGHTS; the server puts each at the same number in its own table (it keeps
+ * far fewer descriptors than that), runs {@link ChildInterpreter#forkAndRun} on the chunk,
+ * and sends the pidfd back. clone3 carries CLONE_PARENT, so the container is the
+ * application's child: ContainerProcess, waitid(P_PIDFD) and the exit status work as for
+ * an in-process start, and a server crash harms no running container. CLONE_PARENT_SETTID
+ * writes the child's pid into the chunk, so that when the server dies between the fork and
+ * its answer, the application still finds the child, kills it and reaps it.
+ *
+ * <p>Lifetime. The server is started lazily, through the in-process engine, from one
+ * dedicated daemon thread that lives as long as the JVM: PR_SET_PDEATHSIG (SIGKILL) refers
+ * to the thread that forked the server, and with CLONE_PARENT it also is the parent that
+ * containers' own death signals refer to. The server exits at end of file on its socket.
+ * A server that died or does not answer within {@link #ANSWER_TIMEOUT} is killed and
+ * reaped; the start fails with an IOException naming what happened, and the next start
+ * brings up a new server.
+ *
+ * <p>A chunk is reused as soon as its start returns. The child's first two steps make its
+ * copy of the chunk private (mmap of the memfd range MAP_PRIVATE|MAP_FIXED over it, then
+ * MADV_POPULATE_WRITE, which copies every page): a supervisor, a reaper or a command
+ * between fork and execve keeps running its own rows, whatever the next start writes.
+ */
+public final class LaunchServer implements AutoCloseable {
+
+    /** The lowest descriptor number a launch program names in server mode. */
+    static final int FD_FLOOR = 512;
+    /** Where the server keeps the program memfd, for the child's private copy of its chunk. */
+    static final int MEMFD_FD = FD_FLOOR - 1;
+    /** Bytes of program one start may use. */
+    static final long CHUNK_SIZE = 256 * 1024;
+    static final int CHUNKS = 256;
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    static final long OP_MAP = 1;
+    static final long OP_FORK = 2;
+    /** The most descriptors one start sends (SCM_RIGHTS carries at most 253). */
+    static final int MAX_FDS = 253;
+
+    /**
+     * The server JVM's options, from {@code Driver server-flags} (benchmarks): a serial
+     * collector on a tiny heap, huge pages where the kernel gives them, small code cache and
+     * metaspace, no perf data file, and C2 alone on one compiler thread, which took the most
+     * anonymous memory off (C1 alone did too, but C1 code polls for safepoints on loop
+     * back-edges, which a forked child must never reach).
+     */
+    static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx16m",
+            "-XX:+UseTransparentHugePages", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=64m",
+            "-XX:-UsePerfData", "-XX:-TieredCompilation", "-XX:CICompilerCount=1");
+
+    /**
+     * Fault injection for tests: {@code "before-fork"} or {@code "after-fork"} makes the
+     * server kill itself with SIGKILL at that point of the next requests.
+     */
+    public static volatile String faultForTests;
+
+    private static final Object LOCK = new Object();
+    private static LaunchServer current;
+    private static final LinkedBlockingQueue<Runnable> PARENT_TASKS = new LinkedBlockingQueue<>();
+
+    static {
+        // The server's parent thread: it must outlive every server and every container
+        // started through one (PDEATHSIG follows it), so it never ends.
+        Thread.ofPlatform().daemon().name("hako-launch-server-parent").start(() -> {
+            while (true) {
+                try {
+                    PARENT_TASKS.take().run();
+                } catch (InterruptedException e) {
+                    // Nobody may end this thread: its end would kill the servers.
+                } catch (RuntimeException | Error e) {
+                    // A failed task reports through its future.
+                }
+            }
+        });
+    }
+
+    private final ServerProcess process;
+    private final Fd socket;
+    private final Fd memfd;
+    private final MemorySegment region;
+    private final BitSet busy = new BitSet(CHUNKS);
+    private volatile String brokenBecause;
+    private final long startNanos;
+    private long starts;
+
+    private LaunchServer(ServerProcess process, Fd socket, Fd memfd, MemorySegment region, long startNanos) {
+        this.process = process;
+        this.socket = socket;
+        this.memfd = memfd;
+        this.region = region;
+        this.startNanos = startNanos;
+    }
+
+    /** {@return the running server, started now if there is none or the last one broke} */
+    public static LaunchServer get() throws IOException {
+        synchronized (LOCK) {
+            if (current != null && current.brokenBecause == null && current.process.isAlive()) {
+                return current;
+            }
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+            current = startServer();
+            return current;
+        }
+    }
+
+    /** {@return the running server, or null if none has been started or the last one broke} */
+    public static LaunchServer running() {
+        synchronized (LOCK) {
+            return current != null && current.brokenBecause == null ? current : null;
+        }
+    }
+
+    /** {@return the server's pid} */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The server process, for tests that kill it. */
+    public ServerProcess process() {
+        return process;
+    }
+
+    /**
+     * The server JVM as its parent sees it: our child, watched through its pidfd and reaped
+     * here (not by the reaper of containers).
+     */
+    public static final class ServerProcess {
+        private final int pid;
+        private final Fd pidfd;
+        private ChildStatus status;
+
+        ServerProcess(int pid, Fd pidfd) {
+            this.pid = pid;
+            this.pidfd = pidfd;
+        }
+
+        /** {@return its process id} */
+        public long pid() {
+            return pid;
+        }
+
+        Fd pidfd() {
+            return pidfd;
+        }
+
+        /** {@return whether it has not exited yet} */
+        public synchronized boolean isAlive() {
+            return status == null && !exited(Duration.ZERO);
+        }
+
+        /** Whether it exited within {@code timeout}; reaps it if so. */
+        public synchronized boolean exited(Duration timeout) {
+            if (status != null) {
+                return true;
+            }
+            try {
+                if (EventSyscalls.poll(pidfd, EnumSet.of(PollEvent.IN), timeout).isEmpty()) {
+                    return false;
+                }
+                status = ProcessSyscalls.waitidPidfd(pidfd, EnumSet.of(WaitOption.EXITED)).orElseThrow();
+                return true;
+            } catch (SyscallException e) {
+                throw new IllegalStateException("cannot wait for the launch server (pid " + pid + "): "
+                        + e.getMessage(), e);
+            }
+        }
+
+        /** {@return how it ended, as waitid reported it} */
+        public synchronized ChildStatus status() {
+            return status;
+        }
+
+        /** Sends it SIGKILL (nothing if it has exited). */
+        public void kill() {
+            try {
+                ProcessSyscalls.pidfdSendSignal(pidfd, Linux.SIGKILL());
+            } catch (SyscallException e) {
+                // Exited already.
+            }
+        }
+
+        /** Kills, reaps and lets go of it. */
+        synchronized void end() {
+            if (status == null) {
+                kill();
+                exited(Duration.ofSeconds(30));
+            }
+            pidfd.close();
+        }
+    }
+
+    private static LaunchServer startServer() throws IOException {
+        long t0 = System.nanoTime();
+        FileSyscalls.Pipe sockets = StreamSyscalls.socketpair();
+        Fd memfd = null;
+        MemorySegment region = null;
+        ServerProcess process = null;
+        boolean ok = false;
+        try {
+            memfd = MemorySyscalls.memfdCreate("hako-launch-programs");
+            MemorySyscalls.ftruncate(memfd, CHUNK_SIZE * CHUNKS);
+            region = MemorySyscalls.mmap(0, CHUNK_SIZE * CHUNKS, EnumSet.of(MemoryProtection.READ,
+                    MemoryProtection.WRITE), EnumSet.of(MapFlag.SHARED, MapFlag.NORESERVE), memfd, 0);
+            ContainerBuilder builder = new ContainerBuilder(serverCommand())
+                    .privileged()
+                    .redirectInput(Redirect.DISCARD)
+                    .redirectOutput(Redirect.DISCARD)
+                    .redirectError(Redirect.INHERIT)
+                    .passFd(sockets.write(), 3)
+                    .parentDeathSignal(Linux.SIGKILL());
+            builder.environment().clear();
+            builder.environment().put("MALLOC_ARENA_MAX", "1");
+            // Forks this JVM even when it runs C1 only (a risk the in-process engine refuses
+            // for containers, see LoopPolls): once, bounded by the exec timeout.
+            CompletableFuture<ServerProcess> started = new CompletableFuture<>();
+            PARENT_TASKS.add(() -> {
+                try {
+                    started.complete(Launcher.startUnchecked(ApiAccess.get().plan(builder),
+                            (pid, pidfd, spec, ends) -> new ServerProcess(pid, pidfd)));
+                } catch (Throwable t) {
+                    started.completeExceptionally(t);
+                }
+            });
+            try {
+                process = started.get();
+            } catch (ExecutionException e) {
+                throw new IOException("cannot start the launch server: " + e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting the launch server", e);
+            }
+            sockets.write().close();
+            LaunchServer server = new LaunchServer(process, sockets.read(), memfd, region, t0);
+            server.map();
+            ok = true;
+            return server;
+        } finally {
+            if (!ok) {
+                sockets.read().close();
+                sockets.write().close();
+                if (process != null) {
+                    process.end();
+                }
+                if (region != null) {
+                    MemorySyscalls.munmap(region);
+                }
+                if (memfd != null) {
+                    memfd.close();
+                }
+            }
+        }
+    }
+
+    /** Asks the server to map the program region at our address, and waits until it is ready. */
+    private void map() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment request = arena.allocate(24);
+            request.set(ValueLayout.JAVA_LONG, 0, OP_MAP);
+            request.set(ValueLayout.JAVA_LONG, 8, region.address());
+            request.set(ValueLayout.JAVA_LONG, 16, region.byteSize());
+            writeFully(request);
+            StreamSyscalls.sendRights(socket, List.of(memfd));
+            // The first answer also waits for the server's JVM start and warm-up.
+            MemorySegment answer = readAnswer(arena, 16, Duration.ofSeconds(60), "mapping the program region");
+            long status = answer.get(ValueLayout.JAVA_LONG, 0);
+            if (status < 0) {
+                throw new IOException("the launch server (pid " + pid() + ") cannot map the program region at 0x"
+                        + Long.toHexString(region.address()) + ": " + new SyscallException("mmap",
+                        "MAP_FIXED_NOREPLACE", (int) -status).getMessage());
+            }
+        }
+    }
+
+    /** The command line of the server JVM: this JVM's java, Hako's own code on the class path. */
+    public static List<String> serverCommand() throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String options = System.getProperty("hako.launchServer.jvmOptions");
+        command.addAll(options == null ? JVM_OPTIONS : Arrays.asList(options.trim().split("\\s+")));
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(String.join(":", codeLocations()));
+        command.add(LaunchServerMain.class.getName());
+        return command;
+    }
+
+    /**
+     * Where Hako's modules were loaded from: jars or class directories, on the class path
+     * or the module path, or one shaded jar holding all of them.
+     */
+    static List<String> codeLocations() throws IOException {
+        Set<String> locations = new LinkedHashSet<>();
+        for (Class<?> c : List.of(LaunchServerMain.class, Fd.class, Linux.class, dev.hako.cgroupfs.CgroupLayout.class)) {
+            var source = c.getProtectionDomain().getCodeSource();
+            if (source == null || source.getLocation() == null) {
+                throw new IOException("cannot start the launch server: " + c.getName() + " has no code location"
+                        + " (a runtime image made by jlink?); use the in-process launcher");
+            }
+            try {
+                locations.add(Path.of(source.getLocation().toURI()).toString());
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw new IOException("cannot start the launch server: " + c.getName() + " was loaded from "
+                        + source.getLocation() + ", not a file", e);
+            }
+        }
+        return List.copyOf(locations);
+    }
+
+    /** A chunk of the program region, as an arena whose allocations are zeroed slices of it. */
+    final class Chunk implements Arena {
+        private final int index;
+        private final MemorySegment memory;
+        private long used;
+        private boolean released;
+
+        private Chunk(int index) {
+            this.index = index;
+            this.memory = region.asSlice(index * CHUNK_SIZE, CHUNK_SIZE);
+        }
+
+        @Override
+        public MemorySegment allocate(long byteSize, long byteAlignment) {
+            long start = (memory.address() + used + byteAlignment - 1) / byteAlignment * byteAlignment - memory.address();
+            if (start + byteSize > CHUNK_SIZE) {
+                throw new IllegalStateException("the launch program needs more than the launch server's "
+                        + CHUNK_SIZE / 1024 + " KiB per start");
+            }
+            used = start + byteSize;
+            MemorySegment slice = memory.asSlice(start, byteSize);
+            slice.fill((byte) 0);
+            return slice;
+        }
+
+        @Override
+        public MemorySegment.Scope scope() {
+            return memory.scope();
+        }
+
+        /** Returns the chunk for reuse. */
+        @Override
+        public void close() {
+            synchronized (LaunchServer.this) {
+                if (!released) {
+                    released = true;
+                    busy.clear(index);
+                }
+            }
+        }
+
+        /** {@return the chunk's address, the same in the server} */
+        long address() {
+            return memory.address();
+        }
+
+        /** {@return the chunk's offset in the server's memfd ({@link #MEMFD_FD})} */
+        long offset() {
+            return index * CHUNK_SIZE;
+        }
+    }
+
+    /** {@return a free chunk for one start} */
+    Chunk chunk() throws IOException {
+        synchronized (this) {
+            int index = busy.nextClearBit(0);
+            if (index >= CHUNKS) {
+                throw new IOException("the launch server's " + CHUNKS + " program chunks are all in use by starts"
+                        + " under way");
+            }
+            busy.set(index);
+            return new Chunk(index);
+        }
+    }
+
+    /** What the server answered: clone3's result (a pid, or -errno) and the pidfd. */
+    record Forked(long result, Fd pidfd) {
+    }
+
+    /**
+     * Has the server fork {@code code} (in {@code chunk}) with the descriptors {@code fds},
+     * each of which the program names by its number here ({@link #FD_FLOOR} or more).
+     *
+     * @param parentTid where clone3 writes the child's pid (CLONE_PARENT_SETTID), in the chunk
+     * @param pidfdSlot where clone3 writes the pidfd, in the chunk
+     */
+    Forked fork(MemorySegment code, MemorySegment pidfdSlot, MemorySegment parentTid, List<Fd> fds)
+            throws IOException {
+        if (fds.size() > MAX_FDS) {
+            throw new IOException("a start through the launch server passes at most " + MAX_FDS + " descriptors, not "
+                    + fds.size());
+        }
+        synchronized (this) {
+            if (brokenBecause != null) {
+                throw new IOException(brokenBecause);
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment request = arena.allocate(48 + 4L * fds.size());
+                request.set(ValueLayout.JAVA_LONG, 0, OP_FORK);
+                request.set(ValueLayout.JAVA_LONG, 8, code.address());
+                request.set(ValueLayout.JAVA_LONG, 16, code.byteSize());
+                request.set(ValueLayout.JAVA_LONG, 24, pidfdSlot.address());
+                request.set(ValueLayout.JAVA_LONG, 32, fds.size());
+                String fault = faultForTests;
+                request.set(ValueLayout.JAVA_LONG, 40, fault == null ? 0 : fault.equals("before-fork") ? 1 : 2);
+                for (int i = 0; i < fds.size(); i++) {
+                    int number = fds.get(i).value();
+                    if (number < FD_FLOOR) {
+                        throw new IllegalStateException("fd " + number + " is below the launch server's floor " + FD_FLOOR);
+                    }
+                    request.set(ValueLayout.JAVA_INT, 48 + 4L * i, number);
+                }
+                try {
+                    writeFully(request);
+                    if (!fds.isEmpty()) {
+                        StreamSyscalls.sendRights(socket, fds);
+                    }
+                    MemorySegment answer = readAnswer(arena, 16, ANSWER_TIMEOUT, "a start");
+                    long result = answer.get(ValueLayout.JAVA_LONG, 0);
+                    if (result <= 0) {
+                        return new Forked(result, null);
+                    }
+                    List<Fd> pidfd = StreamSyscalls.recvRights(socket, 1);
+                    if (pidfd.size() != 1) {
+                        throw broken("closed its socket before sending the pidfd of pid " + result);
+                    }
+                    starts++;
+                    return new Forked(result, pidfd.getFirst());
+                } catch (IOException e) {
+                    // The child may exist (it is ours: CLONE_PARENT) though the answer never came.
+                    int orphan = parentTid.get(ValueLayout.JAVA_INT, 0);
+                    if (orphan > 0) {
+                        try {
+                            Launcher.killAndReap(ProcessSyscalls.pidfdOpen(orphan, false));
+                        } catch (SyscallException gone) {
+                            // Not ours or already reaped: nothing is left to clean.
+                        }
+                    }
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void writeFully(MemorySegment bytes) throws IOException {
+        long done = 0;
+        while (done < bytes.byteSize()) {
+            try {
+                done += FileSyscalls.write(socket, bytes.asSlice(done));
+            } catch (SyscallException e) {
+                throw broken("cannot be written to (" + e.errnoName() + ")");
+            }
+        }
+    }
+
+    private MemorySegment readAnswer(Arena arena, long size, Duration timeout, String what) throws IOException {
+        MemorySegment answer = arena.allocate(size);
+        long done = 0;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (done < size) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || EventSyscalls.poll(socket, EnumSet.of(PollEvent.IN),
+                    Duration.ofNanos(left)).isEmpty()) {
+                throw broken("did not answer " + what + " within " + timeout.toMillis() + " ms; it was killed");
+            }
+            long n;
+            try {
+                n = FileSyscalls.read(socket, answer.asSlice(done));
+            } catch (SyscallException e) {
+                throw broken("cannot be read from (" + e.errnoName() + ")");
+            }
+            if (n == 0) {
+                throw broken("closed its socket during " + what);
+            }
+            done += n;
+        }
+        return answer;
+    }
+
+    /** Marks this server unusable, kills and reaps it, and returns the exception to throw. */
+    private IOException broken(String what) {
+        process.kill();
+        String status = process.exited(Duration.ofSeconds(5)) ? process.status().toString() : "still running";
+        String message = "the launch server (pid " + process.pid() + ") " + what + "; its end: " + status
+                + "; the next start brings up a new one";
+        brokenBecause = message;
+        return new IOException(message);
+    }
+
+    /** One line for describe(): which server, its flags, what it has done. */
+    public String describe() {
+        return "launch server pid " + process.pid() + " (" + String.join(" ", JVM_OPTIONS) + "), " + starts
+                + " starts, up " + Duration.ofNanos(System.nanoTime() - startNanos).toSeconds() + " s"
+                + (brokenBecause == null ? "" : "; broken: " + brokenBecause);
+    }
+
+    /** Ends the server (EOF on its socket), waits for it, and unmaps the region. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            socket.close();
+            // End of file ends it; a server that does not go is killed.
+            process.exited(Duration.ofSeconds(5));
+            process.end();
+            // A start under way on another thread still writes its chunk: then the region
+            // stays mapped (address space only, NORESERVE) until the JVM ends.
+            if (busy.isEmpty()) {
+                try {
+                    MemorySyscalls.munmap(region);
+                } catch (SyscallException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            memfd.close();
+        }
+    }
+
+    /** Ends the current server, if any (tests; the next start brings up a new one). */
+    public static void shutdown() {
+        synchronized (LOCK) {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+        }
+    }
+}
