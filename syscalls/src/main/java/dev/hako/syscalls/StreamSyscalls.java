@@ -48,24 +48,15 @@ public final class StreamSyscalls {
             throw new IllegalArgumentException("SCM_RIGHTS carries 1 to 253 descriptors, not " + fds.size());
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment data = arena.allocate(1);
-            MemorySegment iov = iovec.allocate(arena);
-            iovec.iov_base(iov, data);
-            iovec.iov_len(iov, 1);
-            long header = cmsghdr.sizeof();
-            long space = header + align8(4L * fds.size());
-            MemorySegment control = arena.allocate(space, 8);
-            cmsghdr.cmsg_len(control, header + 4L * fds.size());
+            RightsMessage rights = RightsMessage.allocate(arena, fds.size());
+            MemorySegment control = rights.control();
+            cmsghdr.cmsg_len(control, RightsMessage.HEADER + 4L * fds.size());
             cmsghdr.cmsg_level(control, Linux.SOL_SOCKET());
             cmsghdr.cmsg_type(control, Linux.SCM_RIGHTS());
             for (int i = 0; i < fds.size(); i++) {
-                control.set(ValueLayout.JAVA_INT, header + 4L * i, fds.get(i).value());
+                control.set(ValueLayout.JAVA_INT, RightsMessage.HEADER + 4L * i, fds.get(i).value());
             }
-            MemorySegment message = msghdr.allocate(arena);
-            msghdr.msg_iov(message, iov);
-            msghdr.msg_iovlen(message, 1);
-            msghdr.msg_control(message, control);
-            msghdr.msg_controllen(message, space);
+            MemorySegment message = rights.message();
             long result = Kernel.blocking(Linux.SYS_sendmsg(), socket.value(), message.address(), 0, 0, 0, 0);
             if (result < 0) {
                 throw Kernel.failure(result, "sendmsg", socket.value() + ", {SCM_RIGHTS, " + fds.size() + " fds}");
@@ -88,18 +79,10 @@ public final class StreamSyscalls {
             throw new IllegalArgumentException("SCM_RIGHTS carries 1 to 253 descriptors, not " + max);
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment data = arena.allocate(1);
-            MemorySegment iov = iovec.allocate(arena);
-            iovec.iov_base(iov, data);
-            iovec.iov_len(iov, 1);
-            long header = cmsghdr.sizeof();
-            long space = header + align8(4L * max);
-            MemorySegment control = arena.allocate(space, 8);
-            MemorySegment message = msghdr.allocate(arena);
-            msghdr.msg_iov(message, iov);
-            msghdr.msg_iovlen(message, 1);
-            msghdr.msg_control(message, control);
-            msghdr.msg_controllen(message, space);
+            RightsMessage rights = RightsMessage.allocate(arena, max);
+            MemorySegment control = rights.control();
+            MemorySegment message = rights.message();
+            long header = RightsMessage.HEADER;
             long result = Kernel.blocking(Linux.SYS_recvmsg(), socket.value(), message.address(),
                     Linux.MSG_CMSG_CLOEXEC(), 0, 0, 0);
             if (result < 0) {
@@ -126,8 +109,23 @@ public final class StreamSyscalls {
         }
     }
 
-    private static long align8(long n) {
-        return (n + 7) & ~7L;
+    /** A msghdr with one byte of data and room for {@code count} descriptors of SCM_RIGHTS. */
+    private record RightsMessage(MemorySegment message, MemorySegment control) {
+        static final long HEADER = cmsghdr.sizeof();
+
+        static RightsMessage allocate(Arena arena, int count) {
+            MemorySegment iov = iovec.allocate(arena);
+            iovec.iov_base(iov, arena.allocate(1));
+            iovec.iov_len(iov, 1);
+            long space = HEADER + ((4L * count + 7) & ~7L);
+            MemorySegment control = arena.allocate(space, 8);
+            MemorySegment message = msghdr.allocate(arena);
+            msghdr.msg_iov(message, iov);
+            msghdr.msg_iovlen(message, 1);
+            msghdr.msg_control(message, control);
+            msghdr.msg_controllen(message, space);
+            return new RightsMessage(message, control);
+        }
     }
 
     /**
