@@ -48,10 +48,10 @@ class PathsTest {
                 Fixtures.closeQuietly(original);
             }
             int atDump = Fixtures.complete(out).size();
-            // /bin/mapper exists only in the rootfs: the restore found it (and mapped it, and
+            // /opt/mapper exists only in the rootfs: the restore found it (and mapped it, and
             // /state/data) in the new container's root.
-            assertThat(Path.of("/bin/mapper")).doesNotExist();
-            assertThat(ImageDescription.read(image).tasks().getFirst().executable()).isEqualTo("/bin/mapper");
+            assertThat(Path.of("/opt/mapper")).doesNotExist();
+            assertThat(ImageDescription.read(image).tasks().getFirst().executable()).isEqualTo("/opt/mapper");
             ContainerProcess restored = Restore.from(image)
                     .container(mapper(fixtures, rootfs, state, "inside", Path.of("/dev/null"))).start();
             try {
@@ -104,7 +104,7 @@ class PathsTest {
             Files.writeString(state.resolve("data"), "mapped contents!");
             try (ContainerProcess process = mapper(fixtures, rootfs, state, "inside", Path.of("/dev/null")).start()) {
                 Fixtures.awaitLines(state.resolve("out"), 2, Duration.ofSeconds(30));
-                Files.delete(rootfs.resolve("bin/mapper"));
+                Files.delete(rootfs.resolve("opt/mapper"));
                 assertRefused(process, state, "cannot checkpoint: task " + process.pid() + " (mapper) runs ",
                         "mapper (deleted)", ": the file was deleted, so a restore could not execute it");
             }
@@ -132,16 +132,17 @@ class PathsTest {
                 .findFirst().orElseThrow().substring(6).trim();
     }
 
-    /** The busybox rootfs plus the mapper program at /bin/mapper, a path the host does not have. */
+    /** The busybox rootfs plus the mapper program at /opt/mapper, a path the host does not have. */
     static Path mapperRootfs(Fixtures fixtures) throws Exception {
         Path rootfs = fixtures.busyboxRootfs();
-        Files.copy(Fixtures.program("mapper"), rootfs.resolve("bin/mapper"), StandardCopyOption.REPLACE_EXISTING);
+        Files.createDirectories(rootfs.resolve("opt"));
+        Files.copy(Fixtures.program("mapper"), rootfs.resolve("opt/mapper"), StandardCopyOption.REPLACE_EXISTING);
         return rootfs;
     }
 
     static ContainerBuilder mapper(Fixtures fixtures, Path rootfs, Path state, String mode, Path input) {
         Path devNull = Path.of("/dev/null");
-        return Fixtures.checkpointable(new ContainerBuilder("/bin/mapper", mode).namespaces(NamespaceType.PID)
+        return Fixtures.checkpointable(new ContainerBuilder("/opt/mapper", mode).namespaces(NamespaceType.PID)
                 .mounts(MountSpec.builder().rootfs(rootfs).bind(state, "/state", false).build())
                 .redirectInput(Redirect.from(input)).redirectOutput(Redirect.to(devNull))
                 .redirectError(Redirect.to(devNull))
