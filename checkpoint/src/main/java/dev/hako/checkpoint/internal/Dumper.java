@@ -118,10 +118,10 @@ public final class Dumper {
             throw new CheckpointRefusal(name + " runs under seccomp (mode " + status.get("Seccomp")
                     + "); seccomp filters cannot be checkpointed yet");
         }
-        long timers;
-        try (var lines = Files.lines(ProcFiles.dir(pid).resolve("timers"))) {
-            timers = lines.filter(line -> line.startsWith("ID:")).count();
-        }
+        // readAllLines, not lines(): a task that ends meanwhile (ESRCH) must surface as the
+        // IOException check() forgives, not as an UncheckedIOException from a stream.
+        long timers = Files.readAllLines(ProcFiles.dir(pid).resolve("timers")).stream()
+                .filter(line -> line.startsWith("ID:")).count();
         if (timers > 0) {
             throw new CheckpointRefusal(name + " has " + timers + " POSIX timer(s) made by timer_create; POSIX timers"
                     + " cannot be checkpointed yet");
