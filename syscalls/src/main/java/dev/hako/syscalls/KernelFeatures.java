@@ -1,9 +1,9 @@
 package dev.hako.syscalls;
 
 import dev.hako.bindings.Linux;
-import dev.hako.bindings.clone_args;
 import dev.hako.bindings.mount_attr;
 import dev.hako.bindings.utsname;
+import dev.hako.syscalls.calls.ProcessCalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -157,9 +157,9 @@ public final class KernelFeatures {
      * trailing field (E2BIG) or the flag.
      */
     private static FeatureReport.Result cloneIntoCgroup(Arena arena) {
-        MemorySegment args = arena.allocate(Math.max(clone_args.sizeof(), Linux.CLONE_ARGS_SIZE_VER2()));
-        clone_args.flags(args, Linux.CLONE_INTO_CGROUP() | Linux.CLONE_NEWNS() | Linux.CLONE_FS());
-        clone_args.cgroup(args, 1);
+        MemorySegment args = ProcessCalls.cloneArgs(arena, ProcessCalls.CloneArgs.exitSignal(0)
+                .flags(Linux.CLONE_INTO_CGROUP() | Linux.CLONE_NEWNS() | Linux.CLONE_FS(),
+                        "CLONE_INTO_CGROUP|CLONE_NEWNS|CLONE_FS").cgroup(1));
         int errno = call(Linux.SYS_clone3(), args.address(), Linux.CLONE_ARGS_SIZE_VER2(), 0, 0, 0);
         if (errno == Linux.ENOSYS()) {
             return new FeatureReport.Result(Feature.CLONE_INTO_CGROUP, false, "ENOSYS: no clone3");

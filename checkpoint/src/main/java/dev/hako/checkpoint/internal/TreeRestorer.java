@@ -1,7 +1,6 @@
 package dev.hako.checkpoint.internal;
 
 import dev.hako.bindings.Linux;
-import dev.hako.bindings.clone_args;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.Resource;
@@ -10,6 +9,7 @@ import dev.hako.syscalls.ResourceSyscalls;
 import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.TraceStatus;
 import dev.hako.syscalls.TraceSyscalls;
+import dev.hako.syscalls.calls.ProcessCalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -243,10 +243,8 @@ public final class TreeRestorer {
             long tidAt = scratch + 512;
             long argvAt = scratch + 768;
             long pathAt = scratch + 1024;
-            MemorySegment args = clone_args.allocate(arena);
-            clone_args.exit_signal(args, task.exitSignal);
-            clone_args.set_tid(args, tidAt);
-            clone_args.set_tid_size(args, 1);
+            MemorySegment args = ProcessCalls.cloneArgs(arena,
+                    ProcessCalls.CloneArgs.exitSignal(task.exitSignal).setTid(tidAt, 1));
             parent.write(scratch, args);
             MemorySegment tid = arena.allocate(4, 4);
             tid.set(ValueLayout.JAVA_INT, 0, task.pid);
@@ -261,7 +259,7 @@ public final class TreeRestorer {
                 argv.set(ValueLayout.JAVA_LONG, 0, pathAt); // argv = {path, NULL}; envp = {NULL}
                 parent.write(argvAt, argv);
             }
-            long result = parent.call(Linux.SYS_clone3(), scratch, clone_args.sizeof());
+            long result = parent.call(Linux.SYS_clone3(), scratch, args.byteSize());
             if (result < 0 && result > -4096) {
                 throw new SyscallException("clone3", "set_tid " + task.pid + ", injected into task " + task.ppid,
                         (int) -result, (int) -result == Linux.EPERM()

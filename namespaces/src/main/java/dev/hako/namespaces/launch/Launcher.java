@@ -1,7 +1,6 @@
 package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
-import dev.hako.bindings.clone_args;
 import dev.hako.namespaces.CgroupPlacement;
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
@@ -20,7 +19,9 @@ import dev.hako.syscalls.PollEvent;
 import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.WaitOption;
+import dev.hako.syscalls.calls.Call;
 import dev.hako.syscalls.calls.MemoryCalls;
+import dev.hako.syscalls.calls.ProcessCalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -213,25 +214,28 @@ public final class Launcher {
 
             MemorySegment pidfdSlot = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment parentTid = arena.allocate(ValueLayout.JAVA_INT);
-            MemorySegment args = clone_args.allocate(arena);
             long flags = Linux.CLONE_PIDFD() | Flag.combine(spec.cloneNamespaces());
             if (KernelSupport.get().clearSighand()) {
                 flags |= Linux.CLONE_CLEAR_SIGHAND();
             }
             if (cgroupDir != null) {
                 flags |= Linux.CLONE_INTO_CGROUP();
-                clone_args.cgroup(args, cgroupDir.value());
             }
             if (server != null) {
                 // The container is our child, not the server's; it takes the server's exit
                 // signal (SIGCHLD), and clone3 refuses one of its own with CLONE_PARENT.
                 flags |= Linux.CLONE_PARENT() | Linux.CLONE_PARENT_SETTID();
-                clone_args.parent_tid(args, parentTid.address());
             }
-            clone_args.flags(args, flags);
-            clone_args.pidfd(args, pidfdSlot.address());
-            clone_args.exit_signal(args, server == null ? Linux.SIGCHLD() : 0);
-            MemorySegment code = program.assemble(Linux.SYS_clone3(), args.address(), args.byteSize(),
+            ProcessCalls.CloneArgs cloneArgs = ProcessCalls.CloneArgs.exitSignal(server == null ? Linux.SIGCHLD() : 0)
+                    .flags(flags, String.join("|", plan.cloneFlagNames())).pidfd(pidfdSlot.address());
+            if (cgroupDir != null) {
+                cloneArgs = cloneArgs.cgroup(cgroupDir.value());
+            }
+            if (server != null) {
+                cloneArgs = cloneArgs.parentTid(parentTid.address());
+            }
+            Call fork = ProcessCalls.clone3(arena, cloneArgs);
+            MemorySegment code = program.assemble(fork.number(), fork.word(0), fork.word(1),
                     reportWrite.value(), Linux.SYS_write(), Linux.SYS_exit_group());
             MemorySegment capture = ChildInterpreter.capture(code);
 

@@ -133,11 +133,114 @@ public final class ProcessCalls {
 
     /** clone3(2) of a plain fork: no flags, {@code exitSignal} to the parent when the child ends. */
     public static Call clone3(SegmentAllocator memory, int exitSignal) {
-        MemorySegment args = clone_args.allocate(memory);
-        clone_args.exit_signal(args, exitSignal);
-        return Call.of("clone3", Linux.SYS_clone3(), new long[] {args.address(), clone_args.sizeof()},
-                () -> new String[] {"{exit_signal=" + Show.signal(exitSignal) + "}",
-                        Long.toString(clone_args.sizeof())});
+        return clone3(memory, CloneArgs.exitSignal(exitSignal));
+    }
+
+    /**
+     * clone3(2) with the fields of {@code args}, written into a {@code struct clone_args}
+     * in {@code memory}.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/clone3.2.html">clone3(2)</a>
+     */
+    public static Call clone3(SegmentAllocator memory, CloneArgs args) {
+        MemorySegment struct = cloneArgs(memory, args);
+        return Call.of("clone3", Linux.SYS_clone3(), new long[] {struct.address(), struct.byteSize()},
+                () -> new String[] {args.toString(), Long.toString(struct.byteSize())});
+    }
+
+    /**
+     * The {@code struct clone_args} of {@code args}, for a caller that places it elsewhere
+     * (a clone3 injected into a traced task runs on a copy in that task's memory).
+     */
+    public static MemorySegment cloneArgs(SegmentAllocator memory, CloneArgs args) {
+        MemorySegment struct = clone_args.allocate(memory);
+        clone_args.flags(struct, args.flags);
+        clone_args.pidfd(struct, args.pidfd);
+        clone_args.parent_tid(struct, args.parentTid);
+        clone_args.exit_signal(struct, args.exitSignal);
+        clone_args.set_tid(struct, args.setTid);
+        clone_args.set_tid_size(struct, args.setTidSize);
+        clone_args.cgroup(struct, args.cgroup);
+        return struct;
+    }
+
+    /**
+     * What a clone3 asks for: the fields of {@code struct clone_args} Hako sets. Pointers are
+     * addresses in the process that makes the call. Immutable; each method returns a copy.
+     */
+    public static final class CloneArgs {
+        private final long flags;
+        private final String flagNames;
+        private final long pidfd;
+        private final long parentTid;
+        private final int exitSignal;
+        private final long setTid;
+        private final long setTidSize;
+        private final long cgroup;
+
+        private CloneArgs(long flags, String flagNames, long pidfd, long parentTid, int exitSignal, long setTid,
+                          long setTidSize, long cgroup) {
+            this.flags = flags;
+            this.flagNames = flagNames;
+            this.pidfd = pidfd;
+            this.parentTid = parentTid;
+            this.exitSignal = exitSignal;
+            this.setTid = setTid;
+            this.setTidSize = setTidSize;
+            this.cgroup = cgroup;
+        }
+
+        /** No flags; {@code signal} to the parent when the child ends (0: none). */
+        public static CloneArgs exitSignal(int signal) {
+            return new CloneArgs(0, "", 0, 0, signal, 0, 0, 0);
+        }
+
+        /** With {@code flags} ({@code CLONE_*}), shown as {@code names} (e.g. {@code CLONE_PIDFD|CLONE_NEWPID}). */
+        public CloneArgs flags(long flags, String names) {
+            return new CloneArgs(flags, names, pidfd, parentTid, exitSignal, setTid, setTidSize, cgroup);
+        }
+
+        /** Where the kernel writes the child's pidfd (with CLONE_PIDFD). */
+        public CloneArgs pidfd(long address) {
+            return new CloneArgs(flags, flagNames, address, parentTid, exitSignal, setTid, setTidSize, cgroup);
+        }
+
+        /** Where the kernel writes the child's tid (with CLONE_PARENT_SETTID). */
+        public CloneArgs parentTid(long address) {
+            return new CloneArgs(flags, flagNames, pidfd, address, exitSignal, setTid, setTidSize, cgroup);
+        }
+
+        /** The cgroup directory the child starts in (with CLONE_INTO_CGROUP). */
+        public CloneArgs cgroup(int directoryFd) {
+            return new CloneArgs(flags, flagNames, pidfd, parentTid, exitSignal, setTid, setTidSize, directoryFd);
+        }
+
+        /** The pids the child gets, innermost namespace first: {@code count} ints at {@code address}. */
+        public CloneArgs setTid(long address, int count) {
+            return new CloneArgs(flags, flagNames, pidfd, parentTid, exitSignal, address, count, cgroup);
+        }
+
+        @Override
+        public String toString() {
+            StringJoiner text = new StringJoiner(", ", "{", "}");
+            if (flags != 0) {
+                text.add("flags=" + flagNames);
+            }
+            if (pidfd != 0) {
+                text.add("pidfd=&pidfd");
+            }
+            if (parentTid != 0) {
+                text.add("parent_tid=&tid");
+            }
+            if (setTidSize != 0) {
+                text.add("set_tid=<" + setTidSize + " pids>");
+            }
+            if (cgroup != 0) {
+                text.add("cgroup=" + cgroup);
+            }
+            text.add("exit_signal=" + (exitSignal == 0 ? "0" : Show.signal(exitSignal)));
+            return text.toString();
+        }
     }
 
     /** execve(2): the program's path, its arguments and environment ({@code NAME=value}). */

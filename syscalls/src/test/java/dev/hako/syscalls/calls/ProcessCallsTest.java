@@ -94,6 +94,21 @@ class ProcessCallsTest {
             assertThat(clone.word(1)).isEqualTo(clone_args.sizeof());
             assertThat(clone.describe()).isEqualTo("clone3({exit_signal=SIGCHLD}, " + clone_args.sizeof() + ")");
 
+            ProcessCalls.CloneArgs wide = ProcessCalls.CloneArgs.exitSignal(0)
+                    .flags(Linux.CLONE_PIDFD() | Linux.CLONE_INTO_CGROUP(), "CLONE_PIDFD|CLONE_INTO_CGROUP")
+                    .pidfd(0x1000).parentTid(0x2000).cgroup(7).setTid(0x3000, 2);
+            Call full = ProcessCalls.clone3(arena, wide);
+            MemorySegment fields = at(full.word(0), clone_args.sizeof());
+            assertThat(clone_args.flags(fields)).isEqualTo(Linux.CLONE_PIDFD() | Linux.CLONE_INTO_CGROUP());
+            assertThat(clone_args.pidfd(fields)).isEqualTo(0x1000);
+            assertThat(clone_args.parent_tid(fields)).isEqualTo(0x2000);
+            assertThat(clone_args.cgroup(fields)).isEqualTo(7);
+            assertThat(clone_args.set_tid(fields)).isEqualTo(0x3000);
+            assertThat(clone_args.set_tid_size(fields)).isEqualTo(2);
+            assertThat(clone_args.exit_signal(fields)).isZero();
+            assertThat(full.describe()).isEqualTo("clone3({flags=CLONE_PIDFD|CLONE_INTO_CGROUP, pidfd=&pidfd, "
+                    + "parent_tid=&tid, set_tid=<2 pids>, cgroup=7, exit_signal=0}, " + clone_args.sizeof() + ")");
+
             Call execve = ProcessCalls.execve(arena, "/bin/sh", List.of("sh", "-c", "echo \"hi\""), List.of("A=1"));
             assertThat(string(execve.word(0))).isEqualTo("/bin/sh");
             MemorySegment argv = at(execve.word(1), 8 * 4);
