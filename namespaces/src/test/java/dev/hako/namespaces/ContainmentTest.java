@@ -51,8 +51,10 @@ class ContainmentTest {
 
     @BeforeAll
     static void buildProbes() throws Exception {
-        // Not under /tmp: the containers get a private /tmp that would hide it.
-        buildDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "probes");
+        // Not under /tmp: the containers get a private /tmp that would hide it (and a clone
+        // of the repository may itself live under /tmp).
+        Path target = Path.of("target").toAbsolutePath();
+        buildDir = Files.createTempDirectory(target.startsWith("/tmp") ? Path.of("/var/tmp") : target, "hako-probes");
         Path source = buildDir.resolve("escape-probes.c");
         try (InputStream in = ContainmentTest.class.getResourceAsStream("escape-probes.c")) {
             Files.copy(in, source);
