@@ -54,7 +54,7 @@ class ContainerdTest {
      */
     static Path runtimeScript(Path file) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(file, "#!/bin/sh\nexec '" + java + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:disable"
+        Files.writeString(file, "#!/bin/sh\nexec '" + java + "' -XX:+UseSerialGC -Xlog:disable"
                 + " --enable-native-access=ALL-UNNAMED -cp '" + System.getProperty("java.class.path") + "' "
                 + HakoOci.class.getName() + " \"$@\"\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));

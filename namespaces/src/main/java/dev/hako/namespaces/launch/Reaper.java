@@ -123,13 +123,14 @@ public final class Reaper {
         } catch (SyscallException e) {
             epoll = newEpoll();
         }
+        // Counted before the watchers hear of it: whoever sees the failure sees the restart.
+        restarts.incrementAndGet();
         for (Long key : watched.keySet()) {
             Watched process = watched.remove(key);
             if (process != null) {
                 process.watchFailed(failure);
             }
         }
-        restarts.incrementAndGet();
         startThread();
     }
 
