@@ -21,27 +21,32 @@ class OfContainerTest {
 
     @Test
     void dumpsTheContainerWhosePid1IsGivenThroughItsFreezer() throws Exception {
-        Path program = Fixtures.checksumProgram();
-        try (Fixtures fixtures = new Fixtures()) {
-            Path out = fixtures.work.resolve("out");
-            ContainerProcess process = fixtures.container(program.toString(), "sleep", "30")
-                    .redirectOutput(Redirect.to(out)).start();
-            try {
-                Fixtures.awaitLines(out, 2, Duration.ofSeconds(30));
-                Checkpoint checkpoint = Checkpoint.ofContainer(process.pid());
-                assertThat(checkpoint.freezer()).isNotNull();
-                assertThat(checkpoint.freezer().path()).isEqualTo("/" + fixtures.freezer.getFileName());
-                ImageDescription description = checkpoint.leaveRunning(true).dump(fixtures.work.resolve("image"));
-                assertThat(description.tasks()).extracting(ImageDescription.Task::pid).containsExactly(1);
-                assertThat(process.isAlive()).isTrue();
-            } finally {
-                Fixtures.closeQuietly(process);
-            }
-        }
+        dumpAndContinue((fixtures, process) -> {
+            Checkpoint checkpoint = Checkpoint.ofContainer(process.pid());
+            assertThat(checkpoint.freezer()).isNotNull();
+            assertThat(checkpoint.freezer().path()).isEqualTo("/" + fixtures.freezer.getFileName());
+            return checkpoint;
+        });
     }
 
     @Test
     void dumpsTheTreeOfAPidInAGivenCgroup() throws Exception {
+        dumpAndContinue((fixtures, process) -> {
+            dev.hako.cgroupfs.Cgroup group = dev.hako.cgroupfs.Cgroup.open(dev.hako.cgroupfs.CgroupLayout.detect(),
+                    "/" + fixtures.freezer.getFileName());
+            Checkpoint checkpoint = Checkpoint.of(group, process.pid());
+            assertThat(checkpoint.freezer()).isSameAs(group);
+            return checkpoint;
+        });
+    }
+
+    /** How a test names the running container it dumps. */
+    private interface CheckpointOf {
+        Checkpoint of(Fixtures fixtures, ContainerProcess process) throws IOException;
+    }
+
+    /** Dumps a running checksum container found by {@code find}, and checks that it goes on. */
+    private static void dumpAndContinue(CheckpointOf find) throws Exception {
         Path program = Fixtures.checksumProgram();
         try (Fixtures fixtures = new Fixtures()) {
             Path out = fixtures.work.resolve("out");
@@ -49,11 +54,8 @@ class OfContainerTest {
                     .redirectOutput(Redirect.to(out)).start();
             try {
                 Fixtures.awaitLines(out, 2, Duration.ofSeconds(30));
-                dev.hako.cgroupfs.Cgroup group = dev.hako.cgroupfs.Cgroup.open(dev.hako.cgroupfs.CgroupLayout.detect(),
-                        "/" + fixtures.freezer.getFileName());
-                Checkpoint checkpoint = Checkpoint.of(group, process.pid());
-                assertThat(checkpoint.freezer()).isSameAs(group);
-                ImageDescription description = checkpoint.leaveRunning(true).dump(fixtures.work.resolve("image"));
+                ImageDescription description = find.of(fixtures, process).leaveRunning(true)
+                        .dump(fixtures.work.resolve("image"));
                 assertThat(description.tasks()).extracting(ImageDescription.Task::pid).containsExactly(1);
                 int before = Fixtures.complete(out).size();
                 Fixtures.awaitLines(out, before + 2, Duration.ofSeconds(30));
