@@ -292,11 +292,12 @@ public final class ChildProgram {
     }
 
     /**
-     * How many times a loop that starts at step {@code loopStart} and takes
-     * {@code stepsPerRound} steps per round can go round before the interpreter escapes.
+     * How many times a loop can go round before the interpreter escapes, when the path into
+     * it runs {@code stepsBefore} steps (forks' parents skip their children's steps) and a
+     * round takes {@code stepsPerRound}.
      */
-    int roundsBeforeEscape(int loopStart, int stepsPerRound) {
-        return (int) ((escapeIteration(steps.size() + 3L) - (loopStart + 1)) / stepsPerRound);
+    int roundsBeforeEscape(int stepsBefore, int stepsPerRound) {
+        return (int) ((escapeIteration(steps.size() + 3L) - (stepsBefore + 1)) / stepsPerRound);
     }
 
     /** Lowers the iteration limit (warm-up programs, which run to their end and stop). */

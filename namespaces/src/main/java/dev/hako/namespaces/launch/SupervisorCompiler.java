@@ -73,13 +73,12 @@ public final class SupervisorCompiler {
         }
         program.add(SignalCalls.rtSigprocmask(program.memory(), Linux.SIG_BLOCK(), awaited));
         int pid1 = reaper ? program.newRegister() : -1;
-        if (reaper) {
-            reaper(program, pid1);
-        }
+        // The steps the supervisor skips: its children's, after each fork.
+        int skipped = reaper ? reaper(program, pid1) : 0;
 
         int command = program.newRegister();
         Label supervisor = new Label();
-        fork(program, "<command pid>", command, supervisor);
+        int commandFork = fork(program, "<command pid>", command, supervisor);
         unblockAll(program);
         commandSetup.accept(program);
         dieWithSupervisor(program);
@@ -88,6 +87,7 @@ public final class SupervisorCompiler {
         // The supervisor holds no descriptor: the parent sees EOF on the report pipe once the
         // command has exec'd, and no pipe of the command's stays open because of it.
         program.bind(supervisor);
+        skipped += program.size() - commandFork - 1;
         dropDescriptors(program);
         name(program, "hako-supervisor");
         Label wait = new Label();
@@ -111,7 +111,7 @@ public final class SupervisorCompiler {
         program.bind(reap);
         program.escapeTo(escape);
         endAsTheCommandEnded(program, command, pid1);
-        int rounds = program.roundsBeforeEscape(loopStart, 2);
+        int rounds = program.roundsBeforeEscape(loopStart - skipped, 2);
         if (rounds < MIN_ROUNDS) {
             throw new IllegalArgumentException("the child program has too many steps (" + program.size()
                     + ") to leave the supervisor room to forward signals; use fewer mounts or capabilities");
@@ -129,10 +129,13 @@ public final class SupervisorCompiler {
         }
     }
 
-    /** PID 1: ignores SIGCHLD so the kernel reaps orphans, dies with the supervisor, blocks. */
-    private static void reaper(ChildProgram program, int pid1) {
+    /**
+     * PID 1: ignores SIGCHLD so the kernel reaps orphans, dies with the supervisor, blocks.
+     * Returns the number of its steps, which the parent side skips.
+     */
+    private static int reaper(ChildProgram program, int pid1) {
         Label afterReaper = new Label();
-        fork(program, "<pid 1>", pid1, afterReaper);
+        int fork = fork(program, "<pid 1>", pid1, afterReaper);
         dropDescriptors(program);
         unblockAll(program);
         program.add(SignalCalls.rtSigaction(program.memory(), Linux.SIGCHLD(), SignalCalls.SIG_IGN, 0))
@@ -142,6 +145,7 @@ public final class SupervisorCompiler {
         program.add(SignalCalls.ppollUntilSignal()).ignoringFailure().then("  (blocks until killed)");
         program.add(ProcessCalls.exitGroup(0));
         program.bind(afterReaper);
+        return program.size() - fork - 1;
     }
 
     /**
@@ -173,10 +177,15 @@ public final class SupervisorCompiler {
         program.add(ProcessCalls.exitGroup(0)).fromSlot(0, status, "info.si_status");
     }
 
-    /** A plain fork (exit signal SIGCHLD) whose parent side continues at {@code parent}. */
-    private static void fork(ChildProgram program, String result, int slot, Label parent) {
+    /**
+     * A plain fork (exit signal SIGCHLD) whose parent side continues at {@code parent};
+     * returns the fork's step.
+     */
+    private static int fork(ChildProgram program, String result, int slot, Label parent) {
+        int step = program.size();
         program.add(ProcessCalls.clone3(program.memory(), Linux.SIGCHLD())).saveIn(slot).then(" = " + result)
                 .jumpIf(slot, 0, false, parent, "in the parent");
+        return step;
     }
 
     private static void dieWithSupervisor(ChildProgram program) {
