@@ -104,17 +104,39 @@ public final class ChildInterpreter {
             }
             return true;
         }
-        String method = ChildInterpreter.class.getName() + ".forkAndRun(";
-        for (String line : list.split("\n")) {
-            if (line.contains(method)) {
-                String[] fields = line.trim().split(" ");
-                // "<id> <level> <state> <method> ...": state 0 is in use.
-                if ((fields[1].equals("4") || fields[1].equals("1")) && fields[2].equals("0")) {
-                    return true;
+        return finalCodeOnly(list, ChildInterpreter.class.getName() + ".forkAndRun(");
+    }
+
+    /**
+     * Whether HotSpot's code list ({@code jcmd Compiler.codelist}: "id level state method
+     * ...", state 0 in use) shows {@code method} running final code: an entry at C2's level 4
+     * (or C1's level 1 when C2 is off) in use, and none in use at a profiling level (2, 3).
+     * The list does not say which entry is an on-stack-replacement version of the loop, and
+     * a level-4 OSR version can come first (the compile queue picks the hottest task): with
+     * it alone the method's own entry is still profiled code, which counts calls and asks
+     * for compilation, and in a child that can block forever on the compile queue's lock
+     * (seen: five supervised starts in a row hung in the first minute of a JVM). The
+     * profiled entry stays in use until the final one replaces it, hence the second rule.
+     */
+    static boolean finalCodeOnly(String codeList, String method) {
+        boolean finalCode = false;
+        for (String line : codeList.split("\n")) {
+            if (!line.contains(method)) {
+                continue;
+            }
+            String[] fields = line.trim().split(" ");
+            if (!fields[2].equals("0")) {
+                continue;
+            }
+            switch (fields[1]) {
+                case "4", "1" -> finalCode = true;
+                case "2", "3" -> {
+                    return false;
                 }
+                default -> { }
             }
         }
-        return false;
+        return finalCode;
     }
 
     /**
