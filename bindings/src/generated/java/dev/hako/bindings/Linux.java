@@ -4636,6 +4636,48 @@ public final class Linux {
         return NSFS_MAGIC;
     }
 
+    private static final int S_IFMT = 61440;
+
+    /** Returns {@code S_IFMT} for the running architecture. */
+    public static int S_IFMT() {
+        return S_IFMT;
+    }
+
+    private static final int S_IFREG = 32768;
+
+    /** Returns {@code S_IFREG} for the running architecture. */
+    public static int S_IFREG() {
+        return S_IFREG;
+    }
+
+    private static final int S_IFDIR = 16384;
+
+    /** Returns {@code S_IFDIR} for the running architecture. */
+    public static int S_IFDIR() {
+        return S_IFDIR;
+    }
+
+    private static final int S_IFCHR = 8192;
+
+    /** Returns {@code S_IFCHR} for the running architecture. */
+    public static int S_IFCHR() {
+        return S_IFCHR;
+    }
+
+    private static final int S_IFBLK = 24576;
+
+    /** Returns {@code S_IFBLK} for the running architecture. */
+    public static int S_IFBLK() {
+        return S_IFBLK;
+    }
+
+    private static final int S_IFIFO = 4096;
+
+    /** Returns {@code S_IFIFO} for the running architecture. */
+    public static int S_IFIFO() {
+        return S_IFIFO;
+    }
+
     private static final int BPF_LD = 0;
 
     /** Returns {@code BPF_LD} for the running architecture. */
@@ -7343,6 +7385,13 @@ public final class Linux {
     /** Returns the number of syscall {@code fchmodat} on the running architecture. */
     public static int SYS_fchmodat() {
         return SYS_fchmodat;
+    }
+
+    private static final int SYS_fchownat = Arch.IS_X86_64 ? Linux_x86_64.SYS_fchownat : Linux_aarch64.SYS_fchownat;
+
+    /** Returns the number of syscall {@code fchownat} on the running architecture. */
+    public static int SYS_fchownat() {
+        return SYS_fchownat;
     }
 
     private static final int SYS_statfs = Arch.IS_X86_64 ? Linux_x86_64.SYS_statfs : Linux_aarch64.SYS_statfs;

@@ -38,6 +38,7 @@ final class Linux_aarch64 {
     static final int SYS_mknodat = 33;
     static final int SYS_symlinkat = 36;
     static final int SYS_fchmodat = 53;
+    static final int SYS_fchownat = 54;
     static final int SYS_statfs = 43;
     static final int SYS_fstatfs = 44;
     static final int SYS_waitid = 95;

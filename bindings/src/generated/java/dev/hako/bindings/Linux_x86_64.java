@@ -38,6 +38,7 @@ final class Linux_x86_64 {
     static final int SYS_mknodat = 259;
     static final int SYS_symlinkat = 266;
     static final int SYS_fchmodat = 268;
+    static final int SYS_fchownat = 260;
     static final int SYS_statfs = 137;
     static final int SYS_fstatfs = 138;
     static final int SYS_waitid = 247;

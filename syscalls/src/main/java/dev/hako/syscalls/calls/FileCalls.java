@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * Encoders of the descriptor and file calls: read, write, close, close_range, dup3,
- * openat, openat2, chdir, fchdir, umask, mkdirat, mknodat, symlinkat. Directory
+ * openat, openat2, chdir, fchdir, umask, mkdirat, mknodat, fchmodat, fchownat, symlinkat. Directory
  * descriptors are numbers, {@link Linux#AT_FDCWD()} for the current directory.
  */
 public final class FileCalls {
@@ -115,10 +115,51 @@ public final class FileCalls {
                 mode}, () -> new String[] {dirFd(directory), quote(path), octal(mode)});
     }
 
-    /** mknodat(2); a mode without a file type makes a regular file. */
+    /**
+     * mknodat(2); a mode without a file type makes a regular file. The device number is the
+     * kernel's encoding (glibc's makedev(3)); the plan shows a typed mode and a device as
+     * strace does, {@code S_IFCHR|0660, makedev(0xa, 0x29a)}.
+     */
     public static Call mknodat(SegmentAllocator memory, int directory, String path, int mode, long device) {
         return Call.of("mknodat", Linux.SYS_mknodat(), new long[] {directory, cString(memory, path, "mknodat path"),
-                mode, device}, () -> new String[] {dirFd(directory), quote(path), octal(mode), Long.toString(device)});
+                mode, device}, () -> new String[] {dirFd(directory), quote(path), fileMode(mode),
+                        device == 0 ? "0" : "makedev(0x" + Long.toHexString(major(device)) + ", 0x"
+                                + Long.toHexString(minor(device)) + ")"});
+    }
+
+    /** The major number of a device number as glibc's makedev(3) encodes it. */
+    private static long major(long device) {
+        return ((device >>> 32) & 0xfffff000L) | ((device >>> 8) & 0xfffL);
+    }
+
+    /** The minor number of a device number as glibc's makedev(3) encodes it. */
+    private static long minor(long device) {
+        return ((device >>> 12) & 0xffffff00L) | (device & 0xffL);
+    }
+
+    /** A mode with its file type named, as strace prints it: {@code S_IFBLK|0600}, or {@code 0644} without one. */
+    private static String fileMode(int mode) {
+        int type = mode & Linux.S_IFMT();
+        String name = type == Linux.S_IFREG() ? "S_IFREG" : type == Linux.S_IFCHR() ? "S_IFCHR"
+                : type == Linux.S_IFBLK() ? "S_IFBLK" : type == Linux.S_IFIFO() ? "S_IFIFO"
+                : type == Linux.S_IFDIR() ? "S_IFDIR" : null;
+        return name == null ? octal(mode) : name + "|" + octal(mode & ~Linux.S_IFMT());
+    }
+
+    /**
+     * fchmodat(2): sets the permission bits, whatever the umask was when the file was made.
+     * The system call has no flags: a link as the last component is followed.
+     */
+    public static Call fchmodat(SegmentAllocator memory, int directory, String path, int mode) {
+        return Call.of("fchmodat", Linux.SYS_fchmodat(), new long[] {directory, cString(memory, path, "fchmodat path"),
+                mode}, () -> new String[] {dirFd(directory), quote(path), octal(mode)});
+    }
+
+    /** fchownat(2) with {@code AT_SYMLINK_NOFOLLOW}: a link as the last component is changed itself, never followed. */
+    public static Call fchownat(SegmentAllocator memory, int directory, String path, long uid, long gid) {
+        return Call.of("fchownat", Linux.SYS_fchownat(), new long[] {directory, cString(memory, path, "fchownat path"),
+                uid, gid, Linux.AT_SYMLINK_NOFOLLOW()}, () -> new String[] {dirFd(directory), quote(path),
+                        Long.toString(uid), Long.toString(gid), "AT_SYMLINK_NOFOLLOW"});
     }
 
     /** symlinkat(2): makes {@code linkPath} a link whose contents are {@code target}. */

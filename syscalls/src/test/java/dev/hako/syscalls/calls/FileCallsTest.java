@@ -80,6 +80,16 @@ class FileCallsTest {
             Call mknod = FileCalls.mknodat(arena, FileCalls.AT_FDCWD, "/r/dev/null", 0666, 0);
             assertThat(mknod.words()).startsWith(Linux.AT_FDCWD(), mknod.word(1), 0666, 0);
             assertThat(mknod.describe()).isEqualTo("mknodat(AT_FDCWD, \"/r/dev/null\", 0666, 0)");
+            Call node = FileCalls.mknodat(arena, 4, "test1", Linux.S_IFCHR() | 0660, (666L & 0xff) | (10L << 8)
+                    | ((666L & ~0xffL) << 12));
+            assertThat(node.word(2)).isEqualTo(Linux.S_IFCHR() | 0660);
+            assertThat(node.describe()).isEqualTo("mknodat(4, \"test1\", S_IFCHR|0660, makedev(0xa, 0x29a))");
+            Call chmod = FileCalls.fchmodat(arena, FileCalls.AT_FDCWD, "test1", 0660);
+            assertThat(chmod.words()).startsWith(Linux.AT_FDCWD(), chmod.word(1), 0660);
+            assertThat(chmod.describe()).isEqualTo("fchmodat(AT_FDCWD, \"test1\", 0660)");
+            Call chown = FileCalls.fchownat(arena, FileCalls.AT_FDCWD, "test1", 1000, 5);
+            assertThat(chown.words()).startsWith(Linux.AT_FDCWD(), chown.word(1), 1000, 5, Linux.AT_SYMLINK_NOFOLLOW());
+            assertThat(chown.describe()).isEqualTo("fchownat(AT_FDCWD, \"test1\", 1000, 5, AT_SYMLINK_NOFOLLOW)");
             Call link = FileCalls.symlinkat(arena, "/proc/self/fd", FileCalls.AT_FDCWD, "/r/dev/fd");
             assertThat(string(link.word(0))).isEqualTo("/proc/self/fd");
             assertThat(string(link.word(2))).isEqualTo("/r/dev/fd");
