@@ -16,7 +16,7 @@ import java.util.Objects;
  * (<a href="https://docs.kernel.org/scheduler/sched-bwc.html">CFS bandwidth control</a>).
  *
  * <p>Kernel rules checked here: quota and period at least 1 ms, period at most 1 s,
- * weight 1..10000, burst not above the quota.
+ * weight 1..10000, shares 2..262144, burst not above the quota.
  */
 public final class CpuSpec implements ControllerSpec {
     /** The kernel's default CFS period, used by {@link #cpus(double)}. */
@@ -28,16 +28,18 @@ public final class CpuSpec implements ControllerSpec {
     private final Duration quota;     // null: not set; see unlimited
     private final boolean unlimited;  // "max" quota
     private final Duration period;    // null: not set
-    private final Integer weight;
+    private final Integer weight;     // null: not set, or shares are set instead
+    private final Long shares;        // null: not set, or a weight is set instead
     private final Boolean idle;
     private final Duration burst;
 
-    private CpuSpec(Duration quota, boolean unlimited, Duration period, Integer weight, Boolean idle,
+    private CpuSpec(Duration quota, boolean unlimited, Duration period, Integer weight, Long shares, Boolean idle,
             Duration burst) {
         this.quota = quota;
         this.unlimited = unlimited;
         this.period = period;
         this.weight = weight;
+        this.shares = shares;
         this.idle = idle;
         this.burst = burst;
         if (burst != null && quota != null && burst.compareTo(quota) > 0) {
@@ -48,7 +50,7 @@ public final class CpuSpec implements ControllerSpec {
 
     /** {@return a spec that sets nothing} */
     public static CpuSpec unset() {
-        return new CpuSpec(null, false, null, null, null, null);
+        return new CpuSpec(null, false, null, null, null, null, null);
     }
 
     /**
@@ -99,7 +101,7 @@ public final class CpuSpec implements ControllerSpec {
             throw new InvalidSpecException("cpu quota " + Durations.format(quota)
                     + " is below the kernel's minimum of 1ms");
         }
-        return new CpuSpec(quota, false, period, weight, idle, burst);
+        return new CpuSpec(quota, false, period, weight, shares, idle, burst);
     }
 
     /**
@@ -108,7 +110,7 @@ public final class CpuSpec implements ControllerSpec {
      * @return a new spec
      */
     public CpuSpec unlimited() {
-        return new CpuSpec(null, true, null, weight, idle, burst);
+        return new CpuSpec(null, true, null, weight, shares, idle, burst);
     }
 
     private static void checkPeriod(Duration period) {
@@ -129,6 +131,7 @@ public final class CpuSpec implements ControllerSpec {
      *
      * <p>On v1 it becomes {@code cpu.shares = round(weight * 1024 / 100)}: the kernel treats
      * weight 100 and 1024 shares alike, so this keeps the meaning rather than the range.
+     * Replaces {@link #shares(long) shares} set earlier.
      *
      * @param weight 1..10000
      * @return a new spec
@@ -138,7 +141,27 @@ public final class CpuSpec implements ControllerSpec {
         if (weight < 1 || weight > 10000) {
             throw new InvalidSpecException("cpu weight " + weight + " is outside 1..10000");
         }
-        return new CpuSpec(quota, unlimited, period, weight, idle, burst);
+        return new CpuSpec(quota, unlimited, period, weight, null, idle, burst);
+    }
+
+    /**
+     * Sets the relative weight in v1's unit, {@code cpu.shares} (default 1024), as the OCI
+     * runtime spec's {@code linux.resources.cpu.shares} gives it.
+     *
+     * <p>On v1 the value is written as it is. On v2 it becomes
+     * {@code cpu.weight = 1 + (shares - 2) * 9999 / 262142}, the conversion runc and crun
+     * use (the kernel documents none), so a config means the same under either runtime.
+     * Replaces a {@link #weight(int) weight} set earlier.
+     *
+     * @param shares 2..262144 (the kernel's range for cpu.shares)
+     * @return a new spec
+     * @throws InvalidSpecException outside 2..262144
+     */
+    public CpuSpec shares(long shares) {
+        if (shares < 2 || shares > 262144) {
+            throw new InvalidSpecException("cpu shares " + shares + " is outside 2..262144");
+        }
+        return new CpuSpec(quota, unlimited, period, null, shares, idle, burst);
     }
 
     /**
@@ -148,7 +171,7 @@ public final class CpuSpec implements ControllerSpec {
      * @return a new spec
      */
     public CpuSpec idle(boolean idle) {
-        return new CpuSpec(quota, unlimited, period, weight, idle, burst);
+        return new CpuSpec(quota, unlimited, period, weight, shares, idle, burst);
     }
 
     /**
@@ -160,7 +183,7 @@ public final class CpuSpec implements ControllerSpec {
      */
     public CpuSpec burst(Duration burst) {
         Durations.micros(burst, "cpu burst");
-        return new CpuSpec(quota, unlimited, period, weight, idle, burst);
+        return new CpuSpec(quota, unlimited, period, weight, shares, idle, burst);
     }
 
     /** {@return the quota, if a finite one is set} */
@@ -184,6 +207,8 @@ public final class CpuSpec implements ControllerSpec {
         if (version == CgroupVersion.V2) {
             if (weight != null) {
                 out.add(set("cpu.weight", weight.toString()));
+            } else if (shares != null) {
+                out.add(set("cpu.weight", Long.toString(1 + (shares - 2) * 9999 / 262142)));
             }
             if (quota != null) {
                 out.add(set("cpu.max", micros(quota) + " " + micros(period)));
@@ -198,8 +223,10 @@ public final class CpuSpec implements ControllerSpec {
             }
         } else {
             if (weight != null) {
-                long shares = Math.max(2, Math.min(262144, Math.round(weight * 1024.0 / 100)));
-                out.add(set("cpu.shares", Long.toString(shares)));
+                long fromWeight = Math.max(2, Math.min(262144, Math.round(weight * 1024.0 / 100)));
+                out.add(set("cpu.shares", Long.toString(fromWeight)));
+            } else if (shares != null) {
+                out.add(set("cpu.shares", shares.toString()));
             }
             if (quota != null) {
                 out.add(set("cpu.cfs_period_us", Long.toString(micros(period))));

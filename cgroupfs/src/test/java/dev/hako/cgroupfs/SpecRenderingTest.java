@@ -37,6 +37,25 @@ class SpecRenderingTest {
     }
 
     @Test
+    void cpuSharesAreWrittenAsGivenOnV1AndConvertedAsRuncDoesOnV2() {
+        assertThat(CpuSpec.unset().shares(1024).render(CgroupVersion.V1)).extracting(Setting::toString)
+                .containsExactly("cpu.shares=1024");
+        // 1 + (shares - 2) * 9999 / 262142: 2 -> 1, 1024 -> 39, 262144 -> 10000
+        assertThat(CpuSpec.unset().shares(1024).render(CgroupVersion.V2)).extracting(Setting::toString)
+                .containsExactly("cpu.weight=39");
+        assertThat(CpuSpec.unset().shares(2).render(CgroupVersion.V2).getFirst().value()).isEqualTo("1");
+        assertThat(CpuSpec.unset().shares(262144).render(CgroupVersion.V2).getFirst().value()).isEqualTo("10000");
+        // the later of weight and shares wins
+        assertThat(CpuSpec.unset().weight(200).shares(512).render(CgroupVersion.V1)).extracting(Setting::toString)
+                .containsExactly("cpu.shares=512");
+        assertThat(CpuSpec.unset().shares(512).weight(200).render(CgroupVersion.V2)).extracting(Setting::toString)
+                .containsExactly("cpu.weight=200");
+        assertThatThrownBy(() -> CpuSpec.unset().shares(1))
+                .isInstanceOf(InvalidSpecException.class).hasMessage("cpu shares 1 is outside 2..262144");
+        assertThatThrownBy(() -> CpuSpec.unset().shares(262145)).hasMessage("cpu shares 262145 is outside 2..262144");
+    }
+
+    @Test
     void cpuRulesAreCheckedWithTheRuleInTheMessage() {
         assertThatThrownBy(() -> CpuSpec.unset().max(Duration.ofNanos(500_000), Duration.ofMillis(100)))
                 .isInstanceOf(InvalidSpecException.class)
