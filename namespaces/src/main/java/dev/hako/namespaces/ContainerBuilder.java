@@ -261,18 +261,30 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** Sets the hostname of a new UTS namespace (adds the namespace). */
+    /**
+     * Sets the hostname of a new UTS namespace (adds the namespace), or, with a UTS
+     * namespace {@link #join joined} first, of that one, as runc does.
+     */
     public ContainerBuilder hostname(String hostname) {
         this.hostname = hostname;
-        newNamespaces.add(NamespaceType.UTS);
+        addUtsUnlessJoined();
         return this;
     }
 
-    /** Sets the NIS domain name of a new UTS namespace (adds the namespace). */
+    /**
+     * Sets the NIS domain name of a new UTS namespace (adds the namespace), or, with a UTS
+     * namespace {@link #join joined} first, of that one.
+     */
     public ContainerBuilder domainname(String domainname) {
         this.domainname = domainname;
-        newNamespaces.add(NamespaceType.UTS);
+        addUtsUnlessJoined();
         return this;
+    }
+
+    private void addUtsUnlessJoined() {
+        if (!joins.containsKey(NamespaceType.UTS)) {
+            newNamespaces.add(NamespaceType.UTS);
+        }
     }
 
     /** Runs as this user and group with these supplementary groups. */
@@ -402,11 +414,17 @@ public final class ContainerBuilder {
      * {@link NamespaceType#MOUNT}). The mounts happen in the child, after namespaces are
      * joined and the hostname set, before the user and capabilities change.
      *
+     * <p>With a mount namespace {@link #join joined} first, the view is built in that
+     * namespace instead, as runc does for a config that names one: its mounts, pivot_root
+     * included, then change it for every process in it.
+     *
      * @see MountSpec
      */
     public ContainerBuilder mounts(MountSpec mounts) {
         this.mounts = Objects.requireNonNull(mounts, "mounts");
-        newNamespaces.add(NamespaceType.MOUNT);
+        if (!joins.containsKey(NamespaceType.MOUNT)) {
+            newNamespaces.add(NamespaceType.MOUNT);
+        }
         return this;
     }
 
@@ -726,7 +744,8 @@ public final class ContainerBuilder {
 
     /**
      * The container's device rules: deny all, allow what the private /dev holds and the
-     * devices the view adds ({@link MountSpec.Builder#device(Path)}), read, write and mknod.
+     * devices the view adds ({@link MountSpec.Builder#device(Path)},
+     * {@link MountSpec.Builder#node(MountSpec.DeviceNode)}), read, write and mknod.
      */
     private dev.hako.cgroupfs.DevicesSpec deviceRules(MountSpec view) {
         if (!deviceRulesApply()) {
@@ -737,6 +756,15 @@ public final class ContainerBuilder {
             for (Path device : view.devices()) {
                 rules = rules.allow(MountCompiler.deviceRule(device));
             }
+            for (MountSpec.DeviceNode node : view.nodes()) {
+                switch (node.type()) {
+                    case CHARACTER -> rules = rules.allow(dev.hako.cgroupfs.DeviceRule.character(node.major(),
+                            node.minor(), "rwm"));
+                    case BLOCK -> rules = rules.allow(dev.hako.cgroupfs.DeviceRule.block(node.major(), node.minor(),
+                            "rwm"));
+                    case FIFO -> { } // no device: the rules do not apply
+                }
+            }
         }
         return rules;
     }
@@ -745,9 +773,6 @@ public final class ContainerBuilder {
         if (init && !newNamespaces.contains(NamespaceType.PID)) {
             throw new IllegalArgumentException("init needs a new pid namespace (add NamespaceType.PID): only PID 1 of"
                     + " a namespace receives its orphans");
-        }
-        if (mounts != null && joins.containsKey(NamespaceType.MOUNT)) {
-            throw new IllegalArgumentException("mounts need a new mount namespace, but the mount namespace is joined");
         }
         if (timeOffsets != null) {
             timeOffsets.checkAgainstClocks();

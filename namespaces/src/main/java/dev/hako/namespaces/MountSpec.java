@@ -18,18 +18,23 @@ import java.util.Objects;
  * <p>The root is either a directory ({@link Builder#rootfs(Path)}: bound onto itself,
  * made the root with pivot_root(2), the old root detached) or the host's own tree made
  * read-only ({@link Builder#hostRootReadOnly()}, the default, like
- * {@code bwrap --ro-bind / /}). Mounts are applied in this order: /proc, /sys, /dev, the
- * binds and tmpfs mounts in the order they were added, then the masked and read-only
- * paths. Every destination is resolved inside the root without following symbolic links
- * (openat2(2) with {@code RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS} in a rootfs): a rootfs whose
- * /proc is a link to the host's / makes the start fail instead of mounting outside it.
+ * {@code bwrap --ro-bind / /}). Mounts are applied in this order: /proc, /dev, /sys, the
+ * binds and tmpfs mounts in the order they were added, the device nodes, then the masked
+ * and read-only paths; a read-only root ({@link Builder#rootReadOnly()}) last. Every
+ * destination is resolved inside the root without following symbolic links (openat2(2)
+ * with {@code RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS} in a rootfs): a rootfs whose /proc is a
+ * link to the host's / makes the start fail instead of mounting outside it. In a rootfs, a
+ * missing destination is created, as runc and bwrap do: directories (mode 0755) for
+ * directory binds and tmpfs mounts, an empty file for a file bind, by the same walk that
+ * refuses links.
  *
  * <p>Contained by default, as runc and Docker are: every view gets a private /dev (a tmpfs
  * with only null, zero, full, random, urandom and tty, a new devpts instance, /dev/shm and,
  * with a new IPC namespace, /dev/mqueue), never the host's, whose disk nodes a root
- * payload could read even through a read-only mount; and wherever a /proc or /sys is
- * mounted, the OCI runtime spec's default masked paths are hidden and its read-only paths
- * made read-only. {@link Builder#hostDev()} and {@link Builder#unmasked()} opt out.
+ * payload could read even through a read-only mount; and the OCI runtime spec's default
+ * masked paths are hidden and its read-only paths made read-only ({@link Builder#maskedPaths}
+ * and {@link Builder#readOnlyPaths} replace the lists). {@link Builder#hostDev()} and
+ * {@link Builder#unmasked()} opt out.
  *
  * <pre>{@code
  * MountSpec view = MountSpec.builder()
@@ -49,17 +54,36 @@ public final class MountSpec {
     private final boolean proc;
     private final boolean sysReadOnly;
     private final boolean privateDev;
-    private final boolean masked;
+    private final List<String> maskedPaths;
+    private final List<String> readOnlyPaths;
     private final Propagation propagation;
     private final List<Path> devices;
+    private final List<DeviceNode> nodes;
+    private final boolean rootReadOnly;
 
     private MountSpec(Path rootfs, List<Mount> mounts, boolean proc, boolean sysReadOnly, boolean privateDev,
-                      boolean masked, Propagation propagation, List<Path> devices) {
+                      List<String> maskedPaths, List<String> readOnlyPaths, Propagation propagation,
+                      List<Path> devices, List<DeviceNode> nodes, boolean rootReadOnly) {
         this.mounts = List.copyOf(mounts);
         this.devices = List.copyOf(devices);
+        this.nodes = List.copyOf(nodes);
+        this.maskedPaths = List.copyOf(maskedPaths);
+        this.readOnlyPaths = List.copyOf(readOnlyPaths);
+        this.rootReadOnly = rootReadOnly;
         if (!devices.isEmpty() && !privateDev) {
             throw new IllegalArgumentException("device " + devices.getFirst() + " is added to a private /dev, but this"
                     + " view has the host's /dev (hostDev)");
+        }
+        for (DeviceNode node : nodes) {
+            boolean inDev = node.path().startsWith("/dev/");
+            if (inDev && !privateDev) {
+                throw new IllegalArgumentException("device node " + node.path() + " would be made in the host's /dev"
+                        + " (hostDev); nodes under /dev are made in a private /dev");
+            }
+            if (!inDev && rootfs == null) {
+                throw new IllegalArgumentException("device node " + node.path() + " would be made in the host's own"
+                        + " tree; outside /dev, nodes need a rootfs");
+            }
         }
         this.propagation = Objects.requireNonNull(propagation, "propagation");
         if (propagation == Propagation.UNBINDABLE) {
@@ -70,7 +94,6 @@ public final class MountSpec {
         this.proc = proc;
         this.sysReadOnly = sysReadOnly;
         this.privateDev = privateDev;
-        this.masked = masked;
     }
 
     /**
@@ -118,12 +141,40 @@ public final class MountSpec {
     }
 
     /**
-     * Whether the OCI runtime spec's default masked paths are hidden (empty read-only tmpfs
-     * on directories, the null device on files) and its read-only paths made read-only,
-     * under the /proc and /sys this view mounts. On by default.
+     * Whether any path is masked or made read-only ({@link #maskedPaths()},
+     * {@link #readOnlyPaths()}): on by default, with the OCI runtime spec's default lists.
      */
     public boolean masked() {
-        return masked;
+        return !maskedPaths.isEmpty() || !readOnlyPaths.isEmpty();
+    }
+
+    /**
+     * Paths hidden after everything is mounted: an empty read-only tmpfs over a directory,
+     * the null device bound over anything else. A path that does not exist is skipped; one
+     * reached through a symbolic link fails the start. By default the OCI runtime spec's
+     * list (/proc/kcore, /proc/keys, /sys/firmware, ...).
+     */
+    public List<String> maskedPaths() {
+        return maskedPaths;
+    }
+
+    /**
+     * Paths bound onto themselves read-only (with the mounts below them) after everything is
+     * mounted. Missing paths are skipped, linked ones refused, as for {@link #maskedPaths()}.
+     * By default the OCI runtime spec's list (/proc/sys, /proc/sysrq-trigger, ...).
+     */
+    public List<String> readOnlyPaths() {
+        return readOnlyPaths;
+    }
+
+    /** Device nodes made in the container ({@link Builder#node(DeviceNode)}), in order. */
+    public List<DeviceNode> nodes() {
+        return nodes;
+    }
+
+    /** Whether the rootfs is made read-only once everything is mounted ({@link Builder#rootReadOnly()}). */
+    public boolean rootReadOnly() {
+        return rootReadOnly;
     }
 
     /** Propagation of the container's mounts: PRIVATE, SLAVE or SHARED. */
@@ -138,14 +189,16 @@ public final class MountSpec {
 
     /** This view with the host's /dev instead of a private one, and unmasked if asked. */
     MountSpec withHostDev(boolean unmasked) {
-        return new MountSpec(rootfs, mounts, proc, sysReadOnly, false, masked && !unmasked, propagation, List.of());
+        return new MountSpec(rootfs, mounts, proc, sysReadOnly, false, unmasked ? List.of() : maskedPaths,
+                unmasked ? List.of() : readOnlyPaths, propagation, List.of(), nodes, rootReadOnly);
     }
 
     @Override
     public String toString() {
         return "MountSpec[rootfs=" + (rootfs == null ? "<host, read-only>" : rootfs) + ", mounts=" + mounts
-                + ", proc=" + proc + ", sysReadOnly=" + sysReadOnly + ", privateDev=" + privateDev + ", masked="
-                + masked + ", propagation=" + propagation + "]";
+                + ", proc=" + proc + ", sysReadOnly=" + sysReadOnly + ", privateDev=" + privateDev + ", maskedPaths="
+                + maskedPaths + ", readOnlyPaths=" + readOnlyPaths + ", nodes=" + nodes + ", rootReadOnly="
+                + rootReadOnly + ", propagation=" + propagation + "]";
     }
 
     /** One bind or tmpfs mount of a {@link MountSpec}. */
@@ -196,6 +249,58 @@ public final class MountSpec {
             if (mode < 0 || mode > 07777) {
                 throw new IllegalArgumentException("tmpfs mode of " + destination + " is 0" + Integer.toOctalString(mode)
                         + "; it must be within 0..07777");
+            }
+        }
+    }
+
+    /**
+     * A device node (or FIFO) made in the container, as the OCI runtime spec's
+     * {@code linux.devices} lists them: mknod(2) at {@code path}, then its permissions and
+     * owner set exactly (the umask plays no part). In a new or joined user namespace the
+     * kernel refuses to make character and block devices, so, as runc does, the host's node
+     * at the same path is bound there instead (its own mode and owner apply).
+     *
+     * @param path  absolute path inside the container; its missing directories are created
+     * @param type  character device, block device or FIFO
+     * @param major major device number, 0..4095 (ignored for a FIFO)
+     * @param minor minor device number, 0..1048575 (ignored for a FIFO)
+     * @param mode  permission bits, 0..07777
+     * @param uid   owner, as the container sees it
+     * @param gid   group, as the container sees it
+     * @see <a href="https://man7.org/linux/man-pages/man2/mknod.2.html">mknod(2)</a>
+     */
+    public record DeviceNode(String path, Type type, int major, int minor, int mode, long uid, long gid) {
+
+        /** The kind of node. */
+        public enum Type {
+            /** A character device ({@code S_IFCHR}). */
+            CHARACTER,
+            /** A block device ({@code S_IFBLK}). */
+            BLOCK,
+            /** A named pipe ({@code S_IFIFO}); it has no device number. */
+            FIFO
+        }
+
+        /** Validates the path, numbers, mode and ids. */
+        public DeviceNode {
+            path = checkDestination("device node path", path);
+            Objects.requireNonNull(type, "device node type");
+            if (major < 0 || major > 4095) {
+                throw new IllegalArgumentException("device node " + path + ": major " + major + " is outside 0..4095");
+            }
+            if (minor < 0 || minor > 0xfffff) {
+                throw new IllegalArgumentException("device node " + path + ": minor " + minor
+                        + " is outside 0..1048575");
+            }
+            if (mode < 0 || mode > 07777) {
+                throw new IllegalArgumentException("device node " + path + ": mode 0" + Integer.toOctalString(mode)
+                        + " is outside 0..07777");
+            }
+            for (long id : new long[] {uid, gid}) {
+                if (id < 0 || id > 0xfffffffeL) {
+                    throw new IllegalArgumentException("device node " + path + ": " + (id == uid ? "uid " : "gid ")
+                            + id + " is outside 0..4294967294");
+                }
             }
         }
     }
@@ -272,9 +377,12 @@ public final class MountSpec {
         private boolean proc;
         private boolean sysReadOnly;
         private boolean privateDev = true;
-        private boolean masked = true;
+        private List<String> maskedPaths = MountCompiler.MASKED;
+        private List<String> readOnlyPaths = MountCompiler.READ_ONLY;
         private Propagation propagation = Propagation.PRIVATE;
         private final List<Path> devices = new ArrayList<>();
+        private final List<DeviceNode> nodes = new ArrayList<>();
+        private boolean rootReadOnly;
 
         private Builder() {
         }
@@ -302,6 +410,17 @@ public final class MountSpec {
                 throw new IllegalArgumentException("device \"" + node + "\" is already part of the private /dev");
             }
             devices.add(node);
+            return this;
+        }
+
+        /**
+         * Makes a device node (or FIFO) in the container, as {@code linux.devices} of the OCI
+         * runtime spec asks (see {@link DeviceNode}). Under /dev it goes into the private
+         * /dev; elsewhere the view needs a rootfs. Access to it is a matter of the cgroup
+         * device rules: a container's own group allows the node's device.
+         */
+        public Builder node(DeviceNode node) {
+            nodes.add(Objects.requireNonNull(node, "device node"));
             return this;
         }
 
@@ -363,9 +482,51 @@ public final class MountSpec {
         /**
          * Leaves /proc and /sys unmasked (see {@link MountSpec#masked()}): /proc/kcore,
          * /proc/keys, /proc/sysrq-trigger and the rest are then as the kernel shows them.
+         * Empties both lists.
          */
         public Builder unmasked() {
-            this.masked = false;
+            this.maskedPaths = List.of();
+            this.readOnlyPaths = List.of();
+            return this;
+        }
+
+        /**
+         * Replaces the paths to hide (see {@link MountSpec#maskedPaths()}); the default is
+         * the OCI runtime spec's list. Absolute paths inside the container.
+         *
+         * @throws IllegalArgumentException for a relative path or one with "." or ".."
+         */
+        public Builder maskedPaths(List<String> paths) {
+            this.maskedPaths = checkPaths("masked path", paths);
+            return this;
+        }
+
+        /**
+         * Replaces the paths to make read-only (see {@link MountSpec#readOnlyPaths()}); the
+         * default is the OCI runtime spec's list. Absolute paths inside the container.
+         *
+         * @throws IllegalArgumentException for a relative path or one with "." or ".."
+         */
+        public Builder readOnlyPaths(List<String> paths) {
+            this.readOnlyPaths = checkPaths("read-only path", paths);
+            return this;
+        }
+
+        private static List<String> checkPaths(String field, List<String> paths) {
+            List<String> checked = new ArrayList<>();
+            for (String path : Objects.requireNonNull(paths, field + "s")) {
+                checked.add(checkDestination(field, path));
+            }
+            return List.copyOf(checked);
+        }
+
+        /**
+         * Makes the rootfs read-only once everything is mounted, as the OCI runtime spec's
+         * {@code root.readonly} asks: only the root mount itself, so /proc, /dev, tmpfs mounts
+         * and writable binds on it stay as they are. The host view is read-only anyway.
+         */
+        public Builder rootReadOnly() {
+            this.rootReadOnly = true;
             return this;
         }
 
@@ -381,7 +542,8 @@ public final class MountSpec {
          * @throws IllegalArgumentException naming the field and the rule a value breaks
          */
         public MountSpec build() {
-            return new MountSpec(rootfs, mounts, proc, sysReadOnly, privateDev, masked, propagation, devices);
+            return new MountSpec(rootfs, mounts, proc, sysReadOnly, privateDev, maskedPaths, readOnlyPaths, propagation,
+                    devices, nodes, rootReadOnly);
         }
     }
 }

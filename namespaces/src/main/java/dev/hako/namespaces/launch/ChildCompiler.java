@@ -54,6 +54,7 @@ public final class ChildCompiler {
             program.add(ProcessCalls.setsid());
         }
         joinNamespaces(fds, program);
+        becomeMappedRoot(spec, program);
         if (spec.hostname() != null) {
             program.add(NamespaceCalls.sethostname(program.memory(), spec.hostname()));
         }
@@ -234,6 +235,25 @@ public final class ChildCompiler {
             program.add(NamespaceCalls.setns(fds.joins().get(type), type)
                     .showing(0, "<" + fds.joinNames().get(type) + ">"));
         }
+    }
+
+    /**
+     * In a new user namespace whose maps give it a root (uid 0 and gid 0 mapped), becomes
+     * that root before anything else, as runc does. Until then the child keeps the JVM's
+     * ids, which the maps may not cover: files it makes (a private /dev's nodes, created
+     * mount points) would then have no owner the namespace can name, and the kernel refuses
+     * to make them (EOVERFLOW). The capabilities of the namespace stay (the effective set
+     * becomes the permitted one on the way to its root); the command's own user comes later.
+     */
+    private static void becomeMappedRoot(LaunchSpec spec, ChildProgram program) {
+        if (spec.newNamespaces().contains(NamespaceType.USER) && mapsZero(spec.uidMap()) && mapsZero(spec.gidMap())) {
+            program.add(ProcessCalls.setresgid(0)).then("  (root of the new user namespace)");
+            program.add(ProcessCalls.setresuid(0));
+        }
+    }
+
+    private static boolean mapsZero(List<dev.hako.namespaces.IdMapping> map) {
+        return map.stream().anyMatch(m -> m.inside() == 0);
     }
 
     /**

@@ -108,6 +108,7 @@ public final class Launcher {
         if (plan.spec().mounts() != null) {
             MountCompiler.checkDestinations(plan.spec().mounts());
             MountCompiler.checkHostDevices(plan.spec().mounts());
+            MountCompiler.checkHostNodes(plan.spec());
         }
         if (plan.spec().deviceRules() != null) {
             // Before the fork: the payload must never run a moment without its device rules.

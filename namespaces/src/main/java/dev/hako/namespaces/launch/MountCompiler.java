@@ -1,5 +1,6 @@
 package dev.hako.namespaces.launch;
 
+import dev.hako.bindings.Linux;
 import dev.hako.namespaces.MountSpec;
 import dev.hako.syscalls.MountAttr;
 import dev.hako.syscalls.MountAttrChange;
@@ -59,11 +60,11 @@ public final class MountCompiler {
      */
     public static final Map<String, Long> DEVICES = devices();
     /** The OCI runtime spec's default masked paths (config-linux "maskedPaths" of the default spec). */
-    static final List<String> MASKED = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+    public static final List<String> MASKED = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
             "/sys/firmware", "/sys/devices/virtual/powercap");
     /** The OCI runtime spec's default read-only paths. */
-    static final List<String> READ_ONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+    public static final List<String> READ_ONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
             "/proc/sysrq-trigger");
 
     private static final Set<ResolveFlag> RESOLVE_IN_ROOTFS = EnumSet.of(ResolveFlag.BENEATH, ResolveFlag.NO_SYMLINKS,
@@ -81,9 +82,16 @@ public final class MountCompiler {
     private int context;
     private int mount;
     private int hostDev = -1;
+    /** Two registers the walk that creates missing directories hands descriptors between. */
+    private int walk;
+    private int walkNext;
     /** The destination the working directory was last moved to. */
     private String entered;
     private final Map<String, Integer> devices = new LinkedHashMap<>();
+    /** Host nodes of {@link MountSpec#nodes()} taken for binding in a user namespace (new mount API). */
+    private final Map<MountSpec.DeviceNode, Integer> hostNodes = new LinkedHashMap<>();
+    /** Destinations mounted so far: below them is no longer the rootfs on disk. */
+    private final List<String> mounted = new ArrayList<>();
 
     private MountCompiler(LaunchSpec launch, ChildProgram program, boolean newApi, boolean openat2) {
         this.launch = launch;
@@ -172,9 +180,12 @@ public final class MountCompiler {
         target = program.newRegister();
         context = program.newRegister();
         mount = program.newRegister();
+        walk = program.newRegister();
+        walkNext = program.newRegister();
         if (spec.privateDev()) {
             takeHostDevices();
         }
+        takeHostNodes();
         if (spec.hostRoot()) {
             hostReadOnly();
         } else {
@@ -184,20 +195,24 @@ public final class MountCompiler {
                 OpenFlag.CLOEXEC), 0)).saveIn(rootFd).then(" = <root>");
         boolean userns = launch.newNamespaces().contains(NamespaceType.USER);
         if (spec.proc()) {
-            enter("/proc");
+            reach("/proc");
             fresh("proc", "proc", ".", Map.of(), EnumSet.of(MountFlag.NOSUID, MountFlag.NODEV, MountFlag.NOEXEC),
                     EnumSet.of(MountAttr.NOSUID, MountAttr.NODEV, MountAttr.NOEXEC));
+            mounted.add("/proc");
         }
         // /dev before /sys, in the order of the runtime spec's default mounts (and runc's),
         // which OCI tools check against /proc/self/mountinfo.
         if (spec.privateDev()) {
             privateDev();
+            mounted.add("/dev");
         } else if (!spec.hostRoot()) {
-            enter("/dev");
+            reach("/dev");
             bind("/dev", ".", false, true);
+            mounted.add("/dev");
         }
         if (spec.sysReadOnly()) {
-            enter("/sys");
+            reach("/sys");
+            mounted.add("/sys");
             if (userns && !launch.newNamespaces().contains(NamespaceType.NET)) {
                 // sysfs may be mounted only by the owner of the network namespace; a new user
                 // namespace that shares the host's network gets the host's /sys, read-only.
@@ -211,18 +226,21 @@ public final class MountCompiler {
         for (MountSpec.Mount entry : spec.mounts()) {
             switch (entry) {
                 case MountSpec.Bind bind when Files.isDirectory(bind.source()) -> {
-                    enter(bind.destination());
+                    reach(bind.destination());
                     bind(bind.source().toString(), ".", bind.readOnly(), bind.recursive());
                 }
                 case MountSpec.Bind bind -> {
+                    String name = reachParent(bind.destination());
+                    if (missing(bind.destination())) {
+                        // An empty file to bind onto; one that exists already is kept.
+                        add(FileCalls.mknodat(memory, FileCalls.AT_FDCWD, name, Linux.S_IFREG() | 0644, 0))
+                                .ignoringFailure().then("  (ignored if it exists)");
+                    }
                     checkFile(bind.destination());
-                    int slash = bind.destination().lastIndexOf('/');
-                    enter(bind.destination().substring(0, slash));
-                    bind(bind.source().toString(), bind.destination().substring(slash + 1), bind.readOnly(),
-                            bind.recursive());
+                    bind(bind.source().toString(), name, bind.readOnly(), bind.recursive());
                 }
                 case MountSpec.Tmpfs tmpfs -> {
-                    enter(tmpfs.destination());
+                    reach(tmpfs.destination());
                     Map<String, String> options = new LinkedHashMap<>();
                     options.put("size", Long.toString(tmpfs.sizeBytes()));
                     options.put("mode", "0" + Integer.toOctalString(tmpfs.mode()));
@@ -230,7 +248,9 @@ public final class MountCompiler {
                             EnumSet.of(MountAttr.NOSUID, MountAttr.NODEV));
                 }
             }
+            mounted.add(entry.destination());
         }
+        nodes();
         if (spec.masked()) {
             maskPaths();
         }
@@ -249,6 +269,9 @@ public final class MountCompiler {
             add(MountCalls.pivotRoot(memory, ".", "."));
             add(MountCalls.umount2(memory, ".", EnumSet.of(UnmountFlag.DETACH)));
             add(FileCalls.chdir(memory, "/"));
+            if (spec.rootReadOnly()) {
+                rootReadOnly();
+            }
         }
         if (spec.propagation() == Propagation.SHARED) {
             // Now, not at the start: the container's mounts form their own peer groups and
@@ -352,32 +375,111 @@ public final class MountCompiler {
     }
 
     /**
-     * OCI masked paths: directories get an empty read-only tmpfs, files /dev/null. Which
-     * exist is read from the host's /proc and /sys: the container's are fresh mounts of
-     * the same kernel's.
+     * Masked and read-only paths: a masked directory gets an empty read-only tmpfs, anything
+     * else /dev/null; a read-only path is bound onto itself read-only.
      */
     private void maskPaths() {
-        for (String path : MASKED) {
-            if (!covered(path)) {
-                continue;
-            }
-            Path host = Path.of(path);
-            if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
-                continue;
-            }
-            if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
-                fresh("tmpfs", "tmpfs", absolute(path), Map.of("size", "0k"), EnumSet.of(MountFlag.RDONLY),
-                        EnumSet.of(MountAttr.RDONLY));
-            } else {
-                // The host's null device (the private /dev's is a bind of it): never a path
-                // the rootfs could have turned into a link.
-                bind("/dev/null", absolute(path), false, false);
-            }
+        for (String path : spec.maskedPaths()) {
+            protect(path, true);
         }
-        for (String path : READ_ONLY) {
-            if (covered(path) && Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS)) {
-                bind(absolute(path), absolute(path), true, false);
-            }
+        for (String path : spec.readOnlyPaths()) {
+            protect(path, false);
+        }
+    }
+
+    /**
+     * Masks a path or makes it read-only. Under a /proc or /sys this view mounts fresh, what
+     * exists and what kind it is are read from the host's: the container's are new mounts of
+     * the same kernel, so the plan decides. Anywhere else the child decides (see
+     * {@link #protectInChild}).
+     */
+    private void protect(String path, boolean mask) {
+        Path host = Path.of(path);
+        if (!covered(path) || !hostPathWithoutLinks(host)) {
+            protectInChild(path, mask);
+            return;
+        }
+        if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        boolean directory = Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS);
+        if (mask && directory) {
+            maskDirectory(absolute(path));
+        } else if (mask) {
+            maskFile(absolute(path));
+        } else {
+            bind(absolute(path), absolute(path), true, false);
+        }
+    }
+
+    /**
+     * Masks a path or makes it read-only where only the child can tell what is there: it
+     * opens the path in the root without following links, as a directory, then as anything.
+     * A path that is not there is skipped. One that exists only through a symbolic link
+     * (openat2 with just {@code RESOLVE_BENEATH} reaches it) fails the start, so a rootfs
+     * cannot turn a masked path into a pointer to somewhere else.
+     */
+    private void protectInChild(String path, boolean mask) {
+        String relative = path.substring(1);
+        String shown = "<" + path + ">";
+        ChildProgram.Label directory = new ChildProgram.Label();
+        ChildProgram.Label missing = new ChildProgram.Label();
+        ChildProgram.Label end = new ChildProgram.Label();
+        open(relative, true);
+        program.ignoringFailure().jumpIf(target, -1, false, directory, "it is a directory");
+        open(relative, false);
+        program.ignoringFailure().jumpIf(target, -1, true, missing, "it is missing");
+        close(target, shown);
+        String name = reachParent(path);
+        if (mask) {
+            maskFile(name);
+        } else {
+            bind(name, name, true, newApi);
+        }
+        program.jump(end);
+        program.bind(directory);
+        close(target, shown);
+        name = reachParent(path);
+        if (mask) {
+            maskDirectory(name);
+        } else {
+            bind(name, name, true, newApi);
+        }
+        program.jump(end);
+        program.bind(missing);
+        if (openat2 && !spec.hostRoot()) {
+            EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.PATH, OpenFlag.CLOEXEC);
+            add(FileCalls.openat2(memory, 0, relative, flags, 0, EnumSet.of(ResolveFlag.BENEATH)))
+                    .fromSlot(0, rootFd, "<root>").saveIn(target).ignoringFailure()
+                    .jumpIf(target, -1, true, end, "it does not exist");
+            close(target, shown);
+            open(relative, false);
+            program.then("  (fails: " + path + " is reached through a symbolic link)");
+            close(target, shown);
+        }
+        program.bind(end);
+    }
+
+    /** An empty read-only tmpfs over a directory (relative to the working directory, or absolute). */
+    private void maskDirectory(String where) {
+        fresh("tmpfs", "tmpfs", where, Map.of("size", "0k"), EnumSet.of(MountFlag.RDONLY),
+                EnumSet.of(MountAttr.RDONLY));
+    }
+
+    /**
+     * The null device over anything else. The source is the host's null device (the
+     * private /dev's is a bind of it): never a path the rootfs could have turned into a link.
+     */
+    private void maskFile(String where) {
+        bind("/dev/null", where, false, false);
+    }
+
+    /** Whether a host path exists with no symbolic link on the way (the host's /proc/self is one). */
+    private static boolean hostPathWithoutLinks(Path host) {
+        try {
+            return !Files.exists(host, LinkOption.NOFOLLOW_LINKS) || host.toRealPath().equals(host);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -388,6 +490,166 @@ public final class MountCompiler {
     /** A path inside the new root, as the child names it before pivot_root. */
     private String absolute(String path) {
         return spec.hostRoot() ? path : root + path;
+    }
+
+    /**
+     * Makes a destination directory the working directory, creating what is missing of it
+     * when it lies in a rootfs, or below a file system this view mounted (such as a path in
+     * the private /dev): not in the host's read-only tree.
+     */
+    private void reach(String destination) {
+        if (missing(destination)) {
+            enterCreating(destination);
+        } else {
+            enter(destination);
+        }
+    }
+
+    /** Reaches the directory a destination is in (see {@link #reach}); returns the destination's last component. */
+    private String reachParent(String destination) {
+        int slash = destination.lastIndexOf('/');
+        reach(slash == 0 ? "/" : destination.substring(0, slash));
+        return destination.substring(slash + 1);
+    }
+
+    /**
+     * Whether the child may find a destination missing and must create it: below a file
+     * system this view mounted, or absent from the rootfs on disk now. The host's tree is
+     * never changed.
+     */
+    private boolean missing(String destination) {
+        if (destination.equals("/")) {
+            return false;
+        }
+        for (String earlier : mounted) {
+            if (destination.startsWith(earlier + "/")) {
+                return !(earlier.equals("/proc") || earlier.equals("/sys"));
+            }
+        }
+        if (mounted.contains(destination)) {
+            return false; // a mount point: it exists
+        }
+        return !spec.hostRoot() && !Files.exists(spec.rootfs().resolve(destination.substring(1)),
+                LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Makes a destination directory the working directory, creating each missing component
+     * (mode 0755) on the way: mkdirat, whose failure (it exists) is ignored, then an open of
+     * that one component without following links, so that no link, made by the rootfs or
+     * found there, leads the walk anywhere.
+     */
+    private void enterCreating(String destination) {
+        entered = destination;
+        String[] parts = destination.substring(1).split("/");
+        int from = rootFd;
+        String fromName = "<root>";
+        for (int i = 0; i < parts.length; i++) {
+            int to = i % 2 == 0 ? walk : walkNext;
+            String toName = "</" + String.join("/", java.util.Arrays.copyOf(parts, i + 1)) + ">";
+            add(FileCalls.mkdirat(memory, 0, parts[i], 0755)).fromSlot(0, from, fromName).ignoringFailure()
+                    .then("  (ignored if it exists)");
+            EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.PATH, OpenFlag.DIRECTORY, OpenFlag.CLOEXEC);
+            if (openat2) {
+                add(FileCalls.openat2(memory, 0, parts[i], flags, 0, RESOLVE_IN_ROOTFS)).fromSlot(0, from, fromName);
+            } else {
+                flags.add(OpenFlag.NOFOLLOW);
+                add(FileCalls.openat(memory, 0, parts[i], flags, 0)).fromSlot(0, from, fromName);
+            }
+            program.saveIn(to).then(" = " + toName);
+            if (from != rootFd) {
+                close(from, fromName);
+            }
+            from = to;
+            fromName = toName;
+        }
+        add(FileCalls.fchdir(0)).fromSlot(0, from, fromName);
+        close(from, fromName);
+    }
+
+    /**
+     * The device nodes of the view, after every mount (a mount would hide them): mknodat,
+     * then the exact mode (mknod applies the umask) and owner. In a user namespace the
+     * kernel makes no character or block device, so an empty file is made and the host's
+     * node bound onto it, as runc does.
+     */
+    private void nodes() {
+        boolean userns = userNamespace();
+        for (MountSpec.DeviceNode node : spec.nodes()) {
+            String name = reachParent(node.path());
+            if (userns && node.type() != MountSpec.DeviceNode.Type.FIFO) {
+                add(FileCalls.mknodat(memory, FileCalls.AT_FDCWD, name, Linux.S_IFREG() | 0644, 0)).ignoringFailure()
+                        .then("  (ignored if it exists)");
+                if (newApi) {
+                    int register = hostNodes.get(node);
+                    String tree = "<host " + node.path() + ">";
+                    add(MountCalls.moveMount(memory, 0, "", FileCalls.AT_FDCWD, name,
+                            EnumSet.of(MoveMountFlag.F_EMPTY_PATH))).fromSlot(0, register, tree);
+                    close(register, tree);
+                } else {
+                    bind(node.path(), name, false, false);
+                }
+                continue;
+            }
+            int type = switch (node.type()) {
+                case CHARACTER -> Linux.S_IFCHR();
+                case BLOCK -> Linux.S_IFBLK();
+                case FIFO -> Linux.S_IFIFO();
+            };
+            long device = node.type() == MountSpec.DeviceNode.Type.FIFO ? 0 : deviceNumber(node.major(), node.minor());
+            add(FileCalls.mknodat(memory, FileCalls.AT_FDCWD, name, type | node.mode(), device));
+            add(FileCalls.fchmodat(memory, FileCalls.AT_FDCWD, name, node.mode()));
+            add(FileCalls.fchownat(memory, FileCalls.AT_FDCWD, name, node.uid(), node.gid()));
+        }
+    }
+
+    /** Whether the child is in a user namespace of its own (new or joined), where mknod of devices is refused. */
+    private boolean userNamespace() {
+        return launch.newNamespaces().contains(NamespaceType.USER)
+                || launch.joinedNamespaces().containsKey(NamespaceType.USER);
+    }
+
+    /**
+     * In a user namespace, opens the host's node of each device node of the view while it
+     * is still visible (in the host view the private /dev covers the host's soon). Without
+     * the new mount API the bind names the host path later, which only a rootfs view leaves
+     * reachable.
+     */
+    private void takeHostNodes() {
+        if (!userNamespace()) {
+            return;
+        }
+        for (MountSpec.DeviceNode node : spec.nodes()) {
+            if (node.type() == MountSpec.DeviceNode.Type.FIFO) {
+                continue;
+            }
+            if (newApi) {
+                int register = program.newRegister();
+                hostNodes.put(node, register);
+                add(MountCalls.openTree(memory, FileCalls.AT_FDCWD, node.path(),
+                        EnumSet.of(OpenTreeFlag.CLONE, OpenTreeFlag.CLOEXEC))).saveIn(register)
+                        .then(" = <host " + node.path() + ">");
+            } else if (spec.hostRoot()) {
+                throw new IllegalArgumentException("device node " + node.path() + ": in a user namespace the host's"
+                        + " node is bound, which in the host view needs open_tree(2) (Linux 5.2)");
+            }
+        }
+    }
+
+    /**
+     * Makes the new root read-only (after pivot_root): mount_setattr on "/" alone, or a
+     * remount that keeps the flags of the host mount the rootfs is on (in a user namespace
+     * the kernel refuses to clear those).
+     */
+    private void rootReadOnly() {
+        if (newApi) {
+            add(MountCalls.mountSetattr(memory, FileCalls.AT_FDCWD, "/", EnumSet.noneOf(MountSetattrFlag.class),
+                    MountAttrChange.set(EnumSet.of(MountAttr.RDONLY))));
+            return;
+        }
+        EnumSet<MountFlag> flags = EnumSet.of(MountFlag.REMOUNT, MountFlag.BIND, MountFlag.RDONLY);
+        flags.addAll(HostMount.containing(spec.rootfs()).flags());
+        add(MountCalls.mount(memory, null, "/", null, flags, null));
     }
 
     /** Opens a destination directory without following links, and makes it the working directory. */
@@ -518,8 +780,9 @@ public final class MountCompiler {
 
     /**
      * Parent-side check of every rootfs destination before the fork, for a message that
-     * says what is wrong; the child's openat2 would refuse the same paths with ELOOP or
-     * ENOENT. Walks component by component without following links.
+     * says what is wrong; the child's openat2 would refuse the same paths with ELOOP.
+     * Walks component by component without following links, up to the first missing one
+     * (the child creates the rest).
      */
     static void checkDestinations(MountSpec spec) throws IOException {
         if (spec.hostRoot()) {
@@ -532,6 +795,9 @@ public final class MountCompiler {
         for (MountSpec.Mount mount : spec.mounts()) {
             destinations.add(mount.destination());
         }
+        for (MountSpec.DeviceNode node : spec.nodes()) {
+            destinations.add(node.path());
+        }
         for (String destination : destinations) {
             Path path = spec.rootfs();
             for (String part : destination.substring(1).split("/")) {
@@ -543,9 +809,28 @@ public final class MountCompiler {
                             + " cannot point a mount outside itself");
                 }
                 if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new IOException("mount destination " + destination + ": " + path + " does not exist in"
-                            + " rootfs " + spec.rootfs() + "; create it (a directory, or a file for a file bind)");
+                    break;
                 }
+            }
+        }
+    }
+
+    /**
+     * Checks, before the fork, that in a user namespace each character or block device node
+     * of the view has a host node to bind (the kernel makes none there).
+     *
+     * @throws IOException naming the node and why the host's is needed
+     */
+    static void checkHostNodes(LaunchSpec launch) throws IOException {
+        if (!launch.newNamespaces().contains(NamespaceType.USER)
+                && !launch.joinedNamespaces().containsKey(NamespaceType.USER)) {
+            return;
+        }
+        for (MountSpec.DeviceNode node : launch.mounts().nodes()) {
+            if (node.type() != MountSpec.DeviceNode.Type.FIFO
+                    && !Files.exists(Path.of(node.path()), LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("device node " + node.path() + ": in a user namespace the kernel makes no"
+                        + " device nodes, so the host's node at that path is bound there, and the host has none");
             }
         }
     }
@@ -581,6 +866,22 @@ public final class MountCompiler {
                 mounts.add(new HostMount(point, flags));
             }
             return mounts;
+        }
+
+        /** The mount a path is on: the one with the longest mount point that contains it. */
+        static HostMount containing(Path path) {
+            HostMount best = null;
+            for (HostMount mount : read()) {
+                Path point = Path.of(mount.point());
+                if (path.startsWith(point) && (best == null || point.getNameCount() >= Path.of(best.point())
+                        .getNameCount())) {
+                    best = mount;
+                }
+            }
+            if (best == null) {
+                throw new IllegalStateException("no mount in /proc/self/mountinfo contains " + path);
+            }
+            return best;
         }
 
         /** mountinfo escapes space, tab, newline and backslash as \ooo. */
