@@ -57,7 +57,8 @@ record Config(String ociVersion, Process process, Path root, boolean rootReadonl
     record IdMap(long containerId, long hostId, long size) {
     }
 
-    record Device(String path, String type, long major, long minor) {
+    /** A {@code linux.devices} entry; mode, uid and gid as runc defaults them (0666, 0, 0). */
+    record Device(String path, String type, long major, long minor, int fileMode, long uid, long gid) {
     }
 
     record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {
@@ -380,20 +381,31 @@ record Config(String ociVersion, Process process, Path root, boolean rootReadonl
             String at = "linux.devices[" + i + "]";
             JsonNode device = Json.object(deviceList.get(i), at);
             String path = Json.string(device, "path", at, true);
+            if (!path.startsWith("/")) {
+                throw new InvalidConfigException(at + ".path", "\"" + path + "\" must be an absolute path");
+            }
             String type = Json.string(device, "type", at, true);
             if (!List.of("c", "b", "u", "p").contains(type)) {
                 throw new InvalidConfigException(at + ".type", "\"" + type + "\" is not c, b, u or p");
             }
-            Long major = Json.integer(device, "major", at, 0, Integer.MAX_VALUE);
-            Long minor = Json.integer(device, "minor", at, 0, Integer.MAX_VALUE);
-            devices.add(new Device(path, type, major == null ? -1 : major, minor == null ? -1 : minor));
+            Long major = Json.integer(device, "major", at, 0, 4095);
+            Long minor = Json.integer(device, "minor", at, 0, 0xfffff);
+            if (!type.equals("p") && (major == null || minor == null)) {
+                throw new InvalidConfigException(at + (major == null ? ".major" : ".minor"), "missing; a " + (type
+                        .equals("b") ? "block" : "character") + " device needs its major and minor numbers");
+            }
+            Long mode = Json.integer(device, "fileMode", at, 0, 07777);
+            Long uid = Json.integer(device, "uid", at, 0, 0xfffffffeL);
+            Long gid = Json.integer(device, "gid", at, 0, 0xfffffffeL);
+            devices.add(new Device(path, type, major == null ? 0 : major, minor == null ? 0 : minor,
+                    mode == null ? 0666 : mode.intValue(), uid == null ? 0 : uid, gid == null ? 0 : gid));
         }
         String cgroupsPath = Json.string(node, "cgroupsPath", "linux", false);
         Resources resources = resources(Json.object(node.get("resources"), "linux.resources"));
         Map<String, String> sysctl = Json.stringMap(node, "sysctl", "linux");
         JsonNode seccomp = Json.object(node.get("seccomp"), "linux.seccomp");
-        List<String> masked = Json.strings(node, "maskedPaths", "linux");
-        List<String> readonly = Json.strings(node, "readonlyPaths", "linux");
+        List<String> masked = absolutePaths(node, "maskedPaths");
+        List<String> readonly = absolutePaths(node, "readonlyPaths");
         String propagation = Json.string(node, "rootfsPropagation", "linux", false);
         for (String unsupported : List.of("intelRdt", "personality", "memoryPolicy", "netDevices")) {
             JsonNode value = node.get(unsupported);
@@ -407,6 +419,17 @@ record Config(String ociVersion, Process process, Path root, boolean rootReadonl
         }
         return new Linux(namespaces, uidMappings, gidMappings, devices, cgroupsPath, resources, sysctl, seccomp, masked,
                 readonly, propagation);
+    }
+
+    private static List<String> absolutePaths(JsonNode linux, String field) {
+        List<String> paths = Json.strings(linux, field, "linux");
+        for (int i = 0; i < paths.size(); i++) {
+            if (!paths.get(i).startsWith("/")) {
+                throw new InvalidConfigException("linux." + field + "[" + i + "]", "\"" + paths.get(i)
+                        + "\" must be an absolute path inside the container");
+            }
+        }
+        return paths;
     }
 
     private static List<IdMap> idMappings(JsonNode linux, String field) {

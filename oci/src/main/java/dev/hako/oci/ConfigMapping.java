@@ -41,6 +41,10 @@ final class ConfigMapping {
             "/dev/shm", List.of("tmpfs", "shm", "bind"),
             "/dev/mqueue", List.of("mqueue"));
 
+    /** The nodes of Hako's private /dev (see {@link MountSpec#privateDev()}), major:minor by name. */
+    private static final Map<String, String> PRIVATE_DEV_NODES = Map.of("null", "1:3", "zero", "1:5", "full", "1:7",
+            "random", "1:8", "urandom", "1:9", "tty", "5:0");
+
     private ConfigMapping() {
     }
 
@@ -56,9 +60,6 @@ final class ConfigMapping {
             Config.Namespace ns = linux.namespaces().get(i);
             if (ns.path() == null) {
                 builder.namespaces(ns.type());
-            } else if (ns.type() == NamespaceType.MOUNT) {
-                throw new InvalidConfigException("linux.namespaces[" + i + "].path", "joining an existing mount"
-                        + " namespace is not supported: hako-oci builds the container's root in a new one");
             } else {
                 if (!Files.exists(Path.of(ns.path()))) {
                     throw new InvalidConfigException("linux.namespaces[" + i + "].path", "\"" + ns.path()
@@ -164,8 +165,7 @@ final class ConfigMapping {
     private static MountSpec view(Config config, Path bundle, List<String> notes) {
         MountSpec.Builder view = MountSpec.builder().rootfs(existingDirectory(config.root(), "root.path"));
         if (config.rootReadonly()) {
-            throw new InvalidConfigException("root.readonly", "true is not supported by hako-oci yet (Hako cannot"
-                    + " make the root read-only); set it to false");
+            view.rootReadOnly();
         }
         List<Config.Mount> mounts = config.mounts();
         for (int i = 0; i < mounts.size(); i++) {
@@ -210,15 +210,25 @@ final class ConfigMapping {
         }
         for (int i = 0; i < config.linux().devices().size(); i++) {
             Config.Device device = config.linux().devices().get(i);
+            if (inPrivateDev(device)) {
+                continue; // the private /dev has it already, as the host's node
+            }
             try {
-                view.device(Path.of(device.path()));
+                view.node(new MountSpec.DeviceNode(device.path(), nodeType(device), (int) device.major(),
+                        (int) device.minor(), device.fileMode(), device.uid(), device.gid()));
             } catch (IllegalArgumentException e) {
-                throw new InvalidConfigException("linux.devices[" + i + "].path", e.getMessage()
-                        + " (hako-oci binds host device nodes into its private /dev)");
+                throw new InvalidConfigException("linux.devices[" + i + "]", e.getMessage());
             }
         }
-        if (config.linux().maskedPaths().isEmpty() && config.linux().readonlyPaths().isEmpty()) {
-            view.unmasked();
+        try {
+            view.maskedPaths(config.linux().maskedPaths());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("linux.maskedPaths", e.getMessage());
+        }
+        try {
+            view.readOnlyPaths(config.linux().readonlyPaths());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("linux.readonlyPaths", e.getMessage());
         }
         if (config.linux().rootfsPropagation() != null && !config.linux().rootfsPropagation().isEmpty()) {
             try {
@@ -232,6 +242,24 @@ final class ConfigMapping {
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("mounts", e.getMessage());
         }
+    }
+
+    /** Whether a device is one of the nodes Hako's private /dev holds (null, zero, ...), as the host has it. */
+    private static boolean inPrivateDev(Config.Device device) {
+        String path = device.path();
+        if (!path.startsWith("/dev/") || path.indexOf('/', 5) >= 0 || !(device.type().equals("c")
+                || device.type().equals("u"))) {
+            return false;
+        }
+        return (device.major() + ":" + device.minor()).equals(PRIVATE_DEV_NODES.get(path.substring(5)));
+    }
+
+    private static MountSpec.DeviceNode.Type nodeType(Config.Device device) {
+        return switch (device.type()) {
+            case "b" -> MountSpec.DeviceNode.Type.BLOCK;
+            case "p" -> MountSpec.DeviceNode.Type.FIFO;
+            default -> MountSpec.DeviceNode.Type.CHARACTER; // "c", and "u" (unbuffered), which is one too
+        };
     }
 
     private static Path existingDirectory(Path path, String at) {
@@ -307,8 +335,7 @@ final class ConfigMapping {
         if (resources.cpuShares() != null || resources.cpuQuota() != null) {
             CpuSpec cpu = CpuSpec.unset();
             if (resources.cpuShares() != null) {
-                // runc's mapping of shares (2..262144) onto cgroup v2 weights (1..10000).
-                cpu = cpu.weight((int) (1 + ((resources.cpuShares() - 2) * 9999) / 262142));
+                cpu = cpu.shares(resources.cpuShares()); // v1 as given, v2 converted as runc does
             }
             if (resources.cpuQuota() != null && resources.cpuQuota() > 0) {
                 long period = resources.cpuPeriod() == null ? 100_000 : resources.cpuPeriod();
@@ -332,9 +359,30 @@ final class ConfigMapping {
     /**
      * The device rules: the config's list read as a default (its first rule, which must
      * cover every device) and exceptions, plus what Hako's private /dev holds, which a
-     * deny-all default must still allow. No rules: Hako's container defaults.
+     * deny-all default must still allow, and the devices of {@code linux.devices}. No
+     * rules: Hako's container defaults.
      */
-    static DevicesSpec deviceRules(Config.Resources resources) {
+    static DevicesSpec deviceRules(Config.Linux linux) {
+        DevicesSpec spec = configuredRules(linux.resources());
+        if (spec.defaultAllow()) {
+            return spec;
+        }
+        // As runc: each linux.devices entry is allowed too (its node is made in the
+        // container's group, and mknod needs "m").
+        for (int i = 0; i < linux.devices().size(); i++) {
+            Config.Device device = linux.devices().get(i);
+            if (device.type().equals("p")) {
+                continue;
+            }
+            DeviceRule rule = device.type().equals("b")
+                    ? DeviceRule.block((int) device.major(), (int) device.minor(), "rwm")
+                    : DeviceRule.character((int) device.major(), (int) device.minor(), "rwm");
+            spec = spec.allow(rule);
+        }
+        return spec;
+    }
+
+    private static DevicesSpec configuredRules(Config.Resources resources) {
         List<Config.DeviceRule> rules = resources.devices();
         if (rules.isEmpty()) {
             return DevicesSpec.containerDefaults();

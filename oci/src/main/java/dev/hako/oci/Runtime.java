@@ -101,7 +101,7 @@ final class Runtime {
         Config config = Config.load(bundle);
         ConfigMapping.Mapped mapped = ConfigMapping.builder(config, bundle);
         List<ControllerSpec> limits = new ArrayList<>(ConfigMapping.limits(config.linux().resources()));
-        DevicesSpec devices = ConfigMapping.deviceRules(config.linux().resources());
+        DevicesSpec devices = ConfigMapping.deviceRules(config.linux());
         String cgroupPath = cgroupPath(config, id);
         String consoleSocket = args.value("console-socket", null);
         if (config.process().terminal() && consoleSocket == null) {

@@ -23,7 +23,7 @@ final class Bundles {
         Files.createDirectories(root.resolve("bin"));
         Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"), StandardCopyOption.COPY_ATTRIBUTES);
         for (String applet : List.of("sh", "echo", "cat", "sleep", "ls", "tty", "ps", "hostname", "true", "id",
-                "readlink", "wc", "grep")) {
+                "readlink", "wc", "grep", "stat", "touch")) {
             Files.createSymbolicLink(root.resolve("bin/" + applet), Path.of("busybox"));
         }
         for (String d : List.of("proc", "sys", "dev", "tmp", "etc", "run")) {

@@ -42,7 +42,7 @@ class ConfigTest {
         assertThat(plan).contains("sethostname(\"box\"").contains("pivot_root").contains("CLONE_NEWPID")
                 .contains("CLONE_NEWNET").contains("execve(\"/bin/sh\"").doesNotContain("seccomp(");
         assertThat(mapped.notes()).isEmpty();
-        assertThat(ConfigMapping.deviceRules(parsed.linux().resources()).defaultAllow()).isFalse();
+        assertThat(ConfigMapping.deviceRules(parsed.linux()).defaultAllow()).isFalse();
     }
 
     @Test
@@ -169,13 +169,93 @@ class ConfigTest {
     void deviceRulesAfterTheFirstAreExceptions() {
         ArrayNode rules = (ArrayNode) config.get("linux").get("resources").get("devices");
         rules.addObject().put("allow", true).put("type", "c").put("major", 10).put("minor", 200).put("access", "rw");
-        assertThat(ConfigMapping.deviceRules(parse().linux().resources()).rules())
+        assertThat(ConfigMapping.deviceRules(parse().linux()).rules())
                 .anySatisfy(rule -> assertThat(rule.toString()).isEqualTo("c 10:200 rw"));
         rules.addObject().put("allow", false).put("type", "b").put("access", "r");
-        assertThatThrownBy(() -> ConfigMapping.deviceRules(parse().linux().resources()))
+        assertThatThrownBy(() -> ConfigMapping.deviceRules(parse().linux()))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessage("linux.resources.devices[2]: repeats the default (deny) of rule 0; hako-oci takes later"
                         + " rules as exceptions to it");
+    }
+
+    @Test
+    void cpuSharesAreKeptAsSharesOnCgroupV1() {
+        ((ObjectNode) config.get("linux").get("resources")).putObject("cpu").put("shares", 1024);
+        dev.hako.cgroupfs.ControllerSpec cpu = ConfigMapping.limits(parse().linux().resources()).getFirst();
+        assertThat(cpu.render(dev.hako.cgroupfs.CgroupVersion.V1)).extracting(Object::toString)
+                .containsExactly("cpu.shares=1024");
+        assertThat(cpu.render(dev.hako.cgroupfs.CgroupVersion.V2)).extracting(Object::toString)
+                .containsExactly("cpu.weight=39");
+    }
+
+    @Test
+    void devicesBecomeNodesAndAreAllowedByTheDeviceRules() {
+        ArrayNode devices = ((ObjectNode) config.get("linux")).putArray("devices");
+        devices.addObject().put("path", "/dev/test1").put("type", "c").put("major", 10).put("minor", 666)
+                .put("fileMode", 0660).put("uid", 0).put("gid", 0);
+        devices.addObject().put("path", "/dev/fifo").put("type", "p");
+        devices.addObject().put("path", "/dev/null").put("type", "c").put("major", 1).put("minor", 3);
+        Config parsed = parse();
+        String plan = ConfigMapping.builder(parsed, bundle).builder().plan().describe();
+        assertThat(plan).contains("mknodat(AT_FDCWD, \"test1\", S_IFCHR|0660, makedev(0xa, 0x29a))")
+                .contains("fchmodat(AT_FDCWD, \"test1\", 0660)")
+                .contains("fchownat(AT_FDCWD, \"test1\", 0, 0, AT_SYMLINK_NOFOLLOW)")
+                .contains("mknodat(AT_FDCWD, \"fifo\", S_IFIFO|0666, 0)")
+                // the private /dev has /dev/null already, bound from the host's
+                .doesNotContain("\"null\", S_IFCHR");
+        assertThat(ConfigMapping.deviceRules(parsed.linux()).rules())
+                .anySatisfy(rule -> assertThat(rule.toString()).isEqualTo("c 10:666 rwm"));
+    }
+
+    @Test
+    void badDevicesNameTheirPath() {
+        ArrayNode devices = ((ObjectNode) config.get("linux")).putArray("devices");
+        devices.addObject().put("path", "dev/x").put("type", "c").put("major", 1).put("minor", 1);
+        assertThatThrownBy(this::parse).isInstanceOf(InvalidConfigException.class)
+                .hasMessage("linux.devices[0].path: \"dev/x\" must be an absolute path");
+        devices.removeAll().addObject().put("path", "/dev/x").put("type", "b").put("major", 8);
+        assertThatThrownBy(this::parse).isInstanceOf(InvalidConfigException.class)
+                .hasMessage("linux.devices[0].minor: missing; a block device needs its major and minor numbers");
+        devices.removeAll().addObject().put("path", "/dev/x").put("type", "c").put("major", 5000).put("minor", 1);
+        assertThatThrownBy(this::parse).isInstanceOf(InvalidConfigException.class)
+                .hasMessage("linux.devices[0].major: 5000 is outside 0..4095");
+        devices.removeAll().addObject().put("path", "/dev/../x").put("type", "p");
+        Config parsed = parse();
+        assertThatThrownBy(() -> ConfigMapping.builder(parsed, bundle)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageStartingWith("linux.devices[0]: device node path \"/dev/../x\" contains a \"..\" component");
+    }
+
+    @Test
+    void maskedAndReadOnlyPathsAreTheConfigsOwnAndAbsolute() {
+        ((ArrayNode) config.get("linux").get("maskedPaths")).add("/secret");
+        String plan = ConfigMapping.builder(parse(), bundle).builder().plan().describe();
+        assertThat(plan).contains("openat2(<root>, \"secret\", {flags=O_DIRECTORY|O_PATH|O_CLOEXEC");
+        ((ArrayNode) config.get("linux").get("readonlyPaths")).add("relative/path");
+        assertThatThrownBy(this::parse).isInstanceOf(InvalidConfigException.class)
+                .hasMessage("linux.readonlyPaths[2]: \"relative/path\" must be an absolute path inside the container");
+    }
+
+    @Test
+    void aReadOnlyRootIsRemountedAfterPivotRoot() {
+        ((ObjectNode) config.get("root")).put("readonly", true);
+        String plan = ConfigMapping.builder(parse(), bundle).builder().plan().describe();
+        assertThat(plan.indexOf("pivot_root")).isLessThan(plan.indexOf("mount_setattr(AT_FDCWD, \"/\", 0,"
+                + " {attr_set=MOUNT_ATTR_RDONLY"));
+    }
+
+    @Test
+    void joinedMountAndUtsNamespacesAreJoinedAndSetUp() {
+        ArrayNode namespaces = (ArrayNode) config.get("linux").get("namespaces");
+        for (int i = 0; i < namespaces.size(); i++) {
+            String type = namespaces.get(i).get("type").asText();
+            if (type.equals("mount") || type.equals("uts")) {
+                ((ObjectNode) namespaces.get(i)).put("path", "/proc/self/ns/" + (type.equals("mount") ? "mnt" : "uts"));
+            }
+        }
+        String plan = ConfigMapping.builder(parse(), bundle).builder().plan().describe();
+        assertThat(plan).contains("setns(<mnt at /proc/self/ns/mnt>, CLONE_NEWNS)")
+                .contains("sethostname(\"box\"").contains("pivot_root")
+                .contains("clone3({flags=CLONE_PIDFD|CLONE_CLEAR_SIGHAND|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET,");
     }
 
     @Test
