@@ -13,11 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,21 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Privileged
 @Timeout(60)
 @Tag(Tags.GUEST)
+@ExtendWith(HostMountsUnchanged.class)
 class MountRuntimeSpecTest {
 
     @TempDir
     Path temp;
-    private List<String> mountsBefore;
-
-    @BeforeEach
-    void recordMounts() throws IOException {
-        mountsBefore = Files.readAllLines(Path.of("/proc/self/mountinfo"));
-    }
-
-    @AfterEach
-    void noMountLeftOnTheHost() throws IOException {
-        assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo"))).as("host mounts").isEqualTo(mountsBefore);
-    }
 
     private Path rootfs() throws IOException {
         // Traversable by a user namespace's root, whom the host's root does not count as

@@ -429,23 +429,9 @@ public final class MountCompiler {
         program.ignoringFailure().jumpIf(target, -1, false, directory, "it is a directory");
         open(relative, false);
         program.ignoringFailure().jumpIf(target, -1, true, missing, "it is missing");
-        close(target, shown);
-        String name = reachParent(path);
-        if (mask) {
-            maskFile(name);
-        } else {
-            bind(name, name, true, newApi);
-        }
-        program.jump(end);
+        protectFound(path, shown, mask, false, end);
         program.bind(directory);
-        close(target, shown);
-        name = reachParent(path);
-        if (mask) {
-            maskDirectory(name);
-        } else {
-            bind(name, name, true, newApi);
-        }
-        program.jump(end);
+        protectFound(path, shown, mask, true, end);
         program.bind(missing);
         if (openat2 && !spec.hostRoot()) {
             EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.PATH, OpenFlag.CLOEXEC);
@@ -458,6 +444,20 @@ public final class MountCompiler {
             close(target, shown);
         }
         program.bind(end);
+    }
+
+    /** The steps for a path the child found (its descriptor in {@code target}), then on to {@code end}. */
+    private void protectFound(String path, String shown, boolean mask, boolean directory, ChildProgram.Label end) {
+        close(target, shown);
+        String name = reachParent(path);
+        if (!mask) {
+            bind(name, name, true, newApi);
+        } else if (directory) {
+            maskDirectory(name);
+        } else {
+            maskFile(name);
+        }
+        program.jump(end);
     }
 
     /** An empty read-only tmpfs over a directory (relative to the working directory, or absolute). */
