@@ -151,8 +151,9 @@ public final class MountSpec {
     /**
      * Paths hidden after everything is mounted: an empty read-only tmpfs over a directory,
      * the null device bound over anything else. A path that does not exist is skipped; one
-     * reached through a symbolic link fails the start. By default the OCI runtime spec's
-     * list (/proc/kcore, /proc/keys, /sys/firmware, ...).
+     * reached through a symbolic link fails the start. Paths under /proc and /sys count only
+     * where the view mounts those ({@link Builder#proc()}, {@link Builder#sysReadOnly()}).
+     * By default the OCI runtime spec's list (/proc/kcore, /proc/keys, /sys/firmware, ...).
      */
     public List<String> maskedPaths() {
         return maskedPaths;
@@ -160,8 +161,9 @@ public final class MountSpec {
 
     /**
      * Paths bound onto themselves read-only (with the mounts below them) after everything is
-     * mounted. Missing paths are skipped, linked ones refused, as for {@link #maskedPaths()}.
-     * By default the OCI runtime spec's list (/proc/sys, /proc/sysrq-trigger, ...).
+     * mounted. Missing paths are skipped, linked ones refused, and /proc and /sys count as
+     * for {@link #maskedPaths()}. By default the OCI runtime spec's list (/proc/sys,
+     * /proc/sysrq-trigger, ...).
      */
     public List<String> readOnlyPaths() {
         return readOnlyPaths;

@@ -84,6 +84,15 @@ class MountRuntimeSpecTest {
     }
 
     @Test
+    void procAndSysPathsCountOnlyWhereTheViewMountsThem() {
+        String without = sh("true").mounts(MountSpec.builder().build()).plan().describe();
+        assertThat(without).doesNotContain("kcore").doesNotContain("sysrq-trigger");
+        String with = sh("true").mounts(MountSpec.builder().proc().build()).plan().describe();
+        assertThat(with).contains("\"/proc/kcore\"").contains("\"/proc/sysrq-trigger\"")
+                .doesNotContain("openat2(<root>, \"proc/kcore\""); // decided by the plan, not the child
+    }
+
+    @Test
     void aMaskedPathReachedThroughALinkFailsTheStart() throws Exception {
         Path root = rootfs();
         Files.createSymbolicLink(root.resolve("alias"), Path.of("secret-file"));

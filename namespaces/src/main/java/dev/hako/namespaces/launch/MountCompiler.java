@@ -388,14 +388,18 @@ public final class MountCompiler {
     }
 
     /**
-     * Masks a path or makes it read-only. Under a /proc or /sys this view mounts fresh, what
-     * exists and what kind it is are read from the host's: the container's are new mounts of
-     * the same kernel, so the plan decides. Anywhere else the child decides (see
-     * {@link #protectInChild}).
+     * Masks a path or makes it read-only. A path under /proc or /sys counts only where this
+     * view mounts that file system: there, what exists and what kind it is are read from
+     * the host's, the container's being a new mount of the same kernel, so the plan decides.
+     * Anywhere else the child decides (see {@link #protectInChild}).
      */
     private void protect(String path, boolean mask) {
         Path host = Path.of(path);
-        if (!covered(path) || !hostPathWithoutLinks(host)) {
+        boolean kernel = path.startsWith("/proc/") || path.startsWith("/sys/");
+        if (kernel && !covered(path)) {
+            return; // not this view's /proc or /sys
+        }
+        if (!kernel || !hostPathWithoutLinks(host)) {
             protectInChild(path, mask);
             return;
         }
