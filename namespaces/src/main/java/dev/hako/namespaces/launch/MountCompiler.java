@@ -325,7 +325,7 @@ public final class MountCompiler {
     }
 
     private void privateDev() {
-        enter("/dev");
+        reach("/dev");
         fresh("tmpfs", "tmpfs", ".", Map.of("mode", "0755", "size", "65536k"), EnumSet.of(MountFlag.NOSUID,
                 MountFlag.STRICTATIME), EnumSet.of(MountAttr.NOSUID, MountAttr.STRICTATIME));
         String dev = absolute("/dev");
