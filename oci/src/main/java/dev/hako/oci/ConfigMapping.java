@@ -14,7 +14,6 @@ import dev.hako.namespaces.IdMapping;
 import dev.hako.namespaces.MountSpec;
 import dev.hako.namespaces.NamespaceJoin;
 import dev.hako.namespaces.SeccompProfile;
-import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.ResourceLimit;
 import java.nio.file.Files;
 import java.nio.file.Path;
