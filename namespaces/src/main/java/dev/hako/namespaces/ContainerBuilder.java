@@ -629,7 +629,8 @@ public final class ContainerBuilder {
     /**
      * Chooses which process forks the container: this JVM ({@link Launchers#inProcess()})
      * or the launch server ({@link Launchers#server()}). Unset, the system property
-     * {@value Launchers#PROPERTY} decides at each start, and in-process when that is unset.
+     * {@value Launchers#PROPERTY} decides at each start, and the launch server when that is
+     * unset ({@link Launchers#fromSystemProperty()}).
      */
     public ContainerBuilder launcher(Launchers launcher) {
         this.launcher = Objects.requireNonNull(launcher, "launcher");
@@ -645,12 +646,13 @@ public final class ContainerBuilder {
 
     /**
      * Validates the settings and compiles them into the steps a start would take, without
-     * running any.
+     * running any. Its {@link LaunchPlan#describe() describe()} names the process that
+     * would fork (the launch server, with its pid if it runs, or this JVM).
      *
      * @throws IllegalArgumentException naming the field and the rule that a value breaks
      */
     public LaunchPlan plan() {
-        return new LaunchPlan(new Plan(spec(), extraChildSteps, classicMounts));
+        return new LaunchPlan(new Plan(spec(), extraChildSteps, classicMounts, launcher().isServer()));
     }
 
     /**
@@ -661,7 +663,7 @@ public final class ContainerBuilder {
      *                                  nothing is left behind (no process, descriptor or cgroup entry)
      */
     public ContainerProcess start() throws IOException {
-        return Launcher.start(plan().engine(), ContainerProcess::new, launcher().isServer());
+        return Launcher.start(plan().engine(), ContainerProcess::new);
     }
 
     /** The no_new_privs setting: as set, else on unless privileged. */
