@@ -1,5 +1,6 @@
 package dev.hako.oci;
 
+import dev.hako.namespaces.Launchers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -122,6 +123,11 @@ public final class HakoOci {
      * @param args the command line after the program name
      */
     public static void main(String[] args) {
+        // One short-lived JVM per call with a small heap: forking it costs less than
+        // starting Hako's launch server for the one start it makes (oci/README.md).
+        if (System.getProperty(Launchers.PROPERTY) == null) {
+            System.setProperty(Launchers.PROPERTY, "in-process");
+        }
         PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
         RuntimeLog log = new RuntimeLog(null, "text");
