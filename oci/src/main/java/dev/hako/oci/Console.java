@@ -1,6 +1,7 @@
 package dev.hako.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.StreamSyscalls;
 import dev.hako.syscalls.SyscallException;
@@ -40,6 +41,15 @@ final class Console {
             return StreamSyscalls.connect(path);
         } catch (SyscallException | IllegalArgumentException e) {
             throw new RuntimeError("cannot connect to the console socket " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Gives the builder's process a terminal whose master goes to {@code console}, of {@code size} if not null. */
+    static void attach(ContainerBuilder builder, Fd console, TerminalSyscalls.WindowSize size) {
+        if (size == null) {
+            builder.terminal(console);
+        } else {
+            builder.terminal(console, size);
         }
     }
 

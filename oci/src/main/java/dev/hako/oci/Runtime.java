@@ -130,7 +130,7 @@ final class Runtime {
             builder.cgroup(bareDirectories(group));
             try (Fd gate = gate(); Fd console = consoleSocket == null ? null : Console.connect(consoleSocket)) {
                 if (console != null) {
-                    builder.terminal(console, consoleSize); // the master is sent before start() returns
+                    Console.attach(builder, console, consoleSize); // the master is sent before start() returns
                 }
                 // Left for the shim (a subreaper) to reap once this JVM has exited.
                 builder.passFd(gate, GATE_FD).execGate(GATE_FD).reap(false);
@@ -489,7 +489,7 @@ final class Runtime {
         ContainerProcess started;
         try (Fd console = consoleSocket == null ? null : Console.connect(consoleSocket)) {
             if (console != null) {
-                builder.terminal(console, Console.size(processNode, "process"));
+                Console.attach(builder, console, Console.size(processNode, "process"));
             }
             started = builder.start();
         }
