@@ -78,9 +78,7 @@ class ContainerdTest {
 
     @Test
     void aDetachedContainerAnswersExecPsPauseResumeKillAndDelete() throws Exception {
-        PrivateContainerd.Result run = containerd.ctr(CTR, "run", "-d", "--runc-binary", runtime.toString(),
-                "--rootfs", rootfs.toString(), "det", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done");
-        assertThat(run.status()).as(run.out() + containerd.log()).isZero();
+        runDetached("det");
         PrivateContainerd.Result exec = containerd.ctr(CTR, "task", "exec", "--exec-id", "e1", "det", "sh", "-c",
                 "echo exec in $(cat /proc/1/comm) as pid $$; exit 4");
         assertThat(exec.out()).as(containerd.log()).startsWith("exec in sh as pid ");
@@ -93,6 +91,13 @@ class ContainerdTest {
         assertThat(containerd.ctr(CTR, "task", "resume", "det").status()).isZero();
         assertThat(containerd.ctr(CTR, "task", "ls").out()).containsPattern("det\\s+\\d+\\s+RUNNING");
         killAndDelete("det");
+    }
+
+    /** Runs a container that waits until it is killed, detached from ctr. */
+    private void runDetached(String id) throws Exception {
+        PrivateContainerd.Result run = containerd.ctr(CTR, "run", "-d", "--runc-binary", runtime.toString(),
+                "--rootfs", rootfs.toString(), id, "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done");
+        assertThat(run.status()).as(run.out() + containerd.log()).isZero();
     }
 
     /** Kills a task with SIGKILL, waits until it is stopped, deletes it and its container, checks nothing is left. */
@@ -134,9 +139,7 @@ class ContainerdTest {
     /** {@code ctr task exec -t}: the exec'd process gets a pty of the container's devpts too. */
     @Test
     void ctrTaskExecTGivesTheProcessAPty() throws Exception {
-        PrivateContainerd.Result run = containerd.ctr(CTR, "run", "-d", "--runc-binary", runtime.toString(),
-                "--rootfs", rootfs.toString(), "dett", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done");
-        assertThat(run.status()).as(run.out() + containerd.log()).isZero();
+        runDetached("dett");
         PrivateContainerd.Result exec = underPty("", containerd.ctrCommand("task", "exec", "-t", "--exec-id", "t1",
                 "dett", "sh", "-c", "echo \"tty=$(tty) in $(cat /proc/1/comm)\"; [ -t 0 ] && echo \"stdin is a"
                         + " tty\"; exit 4"));
