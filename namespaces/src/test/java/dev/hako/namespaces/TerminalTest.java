@@ -134,6 +134,22 @@ class TerminalTest {
         assertThat(session.out()).containsPattern("pts=0\\s+ptmx");
     }
 
+    /** Under init(true) the command (PID 2, the supervisor's child) makes the session and takes the pty. */
+    @Privileged
+    @Test
+    void aSupervisedCommandGetsThePty() throws Exception {
+        ContainerBuilder builder = new ContainerBuilder("/bin/sh", "-c", "echo \"tty=$(tty) pid=$$\"; set -- $(cat"
+                + " /proc/$$/stat); [ \"$6\" = \"$$\" ] && [ \"$7\" != 0 ] && echo \"session leader with a terminal\";"
+                + " exit 6")
+                .namespaces(NamespaceType.PID).init(true)
+                .mounts(MountSpec.builder().rootfs(busyboxRootfs()).proc().build());
+        builder.environment().clear();
+        builder.environment().put("PATH", "/bin");
+        Session session = session(builder, "");
+        assertThat(session.status()).as(session.out()).isEqualTo(6);
+        assertThat(session.out()).contains("tty=/dev/pts/0 pid=2\n", "session leader with a terminal\n");
+    }
+
     @Privileged
     @Test
     void aNonRootUserOwnsItsTerminalOnTheHostsDevpts() throws Exception {
