@@ -104,12 +104,8 @@ final class Runtime {
         DevicesSpec devices = ConfigMapping.deviceRules(config.linux().resources());
         String cgroupPath = cgroupPath(config, id);
         String consoleSocket = args.value("console-socket", null);
-        if (config.process().terminal() && consoleSocket == null) {
-            throw new RuntimeError("process.terminal is true, but no --console-socket was given for the pty");
-        }
-        if (consoleSocket != null) {
-            throw new RuntimeError("--console-socket (process.terminal) is not supported by hako-oci yet");
-        }
+        Console.check(config.process().terminal(), consoleSocket, "process.terminal is true");
+        var consoleSize = Console.size(config.raw().get("process"), "process");
         Sysctls.check(config.linux());
         ContainerBuilder builder = mapped.builder();
         builder.plan(); // the builder's own checks, still before anything exists
@@ -132,7 +128,10 @@ final class Runtime {
             limits.add(devices);
             group.apply(limits);
             builder.cgroup(bareDirectories(group));
-            try (Fd gate = gate()) {
+            try (Fd gate = gate(); Fd console = consoleSocket == null ? null : Console.connect(consoleSocket)) {
+                if (console != null) {
+                    Console.attach(builder, console, consoleSize); // the master is sent before start() returns
+                }
                 // Left for the shim (a subreaper) to reap once this JVM has exited.
                 builder.passFd(gate, GATE_FD).execGate(GATE_FD).reap(false);
                 process = builder.start();
@@ -452,27 +451,31 @@ final class Runtime {
         if (!state.initAlive()) {
             throw new RuntimeError("container not running: \"" + id + "\"");
         }
-        if (args.flag("tty") || args.value("console-socket", null) != null) {
-            throw new RuntimeError("exec with a terminal (--tty, --console-socket) is not supported by hako-oci yet");
-        }
         Config config = Config.parse(new ObjectMapper().readTree(state.directory().resolve("config.json").toFile()),
                 state.bundle());
         Config.Process process;
         String processFile = args.value("process", null);
+        com.fasterxml.jackson.databind.JsonNode processNode = null;
         if (processFile != null) {
-            process = Config.parseProcess(new ObjectMapper().readTree(Path.of(processFile).toFile()));
+            processNode = new ObjectMapper().readTree(Path.of(processFile).toFile());
+            process = Config.parseProcess(processNode);
         } else {
             List<String> command = args.positional.subList(1, args.positional.size());
             if (command.isEmpty()) {
                 throw new RuntimeError("exec: give --process FILE or the command after the id");
             }
             Config.Process base = config.process();
-            process = new Config.Process(false, base.uid(), base.gid(), base.umask(), base.additionalGids(),
+            process = new Config.Process(args.flag("tty"), base.uid(), base.gid(), base.umask(), base.additionalGids(),
                     List.copyOf(command), base.env(), args.value("cwd", base.cwd()), base.capabilities(),
                     base.rlimits(), base.noNewPrivileges(), null);
         }
-        if (process.terminal()) {
-            throw new RuntimeError("exec with process.terminal true is not supported by hako-oci yet");
+        String consoleSocket = args.value("console-socket", null);
+        Console.check(process.terminal(), consoleSocket, processFile != null ? "process.terminal is true"
+                : "--tty is true");
+        if (process.terminal() && !args.flag("detach")) {
+            // runc would relay the pty to its own stdio itself; containerd always detaches.
+            throw new RuntimeError("exec with a terminal needs --detach: hako-oci hands the pty master to the"
+                    + " console socket and does not relay it");
         }
         List<String> notes = new ArrayList<>();
         ContainerBuilder builder = ConfigMapping.processBuilder(process, config.linux(), notes);
@@ -483,7 +486,13 @@ final class Runtime {
         Cgroup group = group(state);
         builder.cgroup(bareDirectories(group));
         builder.reap(!args.flag("detach")); // a detached process is the shim's to reap
-        ContainerProcess started = builder.start();
+        ContainerProcess started;
+        try (Fd console = consoleSocket == null ? null : Console.connect(consoleSocket)) {
+            if (console != null) {
+                Console.attach(builder, console, Console.size(processNode, "process"));
+            }
+            started = builder.start();
+        }
         String pidFile = args.value("pid-file", null);
         if (pidFile != null) {
             writePidFile(Path.of(pidFile), (int) started.pid());

@@ -197,6 +197,16 @@ public final class Launcher {
                 }
             }
 
+            int consoleSocket = -1;
+            if (spec.terminal() != null) {
+                // Above the targets too: the child sends the master over it after its dup3s.
+                Fd moved = opened.add(FileSyscalls.dupCloexec(spec.terminal().consoleSocket(), above));
+                if (server != null) {
+                    childFds.add(moved);
+                }
+                consoleSocket = moved.value();
+            }
+
             Map<NamespaceType, Integer> joins = new EnumMap<>(NamespaceType.class);
             Map<NamespaceType, String> joinNames = new EnumMap<>(NamespaceType.class);
             for (var join : spec.joinedNamespaces().entrySet()) {
@@ -212,7 +222,7 @@ public final class Launcher {
                 LaunchServer.addPrivateCopy(program, chunk.address(), chunk.offset());
             }
             plan.compileChild(new ChildCompiler.Descriptors(syncRead == null ? -1 : syncRead.value(), moves, names,
-                    joins, joinNames, reportWrite.value()), program);
+                    joins, joinNames, reportWrite.value(), consoleSocket), program);
 
             MemorySegment pidfdSlot = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment parentTid = arena.allocate(ValueLayout.JAVA_INT);

@@ -98,6 +98,10 @@ public final class Plan {
         stdio(steps, 2, spec.stderr(), viaServer);
         spec.passedFds().forEach((target, fd) ->
                 steps.add("fcntl(" + fd.value() + ", F_DUPFD_CLOEXEC, <above targets>) = <fd for " + target + ">"));
+        if (spec.terminal() != null) {
+            steps.add("fcntl(" + spec.terminal().consoleSocket().value() + ", F_DUPFD_CLOEXEC, <above targets>)"
+                    + " = <console socket>");
+        }
         spec.joinedNamespaces().forEach((type, join) ->
                 steps.add(joinOpen(type, join) + " = <" + joinName(type, join) + ">"));
         if (spec.deviceRules() != null) {
@@ -214,8 +218,10 @@ public final class Plan {
             joins.put(join.getKey(), next++);
             joinNames.put(join.getKey(), joinName(join.getKey(), join.getValue()));
         }
+        int console = spec.terminal() != null ? next++ : -1;
         int sync = spec.childWaitsForParent(cloneIntoCgroup()) ? next : -1;
-        return new ChildCompiler.Descriptors(sync, moves, names, joins, joinNames, sync >= 0 ? next + 1 : next);
+        return new ChildCompiler.Descriptors(sync, moves, names, joins, joinNames, sync >= 0 ? next + 1 : next,
+                console);
     }
 
     private static void stdio(List<String> steps, int target, Redirect redirect, boolean viaServer) {
