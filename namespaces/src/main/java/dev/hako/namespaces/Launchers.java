@@ -1,5 +1,8 @@
 package dev.hako.namespaces;
 
+import dev.hako.namespaces.launch.ChildInterpreter;
+import dev.hako.namespaces.launch.LaunchServer;
+import java.io.IOException;
 import java.util.Locale;
 
 /**
@@ -64,6 +67,24 @@ public final class Launchers {
             default -> throw new IllegalArgumentException("system property " + PROPERTY + " is \"" + value
                     + "\"; it takes server or in-process");
         };
+    }
+
+    /**
+     * Readies this way of starting before a first start needs it, so that a short-lived
+     * program can do it on a thread of its own while it prepares its container: in-process,
+     * compiles the code the forked child runs (the first start in a fresh JVM otherwise
+     * waits for that, up to a second); through the launch server, starts the server. Each
+     * start still checks, as always, that the child's code is compiled when it forks.
+     *
+     * @throws IOException if the launch server cannot be started
+     * @see <a href="https://man7.org/linux/man-pages/man2/clone3.2.html">clone3(2)</a>
+     */
+    public void prepare() throws IOException {
+        if (server) {
+            LaunchServer.get();
+        } else {
+            ChildInterpreter.prepare();
+        }
     }
 
     /** Whether this is the launch server. */
