@@ -289,7 +289,12 @@ final class Runtime {
 
     private int state(String id) throws IOException {
         ContainerState state = ContainerState.load(root, id);
-        out.println(state.stateJson(state.status(frozen(state))));
+        ContainerState.Status status = state.status(false);
+        // The cgroup is read only for a running container: only it can be paused.
+        if (status == ContainerState.Status.RUNNING && frozen(state)) {
+            status = ContainerState.Status.PAUSED;
+        }
+        out.println(state.stateJson(status));
         return 0;
     }
 
