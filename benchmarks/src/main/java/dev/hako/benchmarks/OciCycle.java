@@ -192,6 +192,7 @@ public final class OciCycle {
         List<String> command = new ArrayList<>(runtime.command());
         command.addAll(List.of("--root", root));
         command.addAll(List.of(args));
+        long cpu = reapedChildrenCpuNs();
         long start = System.nanoTime();
         Result r = exec(command, timeout, Map.of());
         long ns = System.nanoTime() - start;
@@ -199,6 +200,20 @@ public final class OciCycle {
             throw new StepFailure(args[0] + " exited with " + r.status() + ": " + r.out().strip());
         }
         cycle.put(field, ns);
+        cycle.put(field.replace("Ns", "CpuNs"), reapedChildrenCpuNs() - cpu);
+    }
+
+    /**
+     * The CPU time (user and system) of this JVM's children that it has reaped, with theirs
+     * (cutime and cstime of /proc/self/stat, in USER_HZ ticks, 100 a second on x86_64 and
+     * aarch64): after a step, what the runtime's processes used, whatever the machine's load.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man5/proc_pid_stat.5.html">proc_pid_stat(5)</a>
+     */
+    static long reapedChildrenCpuNs() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * 10_000_000L;
     }
 
     /** Waits for the container's init, re-parented to this subreaper, and reaps it. */

@@ -29,7 +29,8 @@ class OciCycleReportTest {
         StringBuilder out = new StringBuilder();
         for (long t : totals) {
             out.append(out.isEmpty() ? "" : ", ").append("{\"createNs\": ").append(t / 2).append(", \"startNs\": 1000000,"
-                    + " \"waitNs\": 500000, \"deleteNs\": 2000000, \"totalNs\": ").append(t).append('}');
+                    + " \"waitNs\": 500000, \"deleteNs\": 2000000, \"totalNs\": ").append(t)
+                    .append(", \"createCpuNs\": ").append(t / 4).append(", \"startCpuNs\": 0, \"deleteCpuNs\": 0}");
         }
         return out.toString();
     }
@@ -45,7 +46,8 @@ class OciCycleReportTest {
                         + " supported | | | | | | 0 |")
                 .contains("| hako-oci | 800 | 8.0× | 2 |")
                 .contains("| crun | fails here: ctr run exited with 1: no\\|pipe | | 0 |")
-                .contains("| java -version (the JVM alone) | 40.0 | 3 |");
+                .contains("| java -version (the JVM alone) | 40.0 | 3 |")
+                .contains("| hako-oci | 500 | 0.0 | 0.0 | 0.50 |");
         assertThat(report.target()).containsExactly(OciCycleReport.TARGET, "p50 2000 ms against 100 ms: 20.0×", "missed");
         assertThat(report.ratio()).isEqualTo(20.0);
     }
