@@ -36,7 +36,7 @@ import javax.imageio.ImageIO;
  * b2/manifest.tsv                 key, group, variant, command per external start measurement
  * b2/&lt;key&gt;.r&lt;k&gt;.txt            nanoseconds per start, one per line
  * b2/&lt;key&gt;.status               "ok", "failed: ..." or "not installable here: ..."
- * b3.json b4.json b5-shell-r&lt;k&gt;.json b6.json b7.json b8.json
+ * b3.json b4.json b5-shell-r&lt;k&gt;.json b6.json b7.json b8.json b9.json
  * </pre>
  */
 final class Report {
@@ -211,6 +211,7 @@ final class Report {
         b6();
         b7();
         b8();
+        b9();
         return md.toString();
     }
 
@@ -791,6 +792,20 @@ final class Report {
         } else {
             md.append("CRIU is not measured: it is not installed here (Debian's CRIU 3.17 fails on kernels with the "
                     + "6.13 vdso split anyway).\n\n");
+        }
+    }
+
+    private void b9() throws IOException {
+        Optional<JsonNode> data = section("B9: an OCI runtime's cycle, hako-oci against runc and crun", "b9.json");
+        if (data.isEmpty()) {
+            return;
+        }
+        OciCycleReport b9 = new OciCycleReport(data.get());
+        md.append(b9.markdown());
+        String[] target = b9.target();
+        if (target != null) {
+            targets.add(target);
+            bars.add(new Bar("B9 hako-oci ÷ runc", "create+start+wait+delete cycle", b9.ratio(), "lower is better"));
         }
     }
 

@@ -130,8 +130,14 @@ public final class HakoOci {
         }
         PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
+        int status = run(args, stdout);
+        stdout.flush();
+        System.exit(status);
+    }
+
+    /** Runs one command line, printing on {@code stdout}, and returns its exit status. */
+    static int run(String[] args, PrintStream stdout) {
         RuntimeLog log = new RuntimeLog(null, "text");
-        int status;
         try {
             Args global = parse(args, 0, Set.of("root", "log", "log-format", "criu", "rootless"),
                     Set.of("systemd-cgroup", "debug", "version", "help"), Map.of("v", "version", "h", "help"), true,
@@ -139,7 +145,7 @@ public final class HakoOci {
             log = new RuntimeLog(global.value("log", null), global.value("log-format", "text"));
             if (global.flag("version")) {
                 stdout.println("hako-oci version " + VERSION + "\nspec: " + ContainerState.OCI_VERSION);
-                System.exit(0);
+                return 0;
             }
             if (global.flag("systemd-cgroup")) {
                 throw new RuntimeError("--systemd-cgroup is not supported: hako-oci manages cgroups through cgroupfs"
@@ -151,21 +157,19 @@ public final class HakoOci {
             }
             if (global.positional.isEmpty() || global.flag("help")) {
                 stdout.println(usage());
-                System.exit(global.flag("help") ? 0 : 1);
+                return global.flag("help") ? 0 : 1;
             }
             String command = global.positional.getFirst();
             int at = args.length - global.positional.size() + 1;
             Runtime runtime = new Runtime(Path.of(global.value("root", "/run/hako-oci")), log, stdout);
-            status = runtime.run(command, args, at);
+            return runtime.run(command, args, at);
         } catch (RuntimeError | InvalidConfigException e) {
             log.error(e.getMessage());
-            status = 1;
+            return 1;
         } catch (IOException | RuntimeException e) {
             log.error(e.getClass().getSimpleName() + ": " + e.getMessage());
-            status = 1;
+            return 1;
         }
-        stdout.flush();
-        System.exit(status);
     }
 
     static String usage() {

@@ -1,5 +1,8 @@
 package dev.hako.oci;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +15,7 @@ import dev.hako.cgroupfs.Hierarchy;
 import dev.hako.namespaces.CgroupPlacement;
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.Launchers;
 import dev.hako.namespaces.NamespaceJoin;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
@@ -37,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -89,6 +94,7 @@ final class Runtime {
 
     private int create(HakoOci.Args args) throws IOException {
         String id = args.id("create");
+        prepareLauncher();
         Path bundle = Path.of(args.value("bundle", ".")).toAbsolutePath().normalize();
         if (!args.value("preserve-fds", "0").equals("0")) {
             throw new RuntimeError("--preserve-fds is not supported by hako-oci");
@@ -173,6 +179,21 @@ final class Runtime {
         }
     }
 
+    /**
+     * Readies the launcher on a thread of its own: in a fresh JVM the first start waits for
+     * the child's code to be compiled (up to a second), which can happen while this thread
+     * reads and checks the config. A failure here is left for the start to report.
+     */
+    private static void prepareLauncher() {
+        Thread.ofPlatform().daemon().name("hako-oci-prepare").start(() -> {
+            try {
+                Launchers.fromSystemProperty().prepare();
+            } catch (IOException | RuntimeException e) {
+                // the start meets it again and reports it
+            }
+        });
+    }
+
     /** The gate: a pipe reopened read-write, so that its reader never sees end of file. */
     private static Fd gate() throws SyscallException {
         FileSyscalls.Pipe pipe = FileSyscalls.pipe2(false);
@@ -239,14 +260,15 @@ final class Runtime {
 
     private int start(String id) throws IOException {
         ContainerState state = ContainerState.load(root, id);
-        Config config = Config.parse(new ObjectMapper().readTree(state.directory().resolve("config.json").toFile()),
-                state.bundle());
+        Optional<Config> config = savedConfigWithHooks(state);
         ContainerState.Status status = state.status(false);
         if (status != ContainerState.Status.CREATED) {
             throw new RuntimeError("cannot start container \"" + id + "\": it is " + status.name()
                     .toLowerCase(Locale.ROOT) + ", not created");
         }
-        Hooks.runInContainer(config, "startContainer", state, log);
+        if (config.isPresent()) {
+            Hooks.runInContainer(config.get(), "startContainer", state, log);
+        }
         try (Fd gate = FileSyscalls.openat2(null, "/proc/" + state.pid() + "/fd/" + state.gateFd(),
                 EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NONBLOCK, OpenFlag.CLOEXEC), 0, Set.of())) {
             if (!state.initAlive()) {
@@ -258,13 +280,20 @@ final class Runtime {
             throw new RuntimeError("cannot start container \"" + id + "\": its init does not wait at the start gate ("
                     + e.getMessage() + ")");
         }
-        Hooks.run(config, "poststart", state, log, false);
+        if (config.isPresent()) {
+            Hooks.run(config.get(), "poststart", state, log, false);
+        }
         return 0;
     }
 
     private int state(String id) throws IOException {
         ContainerState state = ContainerState.load(root, id);
-        out.println(state.stateJson(state.status(frozen(state))));
+        ContainerState.Status status = state.status(false);
+        // The cgroup is read only for a running container: only it can be paused.
+        if (status == ContainerState.Status.RUNNING && frozen(state)) {
+            status = ContainerState.Status.PAUSED;
+        }
+        out.println(state.stateJson(status));
         return 0;
     }
 
@@ -373,10 +402,9 @@ final class Runtime {
             signalQuietly(state.pid(), Signal.SIGKILL.number());
         }
         awaitExit(state);
-        Path config = state.directory().resolve("config.json");
-        if (Files.exists(config)) {
-            Hooks.run(Config.parse(new ObjectMapper().readTree(config.toFile()), state.bundle()), "poststop", state, log,
-                    false);
+        Optional<Config> config = savedConfigWithHooks(state);
+        if (config.isPresent()) {
+            Hooks.run(config.get(), "poststop", state, log, false);
         }
         deleteTree(state.directory());
         return 0;
@@ -537,6 +565,30 @@ final class Runtime {
     }
 
     // ---- helpers ---------------------------------------------------------------------------
+
+    /**
+     * The config create saved, when it has hooks to run. Whether it has is read with
+     * jackson-core's streaming parser (skipping every other member), and only then is the
+     * config parsed whole: databind costs about 0.1 s in the fresh JVM of each call.
+     */
+    private static Optional<Config> savedConfigWithHooks(ContainerState state) throws IOException {
+        Path file = state.directory().resolve("config.json");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try (JsonParser parser = new JsonFactory().createParser(file.toFile())) {
+            if (parser.nextToken() == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    if (parser.nextToken() != JsonToken.VALUE_NULL && name.equals("hooks")) {
+                        return Optional.of(Config.parse(new ObjectMapper().readTree(file.toFile()), state.bundle()));
+                    }
+                    parser.skipChildren();
+                }
+            }
+        }
+        return Optional.empty();
+    }
 
     private void deleteQuietly(Cgroup group) {
         try {

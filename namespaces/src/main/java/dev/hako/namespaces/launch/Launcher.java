@@ -143,7 +143,7 @@ public final class Launcher {
             LaunchServer.get();
         } else {
             LoopPolls.requireC2ForInProcessStarts(LoopPolls.C1_AT_MOST);
-            ChildInterpreter.ensureWarm();
+            ChildInterpreter.prepare();
         }
     }
 
