@@ -186,7 +186,7 @@ final class LaunchServerReport {
             double av = median(runs, "applicationKiB", field) / 1024;
             md.append("| ").append(field.equals("Anonymous") ? "**anonymous RSS**" : field).append(" | ")
                     .append(Report.f(sv)).append(" | the application JVM's: ").append(Report.f(av)).append(" | ")
-                    .append(Report.f(sv / av)).append(" |\n");
+                    .append(av > 0 ? Report.f(sv / av) : "").append(" |\n");
         }
         md.append("| page tables (VmPTE), KiB | ").append(Report.f(median(runs, "serverKiB", "VmPTE")))
                 .append(" | the application JVM's: ").append(Report.f(median(runs, "applicationKiB", "VmPTE")))
@@ -248,8 +248,9 @@ final class LaunchServerReport {
                     .append(" | ").append(Report.f(anon)).append(" | ")
                     .append(base == null ? "" : Report.f(anon / (base.path("AnonymousKiB").asDouble(Double.NaN) / 1024)))
                     .append(" | ").append(Report.f(row.path("RssKiB").asDouble(Double.NaN) / 1024)).append(" | ")
-                    .append(Report.f(row.path("VmPTEKiB").asDouble(Double.NaN))).append(" | `")
-                    .append(row.get("options").asText().strip()).append("`")
+                    .append(Report.f(row.path("VmPTEKiB").asDouble(Double.NaN))).append(" | ")
+                    .append(row.get("options").asText().isBlank() ? "(the JVM's defaults)"
+                            : "`" + row.get("options").asText().strip() + "`")
                     .append(row.path("failedRuns").asInt(0) > 0 ? " (" + row.get("failedRuns").asInt() + " runs failed: "
                             + row.path("failure").asText().replace("|", "\\|") + ")" : "")
                     .append(" |\n");
@@ -320,8 +321,9 @@ final class LaunchServerReport {
                     .append("× as much), ");
         }
         md.append("USS ").append(Report.f(uss)).append(" MiB together (in-process: ").append(Report.f(inProcessUss))
-                .append(" MiB), PSS ").append(Report.f(pss)).append(" MiB, ").append(Report.f(judged / parentUss))
-                .append("× the unshare parent's USS; page tables ").append(Report.f(pair.get("pteKiB").asDouble()))
+                .append(" MiB), PSS ").append(Report.f(pss)).append(" MiB; the unshare parent holds ")
+                .append(Report.f(parentUss)).append(" MiB (USS), the pair ").append(Report.f(judged / parentUss))
+                .append("× that; page tables ").append(Report.f(pair.get("pteKiB").asDouble()))
                 .append(" KiB for the pair. The target is judged on ")
                 .append(frames ? "\"only theirs\" (anonymous pages by frame: USS misses the pages the two share "
                         + "with each other)" : "USS (page frames are not readable here)")
