@@ -106,8 +106,8 @@ final class LaunchServerReport {
         double u = unshare == null ? Double.NaN : unshare.percentile(0.5);
         md.append("Through the server a start takes ").append(Report.f(server)).append(" ms at the default heap, ")
                 .append(Report.f(server / inProcess)).append("× the in-process start (").append(Report.f(inProcess))
-                .append(" ms): the request and the pidfd cross a socket, the server forks itself instead of the "
-                        + "application. At 8 GB the in-process start takes ")
+                .append(" ms): the request and the pidfd cross a socket, and the server, not the application, is "
+                        + "the JVM that forks. At 8 GB the in-process start takes ")
                 .append(Report.f(p50.getOrDefault("heap8g" + i, Double.NaN) / inProcess))
                 .append("× its default-heap time, through the server ")
                 .append(Report.f(p50.getOrDefault("heap8g" + s, Double.NaN) / server)).append("×");

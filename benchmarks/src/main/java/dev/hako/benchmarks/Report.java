@@ -37,6 +37,7 @@ import javax.imageio.ImageIO;
  * b2/&lt;key&gt;.r&lt;k&gt;.txt            nanoseconds per start, one per line
  * b2/&lt;key&gt;.status               "ok", "failed: ..." or "not installable here: ..."
  * b3.json b4.json b5-shell-r&lt;k&gt;.json b6.json b7.json b8.json
+ * server-start.json server-flags.json   the launch server ({@link LaunchServerReport}); flags in --full only
  * </pre>
  */
 final class Report {
