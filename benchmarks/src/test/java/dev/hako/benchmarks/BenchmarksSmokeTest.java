@@ -36,7 +36,7 @@ class BenchmarksSmokeTest {
     }
 
     @Test
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void everyBenchmarkRunsOnceAndTheReportIsWritten(@TempDir Path results) throws Exception {
         Options options = new OptionsBuilder()
                 .include("dev\\.hako\\.benchmarks\\..*")
