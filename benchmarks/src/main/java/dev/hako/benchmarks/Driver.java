@@ -24,6 +24,7 @@ import java.util.Set;
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b8 --out F [--sizes-mib 64,256] [--rounds R] [--disk-dir D]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b9 --out F --hako-oci SCRIPT --bundle B --work D [--rounds R] [--ctr-rounds N] [--version-rounds N]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver server-flags --out F [--rounds R] [--starts N] [--variant V] [--only a,b]
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver server-start --out F [--rounds R] [--starts N]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver report --results DIR --markdown F --chart F --command TEXT
  * </pre>
  *
@@ -32,8 +33,8 @@ import java.util.Set;
  * a shell script; B6 reads the memory of processes it starts from its own JVM; B7 times C
  * loops in containers with and without a seccomp filter; B8 checkpoints and restores
  * containers through the checkpoint module and times a memcpy beside them; B9 runs OCI
- * runtimes' command lines and ctr. Each writes
- * JSON for {@link Report}.
+ * runtimes' command lines and ctr; server-flags and server-start time fresh JVMs from
+ * outside. Each writes JSON for {@link Report}.
  */
 public final class Driver {
 
@@ -45,7 +46,7 @@ public final class Driver {
     /** Entry point; see the class comment. */
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Driver b3|b4|b5-shell|b6|b7|b8|b9|server-flags|report --option value ...");
+            System.err.println("usage: Driver b3|b4|b5-shell|b6|b7|b8|b9|server-flags|server-start|report --option value ...");
             System.exit(2);
         }
         Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
@@ -84,6 +85,8 @@ public final class Driver {
                         NativeBuild.directory().resolve("server-flags"));
                 System.out.print(ServerFlags.table(result));
             }
+            case "server-start" -> result = ServerStart.run(Integer.parseInt(o.getOrDefault("rounds", "3")),
+                    Integer.parseInt(o.getOrDefault("starts", "100")));
             case "report" -> {
                 Report.write(Path.of(required(o, "results")), Path.of(required(o, "markdown")),
                         Path.of(required(o, "chart")), required(o, "command"));
