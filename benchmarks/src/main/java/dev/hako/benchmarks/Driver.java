@@ -22,7 +22,9 @@ import java.util.Set;
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b6 --out F [--heap-mb M] [--churn-seconds S]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b7 --out F [--rounds R] [--getpid-calls N] [--read-calls N]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b8 --out F [--sizes-mib 64,256] [--rounds R] [--disk-dir D]
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver b9 --out F --hako-oci SCRIPT --bundle B --work D [--rounds R] [--ctr-rounds N] [--version-rounds N]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver server-flags --out F [--rounds R] [--starts N] [--variant V] [--only a,b]
+ * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver server-start --out F [--rounds R] [--starts N]
  * java -cp hako-benchmarks.jar dev.hako.benchmarks.Driver report --results DIR --markdown F --chart F --command TEXT
  * </pre>
  *
@@ -30,8 +32,9 @@ import java.util.Set;
  * run by run, which JMH cannot do (it runs one benchmark after another); B5's baseline is
  * a shell script; B6 reads the memory of processes it starts from its own JVM; B7 times C
  * loops in containers with and without a seccomp filter; B8 checkpoints and restores
- * containers through the checkpoint module and times a memcpy beside them. Each writes
- * JSON for {@link Report}.
+ * containers through the checkpoint module and times a memcpy beside them; B9 runs OCI
+ * runtimes' command lines and ctr; server-flags and server-start time fresh JVMs from
+ * outside. Each writes JSON for {@link Report}.
  */
 public final class Driver {
 
@@ -43,7 +46,7 @@ public final class Driver {
     /** Entry point; see the class comment. */
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Driver b3|b4|b5-shell|b6|b7|b8|server-flags|report --option value ...");
+            System.err.println("usage: Driver b3|b4|b5-shell|b6|b7|b8|b9|server-flags|server-start|report --option value ...");
             System.exit(2);
         }
         Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
@@ -71,6 +74,10 @@ public final class Driver {
             case "b8" -> result = CheckpointCost.run(new CheckpointCost.Config(
                     Arrays.stream(o.getOrDefault("sizes-mib", "64,256").split(",")).map(Integer::valueOf).toList(),
                     Integer.parseInt(o.getOrDefault("rounds", "2")), disk.resolve("b8")));
+            case "b9" -> result = OciCycle.run(new OciCycle.Config(Integer.parseInt(o.getOrDefault("rounds", "10")),
+                    Integer.parseInt(o.getOrDefault("ctr-rounds", "3")),
+                    Integer.parseInt(o.getOrDefault("version-rounds", "10")), Path.of(required(o, "hako-oci")),
+                    Path.of(required(o, "bundle")), Path.of(required(o, "work"))));
             case "server-flags" -> {
                 result = ServerFlags.run(Integer.parseInt(o.getOrDefault("rounds", "3")),
                         Integer.parseInt(o.getOrDefault("starts", "200")), o.getOrDefault("variant", "pid,mnt,ipc,uts"),
@@ -78,6 +85,8 @@ public final class Driver {
                         NativeBuild.directory().resolve("server-flags"));
                 System.out.print(ServerFlags.table(result));
             }
+            case "server-start" -> result = ServerStart.run(Integer.parseInt(o.getOrDefault("rounds", "3")),
+                    Integer.parseInt(o.getOrDefault("starts", "100")));
             case "report" -> {
                 Report.write(Path.of(required(o, "results")), Path.of(required(o, "markdown")),
                         Path.of(required(o, "chart")), required(o, "command"));

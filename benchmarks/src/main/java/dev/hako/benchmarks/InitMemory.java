@@ -3,8 +3,10 @@ package dev.hako.benchmarks;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.Launchers;
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -19,25 +21,28 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * B6, what {@code init(true)} costs in memory. Its supervisor and reaper are copies of the
- * JVM made by fork without exec: they run no Java code, but they keep, copy on write,
- * every page the JVM had when they were forked and has rewritten since, and each has its
- * own copy of the JVM's page tables.
+ * JVM that forks them, made by fork without exec: they run no Java code, but they keep,
+ * copy on write, every page that JVM had when they were forked and has rewritten since,
+ * and each has its own copy of its page tables. In-process, that JVM is the application's;
+ * through the launch server ({@link Launchers#server()}), it is the server's small one.
  *
- * <p>One JVM pre-touches a heap working set, starts {@code /bin/sleep} through Hako with
- * pid, mount, ipc and uts namespaces and {@code init(true)}, and, as the baseline in the
- * same run, {@code unshare -fpmiu --mount-proc /bin/sleep} through {@link ProcessBuilder}:
- * util-linux's unshare waits for its forked child as Hako's supervisor does. That child
- * ({@code sleep}, PID 1 of its namespace) is the command itself, as Hako's PID 2 is, so
- * unshare has no counterpart of the reaper: the baseline of the supervisor and the reaper
- * together is unshare's parent alone. Memory of all four processes is read before and
- * after the JVM churns its heap (replaces every kept array, allocates garbage, runs full
- * collections), which is what makes the JVM rewrite the pages the supervisor and the
- * reaper still share with it.
+ * <p>One JVM pre-touches a heap working set (run it with a fixed, pre-touched heap to
+ * stand for a large application), starts {@code /bin/sleep} through Hako with pid, mount,
+ * ipc and uts namespaces and {@code init(true)} once in-process and once through the launch
+ * server, and, as the baseline in the same run, {@code unshare -fpmiu --mount-proc
+ * /bin/sleep} through {@link ProcessBuilder}: util-linux's unshare waits for its forked
+ * child as Hako's supervisor does. That child ({@code sleep}, PID 1 of its namespace) is
+ * the command itself, as Hako's PID 2 is, so unshare has no counterpart of the reaper: the
+ * baseline of the supervisor and the reaper together is unshare's parent alone. Memory of
+ * every process is read before and after the JVM churns its heap (replaces every kept
+ * array, allocates garbage, runs full collections), which is what makes the JVM rewrite
+ * the pages the in-process supervisor and reaper still share with it.
  *
  * <p>Three measures per process, from /proc: USS (Private_Clean + Private_Dirty of
  * smaps_rollup), PSS, and page tables (VmPTE). Then the anonymous pages, counted by page
  * frame from /proc/&lt;pid&gt;/pagemap (root only), that a process, and each group as a
- * whole, maps and the JVM does not: for Hako's pair, what ending the container frees.
+ * whole, maps and neither the JVM nor the launch server does: for Hako's pair, what ending
+ * the container frees.
  * USS alone misses those the
  * supervisor and the reaper share with each other (the reaper is the supervisor's fork),
  * since a page two processes map is private to neither.
@@ -86,55 +91,95 @@ public final class InitMemory {
         ObjectNode jvm = out.putObject("jvm");
         jvm.put("rssKiBAtStart", status(ProcessHandle.current().pid(), "VmRSS"));
         jvm.put("pteKiBAtStart", status(ProcessHandle.current().pid(), "VmPTE"));
+        jvm.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
+        jvm.put("options", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         // Long enough to outlive the measurement; the processes are killed at the end anyway.
         String seconds = Long.toString(Math.max(120, (long) Math.ceil(config.churnSeconds()) + 60));
         ContainerProcess hako = null;
+        ContainerProcess served = null;
         Process unshare = null;
         try {
-            hako = StartVariant.PLUS_INIT.builder("/bin/sleep", seconds).start();
-            long supervisor = hako.pid();
-            long reaper = awaitChild(supervisor, REAPER_NAME);
+            hako = StartVariant.PLUS_INIT.builder(Launchers.inProcess(), "/bin/sleep", seconds).start();
+            served = StartVariant.PLUS_INIT.builder(Launchers.server(), "/bin/sleep", seconds).start();
             List<String> unshareCommand = List.of("unshare", "-fpmiu", "--mount-proc", "/bin/sleep", seconds);
             unshare = new ProcessBuilder(unshareCommand).redirectInput(new File("/dev/null"))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
+            Map<String, Long> hakoPids = initPair(hako);
+            Map<String, Long> servedPids = initPair(served);
+            long server = ServerStartProbe.serverPid();
             long unshareChild = awaitChild(unshare.pid(), "sleep");
-            awaitName(supervisor, "hako-supervisor");
-
-            Map<String, Long> hakoPids = new LinkedHashMap<>();
-            hakoPids.put("supervisor", supervisor);
-            hakoPids.put("reaper", reaper);
             Map<String, Long> unsharePids = new LinkedHashMap<>();
             unsharePids.put("parent", unshare.pid());
             unsharePids.put("child", unshareChild);
-            ObjectNode h = out.putObject("hako").put("command", "new ContainerBuilder(\"/bin/sleep\", \"" + seconds
-                    + "\").namespaces(PID, MOUNT, IPC, UTS).init(true)");
+            String command = "new ContainerBuilder(\"/bin/sleep\", \"" + seconds
+                    + "\").namespaces(PID, MOUNT, IPC, UTS).init(true)";
+            ObjectNode h = out.putObject("hako").put("command", command + ".launcher(Launchers.inProcess())");
+            ObjectNode s = out.putObject("hakoServer").put("command", command + ".launcher(Launchers.server())")
+                    .put("serverPid", server);
             ObjectNode u = out.putObject("unshare").put("command", String.join(" ", unshareCommand));
 
-            long[] jvmFrames = anonymousFrames(ProcessHandle.current().pid());
-            measure(h.putObject("before"), hakoPids, jvmFrames);
-            measure(u.putObject("before"), unsharePids, jvmFrames);
+            // What ending a container frees: pages that neither of the processes that outlive
+            // it (this JVM and the launch server) maps.
+            long[] outliving = outlivingFrames(server);
+            measure(h.putObject("before"), hakoPids, outliving);
+            measure(s.putObject("before"), servedPids, outliving);
+            measure(u.putObject("before"), unsharePids, outliving);
+            putServer(s.putObject("serverBefore"), server);
 
             ObjectNode churn = out.putObject("churn");
             churn(kept, config.churnSeconds(), churn);
             jvm.put("rssKiBAfterChurn", status(ProcessHandle.current().pid(), "VmRSS"));
 
-            jvmFrames = anonymousFrames(ProcessHandle.current().pid());
-            measure(h.putObject("after"), hakoPids, jvmFrames);
-            measure(u.putObject("after"), unsharePids, jvmFrames);
-            if (!hako.isAlive() || !unshare.isAlive()) {
-                throw new IllegalStateException("a measured process ended early (Hako alive: " + hako.isAlive()
+            outliving = outlivingFrames(server);
+            measure(h.putObject("after"), hakoPids, outliving);
+            measure(s.putObject("after"), servedPids, outliving);
+            measure(u.putObject("after"), unsharePids, outliving);
+            putServer(s.putObject("serverAfter"), server);
+            if (!hako.isAlive() || !served.isAlive() || !unshare.isAlive()) {
+                throw new IllegalStateException("a measured process ended early (Hako in-process alive: "
+                        + hako.isAlive() + ", Hako through the server alive: " + served.isAlive()
                         + ", unshare alive: " + unshare.isAlive() + ")");
             }
         } finally {
             try {
                 stopTree(hako);
             } finally {
-                stopTree(unshare);
+                try {
+                    stopTree(served);
+                } finally {
+                    stopTree(unshare);
+                }
             }
         }
         sink = kept.getFirst(); // the working set stays live up to here
         return out;
+    }
+
+    /** Waits until an init container's supervisor has forked its reaper and both have named themselves. */
+    private static Map<String, Long> initPair(ContainerProcess container) throws InterruptedException {
+        long supervisor = container.pid();
+        long reaper = awaitChild(supervisor, REAPER_NAME);
+        awaitName(supervisor, "hako-supervisor");
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("supervisor", supervisor);
+        pids.put("reaper", reaper);
+        return pids;
+    }
+
+    /** {@return the anonymous frames this JVM or the launch server maps, sorted} */
+    private static long[] outlivingFrames(long server) throws IOException {
+        return unionSorted(List.of(anonymousFrames(ProcessHandle.current().pid()), anonymousFrames(server)));
+    }
+
+    /** Records the launch server's own smaps_rollup and page tables. */
+    private static void putServer(ObjectNode out, long server) throws IOException {
+        Map<String, Long> rollup = smapsRollup(server);
+        out.put("pid", server).put("comm", comm(server));
+        for (String field : FIELDS) {
+            out.put(field + "KiB", rollup.getOrDefault(field, 0L));
+        }
+        out.put("pteKiB", status(server, "VmPTE"));
     }
 
     // ---------------------------------------------------------------- the JVM's side
@@ -188,10 +233,10 @@ public final class InitMemory {
 
     /**
      * Records each process's smaps_rollup, USS, page tables and the anonymous pages it maps
-     * that the JVM does not; then the last for the group as a whole, where a page two of
-     * them map counts once.
+     * that none of the outliving processes (this JVM, the launch server) maps; then the last
+     * for the group as a whole, where a page two of them map counts once.
      */
-    private static void measure(ObjectNode out, Map<String, Long> pids, long[] jvmFrames) throws IOException {
+    private static void measure(ObjectNode out, Map<String, Long> pids, long[] outliving) throws IOException {
         List<long[]> frames = new ArrayList<>();
         for (Map.Entry<String, Long> e : pids.entrySet()) {
             long pid = e.getValue();
@@ -205,20 +250,20 @@ public final class InitMemory {
             p.put("pteKiB", status(pid, "VmPTE"));
             long[] own = anonymousFrames(pid);
             frames.add(own);
-            putOnlyTheirs(p, own, jvmFrames);
+            putOnlyTheirs(p, own, outliving);
         }
-        putOnlyTheirs(out, unionSorted(frames), jvmFrames);
+        putOnlyTheirs(out, unionSorted(frames), outliving);
     }
 
-    /** Puts onlyTheirsAnonKiB: how much of {@code theirs} is not in {@code jvm} (both sorted). */
-    private static void putOnlyTheirs(ObjectNode out, long[] theirs, long[] jvm) throws IOException {
-        if (jvm.length == 0) {
+    /** Puts onlyTheirsAnonKiB: how much of {@code theirs} is not in {@code outliving} (both sorted). */
+    private static void putOnlyTheirs(ObjectNode out, long[] theirs, long[] outliving) throws IOException {
+        if (outliving.length == 0) {
             out.putNull("onlyTheirsAnonKiB"); // frame numbers are hidden without CAP_SYS_ADMIN
             return;
         }
         long only = 0;
         for (long frame : theirs) {
-            if (Arrays.binarySearch(jvm, frame) < 0) {
+            if (Arrays.binarySearch(outliving, frame) < 0) {
                 only++;
             }
         }
@@ -247,7 +292,7 @@ public final class InitMemory {
         return -1;
     }
 
-    private static String comm(long pid) {
+    static String comm(long pid) {
         try {
             return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
         } catch (IOException e) {

@@ -36,7 +36,8 @@ import javax.imageio.ImageIO;
  * b2/manifest.tsv                 key, group, variant, command per external start measurement
  * b2/&lt;key&gt;.r&lt;k&gt;.txt            nanoseconds per start, one per line
  * b2/&lt;key&gt;.status               "ok", "failed: ..." or "not installable here: ..."
- * b3.json b4.json b5-shell-r&lt;k&gt;.json b6.json b7.json b8.json
+ * b3.json b4.json b5-shell-r&lt;k&gt;.json b6.json b7.json b8.json b9.json
+ * server-start.json server-flags.json   the launch server ({@link LaunchServerReport}); flags in --full only
  * </pre>
  */
 final class Report {
@@ -44,11 +45,11 @@ final class Report {
     private static final String PKG = "dev.hako.benchmarks.";
 
     private final Path dir;
-    private final StringBuilder md = new StringBuilder();
-    private final List<Bar> bars = new ArrayList<>();
-    private final List<String[]> targets = new ArrayList<>();
+    final StringBuilder md = new StringBuilder();
+    final List<Bar> bars = new ArrayList<>();
+    final List<String[]> targets = new ArrayList<>();
     /** Pooled JMH results by "Class.method" or "Class.method[param]". */
-    private final Map<String, Pooled> jmh = new TreeMap<>();
+    final Map<String, Pooled> jmh = new TreeMap<>();
 
     /** A chart bar: section, label, ratio, and whether it is "lower is better". */
     record Bar(String section, String label, double ratio, String note) {
@@ -107,7 +108,7 @@ final class Report {
         }
     }
 
-    private Optional<JsonNode> json(String relative) throws IOException {
+    Optional<JsonNode> json(String relative) throws IOException {
         Path p = dir.resolve(relative);
         return Files.isRegularFile(p) ? Optional.of(Driver.JSON.readTree(p.toFile())) : Optional.empty();
     }
@@ -211,10 +212,11 @@ final class Report {
         b6();
         b7();
         b8();
+        b9();
         return md.toString();
     }
 
-    private static String f(double v) {
+    static String f(double v) {
         if (Double.isNaN(v)) {
             return "n/a";
         }
@@ -222,7 +224,7 @@ final class Report {
         return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
     }
 
-    private static String pm(Stats.Summary s) {
+    static String pm(Stats.Summary s) {
         return f(s.mean()) + " ± " + f(s.ci());
     }
 
@@ -283,7 +285,8 @@ final class Report {
     private void b2() throws IOException {
         md.append("## B2: start latency\n\nStart-to-exit of `/bin/true`, in milliseconds. Hako rows: JMH sample "
                 + "time from a warm JVM (default heap unless stated), each start through `ContainerBuilder.start()` "
-                + "then `waitFor()`. C and command rows: `benchmarks/c/startloop.c`, a small C process timing "
+                + "then `waitFor()`, forked by that JVM itself (`Launchers.inProcess()`; the launch server has its "
+                + "own rows below). C and command rows: `benchmarks/c/startloop.c`, a small C process timing "
                 + "each start with CLOCK_MONOTONIC: the floor is its own clone3 (no CLONE_VM) + execve + waitid "
                 + "with the same namespaces (and uid/gid maps for user); the tools are fork+exec'd by it. "
                 + "\"cgroup\" means CLONE_INTO_CGROUP into a directory of the unified (v2) mount. \"init\" means "
@@ -427,9 +430,12 @@ final class Report {
             }
             md.append(". clone3 without CLONE_VM copies the parent's page tables, so fewer, larger pages cost less.\n\n");
         }
+        LaunchServerReport server = new LaunchServerReport(this);
+        server.starts(floor.get(main), unshare.get(main), heapP50.get("processBuilder"));
+        server.itself();
     }
 
-    private double row(String what, String variant, Stats.Histogram h, Stats.Histogram floor, Stats.Histogram unshare) {
+    double row(String what, String variant, Stats.Histogram h, Stats.Histogram floor, Stats.Histogram unshare) {
         Stats.Summary s = h.summary();
         double p50 = h.percentile(0.5);
         md.append("| ").append(what).append(" | ").append(variant).append(" | ").append(f(p50)).append(" | ")
@@ -794,13 +800,27 @@ final class Report {
         }
     }
 
+    private void b9() throws IOException {
+        Optional<JsonNode> data = section("B9: an OCI runtime's cycle, hako-oci against runc and crun", "b9.json");
+        if (data.isEmpty()) {
+            return;
+        }
+        OciCycleReport b9 = new OciCycleReport(data.get());
+        md.append(b9.markdown());
+        String[] target = b9.target();
+        if (target != null) {
+            targets.add(target);
+            bars.add(new Bar("B9 hako-oci ÷ runc", "create+start+wait+delete cycle", b9.ratio(), "lower is better"));
+        }
+    }
+
     /** {@return a KiB field of B6's results in MiB, NaN where it is missing or null} */
-    private static double mib(JsonNode node, String field) {
+    static double mib(JsonNode node, String field) {
         JsonNode v = node.path(field);
         return v.isNumber() ? v.asDouble() / 1024 : Double.NaN;
     }
 
-    private void b6Row(String what, JsonNode before, JsonNode after, String process) {
+    void b6Row(String what, JsonNode before, JsonNode after, String process) {
         JsonNode b = process == null ? before : before.get(process);
         JsonNode a = process == null ? after : after.get(process);
         md.append("| ").append(what);
@@ -811,7 +831,7 @@ final class Report {
     }
 
     /** Adds the supervisor's and the reaper's USS, PSS and page tables into one node, for the pair's row. */
-    private static JsonNode pair(JsonNode readings) {
+    static JsonNode pair(JsonNode readings) {
         var out = Driver.JSON.createObjectNode();
         for (String field : List.of("ussKiB", "PssKiB", "pteKiB")) {
             out.put(field, readings.get("supervisor").get(field).asLong() + readings.get("reaper").get(field).asLong());
@@ -834,10 +854,14 @@ final class Report {
         JsonNode churn = d.get("churn");
         double rss = mib(jvm, "rssKiBAtStart");
         md.append("`init(true)` adds two processes that are copies of the JVM made by fork without exec: the "
-                        + "supervisor, outside the new pid namespace, and the reaper, PID 1 in it. One JVM keeps a heap "
+                        + "supervisor, outside the new pid namespace, and the reaper, PID 1 in it: copies of this JVM "
+                        + "in-process, copies of the launch server's small JVM through it. One JVM keeps a heap "
                         + "working set of ").append(d.get("config").get("heapMiB").asInt())
-                .append(" MiB (RSS ").append(f(rss)).append(" MiB) and starts `/bin/sleep` with `")
-                .append(d.get("hako").get("command").asText()).append("` and, as the baseline in the same run, `")
+                .append(" MiB").append(LaunchServerReport.heapOf(jvm)).append(" (RSS ").append(f(rss))
+                .append(" MiB) and starts `/bin/sleep` with `")
+                .append(d.get("hako").get("command").asText()).append("`")
+                .append(d.has("hakoServer") ? ", then with `" + d.get("hakoServer").get("command").asText() + "`" : "")
+                .append(" and, as the baseline in the same run, `")
                 .append(d.get("unshare").get("command").asText()).append("` through `ProcessBuilder`. util-linux's "
                         + "unshare waits for its forked child as the supervisor does, and that child is the command "
                         + "itself (PID 1 there, as the command is PID 2 under Hako), so unshare's parent alone stands "
@@ -848,16 +872,19 @@ final class Report {
                         + "pages the two copies still share with it. Memory is read from /proc before and after the "
                         + "churn: USS = Private_Clean + Private_Dirty and PSS from smaps_rollup; \"only theirs\": the "
                         + "anonymous pages, counted by page frame in `/proc/<pid>/pagemap`, that the process (on "
-                        + "the pair's row: either of the two, a page both map counted once) maps and the JVM does not; "
+                        + "the pair's row: either of the two, a page both map counted once) maps and neither the JVM nor "
+                        + "the launch server does: what ending the container frees; "
                         + "page tables from VmPTE. MiB unless stated; transparent huge pages: ")
                 .append(d.get("transparentHugePages").asText()).append(".\n\n");
         md.append("| process | USS before | USS after | PSS before | PSS after | only theirs before | only theirs after "
                 + "| page tables after (KiB) |\n|---|---|---|---|---|---|---|---|\n");
-        b6Row("Hako supervisor (`hako-supervisor`)", hb, ha, "supervisor");
-        b6Row("Hako reaper (`hako-init`, PID 1)", hb, ha, "reaper");
+        b6Row("Hako supervisor (`hako-supervisor`), in-process", hb, ha, "supervisor");
+        b6Row("Hako reaper (`hako-init`, PID 1), in-process", hb, ha, "reaper");
         JsonNode pb = pair(hb);
         JsonNode pa = pair(ha);
-        b6Row("**Hako supervisor + reaper**", pb, pa, null);
+        b6Row("**Hako supervisor + reaper**, in-process", pb, pa, null);
+        LaunchServerReport server = new LaunchServerReport(this);
+        server.initMemoryRows(d);
         b6Row("`unshare` parent (baseline)", ub, ua, "parent");
         b6Row("`sleep` under unshare (PID 1, the command; for reference)", ub, ua, "child");
         md.append('\n');
@@ -866,7 +893,7 @@ final class Report {
         double uss = mib(pa, "ussKiB");
         JsonNode parent = ua.get("parent");
         double parentUss = mib(parent, "ussKiB");
-        md.append("After the churn the supervisor and the reaper hold ");
+        md.append("After the churn the in-process supervisor and reaper hold ");
         if (Double.isNaN(only)) {
             md.append("(page frames were not readable here, so what only they map is not known) ");
         } else {
@@ -896,6 +923,7 @@ final class Report {
                         + "from ").append(f(rss)).append(" to ").append(f(mib(jvm, "rssKiBAfterChurn")))
                 .append(" MiB during the churn (its heap grew under the allocation); that memory is the JVM's, not "
                         + "the container's.\n\n");
+        server.initMemory(d, only, uss);
     }
 
     // ---------------------------------------------------------------- chart

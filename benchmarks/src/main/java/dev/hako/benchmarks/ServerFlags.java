@@ -232,61 +232,28 @@ final class ServerFlags {
     /** Starts a probe JVM and times its lines from the exec. */
     static ProbeRun probe(List<String> options, String mallocArenaMax, int starts, String variant)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.addAll(options);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(ServerFlagsProbe.class.getName());
-        command.add(Integer.toString(starts));
-        command.add(variant);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        if (mallocArenaMax != null) {
-            pb.environment().put("MALLOC_ARENA_MAX", mallocArenaMax);
-        }
-        long t0 = System.nanoTime();
-        Process p = pb.start();
-        double mainMs = Double.NaN;
-        double firstMs = Double.NaN;
+        ProbeJvm.Output out = ProbeJvm.run(options, mallocArenaMax, ServerFlagsProbe.class, Integer.toString(starts),
+                variant);
         List<Double> samples = new ArrayList<>();
-        Map<String, Long> smaps = new LinkedHashMap<>();
-        boolean done = false;
-        Thread watchdog = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                if (!p.waitFor(180, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-            }
-        });
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                double at = (System.nanoTime() - t0) / 1e6;
-                if (line.equals("main")) {
-                    mainMs = at;
-                } else if (line.equals("first")) {
-                    firstMs = at;
-                } else if (line.startsWith("samples ")) {
-                    for (String s : line.substring(8).split(",")) {
-                        samples.add(Long.parseLong(s) / 1e6);
-                    }
-                } else if (line.startsWith("smaps ")) {
-                    for (String kv : line.substring(6).split(" ")) {
-                        String[] f = kv.split("=");
-                        smaps.put(f[0], Long.parseLong(f[1]));
-                    }
-                } else if (line.equals("done")) {
-                    done = true;
-                }
+        String line = out.value("samples");
+        if (line != null) {
+            for (String s : line.split(",")) {
+                samples.add(Long.parseLong(s) / 1e6);
             }
         }
-        int status = p.waitFor();
-        watchdog.interrupt();
-        String failure = done && status == 0 ? null : "probe exited with status " + status
-                + (done ? "" : " before finishing (killed after 180 s if it hung)");
-        return new ProbeRun(mainMs, firstMs, samples, smaps, failure);
+        return new ProbeRun(out.at("main"), out.at("first"), samples, keyValues(out.value("smaps")), out.failure());
+    }
+
+    /** {@return the "Key=N Key=N ..." pairs of a probe's line, empty if it printed none} */
+    static Map<String, Long> keyValues(String line) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        if (line != null) {
+            for (String kv : line.split(" ")) {
+                String[] f = kv.split("=");
+                out.put(f[0], Long.parseLong(f[1]));
+            }
+        }
+        return out;
     }
 
     /** A plain-text table of {@link #run}'s result, for the console. */

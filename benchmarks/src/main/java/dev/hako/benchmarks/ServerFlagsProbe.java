@@ -1,6 +1,7 @@
 package dev.hako.benchmarks;
 
 import dev.hako.namespaces.ContainerBuilder;
+import dev.hako.namespaces.Launchers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,10 @@ public final class ServerFlagsProbe {
         System.out.println("main");
         System.out.flush();
         int starts = Integer.parseInt(args[0]);
-        ContainerBuilder builder = StartVariant.of(args[1]).builder("/bin/true");
+        // In-process (what a server does) unless a flag set asks for the launch server itself.
+        Launchers launcher = System.getProperty(Launchers.PROPERTY) == null ? Launchers.inProcess()
+                : Launchers.fromSystemProperty();
+        ContainerBuilder builder = StartVariant.of(args[1]).builder(launcher, "/bin/true");
         StartLatencyBenchmark.startAndWait(builder);
         System.out.println("first");
         System.out.flush();

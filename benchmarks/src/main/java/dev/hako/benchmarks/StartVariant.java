@@ -4,6 +4,7 @@ import dev.hako.cgroupfs.CgroupLayout;
 import dev.hako.cgroupfs.Hierarchy;
 import dev.hako.namespaces.CgroupPlacement;
 import dev.hako.namespaces.ContainerBuilder;
+import dev.hako.namespaces.Launchers;
 import dev.hako.namespaces.Redirect;
 import dev.hako.syscalls.NamespaceType;
 import java.io.IOException;
@@ -80,9 +81,20 @@ public enum StartVariant {
         return Files.createDirectories(unified.directory(CGROUP_PATH));
     }
 
-    /** {@return a builder that starts {@code command} this way, standard streams discarded} */
+    /**
+     * {@return a builder that starts {@code command} this way, forked by this JVM itself
+     * ({@link Launchers#inProcess()}), standard streams discarded} The launcher is chosen
+     * here, not left to the default, so that a row measures the same engine whichever
+     * launcher Hako defaults to.
+     */
     public ContainerBuilder builder(String... command) throws IOException {
+        return builder(Launchers.inProcess(), command);
+    }
+
+    /** {@return a builder that starts {@code command} this way through {@code launcher}, standard streams discarded} */
+    public ContainerBuilder builder(Launchers launcher, String... command) throws IOException {
         ContainerBuilder b = new ContainerBuilder(command)
+                .launcher(launcher)
                 .redirectInput(Redirect.DISCARD)
                 .redirectOutput(Redirect.DISCARD)
                 .redirectError(Redirect.INHERIT);

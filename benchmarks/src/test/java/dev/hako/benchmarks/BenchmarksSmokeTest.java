@@ -24,7 +24,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs every benchmark once, tiny, so none can rot: each JMH benchmark for one 100 ms
  * iteration in this JVM, the B3/B4/B5/B6/B7/B8 drivers with minimal work, one C start loop, and the
- * report generator over all of it. The figures mean nothing; only that everything runs
+ * report generator over all of it, the launch server's rows included. The figures mean nothing; only that everything runs
  * and the report has every section.
  */
 @Privileged(programs = {"gcc", "unshare"})
@@ -52,6 +52,8 @@ class BenchmarksSmokeTest {
         assertThat(run.stream().map(r -> r.getParams().getBenchmark().replace("dev.hako.benchmarks.", "")))
                 .contains("DowncallBenchmark.cLoop", "DowncallBenchmark.ffmCritical", "StartLatencyBenchmark.hako",
                         "StartHeapBenchmark.hakoHeap4g", "StartHeapBenchmark.processBuilder",
+                        "LauncherStartBenchmark.defaultHeap", "LauncherStartBenchmark.heap8g",
+                        "LauncherStartBenchmark.defaultHeapInit",
                         "CgroupOpsBenchmark.createConfigureAttachDelete");
         assertThat(run).allSatisfy((RunResult r) -> assertThat(r.getPrimaryResult().getSampleCount()).isPositive());
 
@@ -70,8 +72,12 @@ class BenchmarksSmokeTest {
         Driver.write(shell, results.resolve("b5-shell-r1.json"));
         ObjectNode memory = InitMemory.run(new InitMemory.Config(16, 0.2));
         assertThat(memory.get("hako").get("after").get("reaper").get("comm").asText()).isEqualTo("hako-init");
+        assertThat(memory.get("hakoServer").get("after").get("reaper").get("comm").asText()).isEqualTo("hako-init");
         assertThat(memory.get("unshare").get("after").get("parent").get("ussKiB").asLong()).isPositive();
         Driver.write(memory, results.resolve("b6.json"));
+        ObjectNode server = ServerStart.run(1, 3);
+        assertThat(server.get("runs").get(0).get("serverKiB").get("Anonymous").asLong()).isPositive();
+        Driver.write(server, results.resolve("server-start.json"));
         ObjectNode seccomp = SeccompOverhead.run(new SeccompOverhead.Config(1, 2000, 1000));
         assertThat(seccomp.get("runs")).hasSize(SeccompOverhead.MODES.size() * SeccompOverhead.VARIANTS.size());
         Driver.write(seccomp, results.resolve("b7.json"));
@@ -96,7 +102,11 @@ class BenchmarksSmokeTest {
         String text = Files.readString(markdown);
         assertThat(text).contains("## B1", "## B2", "## B3", "## B4", "## B5", "## B6", "## B7", "## B8", "## Targets", "## Machine",
                 "C clone3 loop (floor)", "not installable here (test)", "mem-triad", "io-disk", "CPU overhead %",
-                "| Hako | pid,mnt,ipc,uts+init |", "With `init(true)`", "**Hako supervisor + reaper**")
+                "| Hako | pid,mnt,ipc,uts+init |", "With `init(true)`", "**Hako supervisor + reaper**",
+                "### B2 through the launch server", "| launch server, 8 GB heap pre-touched |",
+                "### The launch server itself", "**anonymous RSS**",
+                "**Hako supervisor + reaper**, through the launch server", "B2: launch server p50 ≤ 1.5×",
+                "B6: supervisor + reaper through the launch server")
                 .doesNotContain("No B1 results", "No B3 results", "No B5 results", "No B6 results", "No B7 results",
                         "No B8 results");
         assertThat(Files.size(chart)).isPositive();

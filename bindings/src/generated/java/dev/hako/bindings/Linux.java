@@ -6232,6 +6232,118 @@ public final class Linux {
         return MSG_CTRUNC;
     }
 
+    private static final int TIOCSCTTY = 21518;
+
+    /** Returns {@code TIOCSCTTY} for the running architecture. */
+    public static int TIOCSCTTY() {
+        return TIOCSCTTY;
+    }
+
+    private static final int TIOCNOTTY = 21538;
+
+    /** Returns {@code TIOCNOTTY} for the running architecture. */
+    public static int TIOCNOTTY() {
+        return TIOCNOTTY;
+    }
+
+    private static final int TIOCGWINSZ = 21523;
+
+    /** Returns {@code TIOCGWINSZ} for the running architecture. */
+    public static int TIOCGWINSZ() {
+        return TIOCGWINSZ;
+    }
+
+    private static final int TIOCSWINSZ = 21524;
+
+    /** Returns {@code TIOCSWINSZ} for the running architecture. */
+    public static int TIOCSWINSZ() {
+        return TIOCSWINSZ;
+    }
+
+    private static final long TIOCSPTLCK = 1074025521L;
+
+    /** Returns {@code TIOCSPTLCK} for the running architecture. */
+    public static long TIOCSPTLCK() {
+        return TIOCSPTLCK;
+    }
+
+    private static final long TIOCGPTLCK = 2147767353L;
+
+    /** Returns {@code TIOCGPTLCK} for the running architecture. */
+    public static long TIOCGPTLCK() {
+        return TIOCGPTLCK;
+    }
+
+    private static final long TIOCGPTN = 2147767344L;
+
+    /** Returns {@code TIOCGPTN} for the running architecture. */
+    public static long TIOCGPTN() {
+        return TIOCGPTN;
+    }
+
+    private static final int TIOCGPTPEER = 21569;
+
+    /** Returns {@code TIOCGPTPEER} for the running architecture. */
+    public static int TIOCGPTPEER() {
+        return TIOCGPTPEER;
+    }
+
+    private static final int TIOCGPGRP = 21519;
+
+    /** Returns {@code TIOCGPGRP} for the running architecture. */
+    public static int TIOCGPGRP() {
+        return TIOCGPGRP;
+    }
+
+    private static final int TIOCSPGRP = 21520;
+
+    /** Returns {@code TIOCSPGRP} for the running architecture. */
+    public static int TIOCSPGRP() {
+        return TIOCSPGRP;
+    }
+
+    private static final int TIOCGSID = 21545;
+
+    /** Returns {@code TIOCGSID} for the running architecture. */
+    public static int TIOCGSID() {
+        return TIOCGSID;
+    }
+
+    private static final int TCGETS = 21505;
+
+    /** Returns {@code TCGETS} for the running architecture. */
+    public static int TCGETS() {
+        return TCGETS;
+    }
+
+    private static final int TCSETS = 21506;
+
+    /** Returns {@code TCSETS} for the running architecture. */
+    public static int TCSETS() {
+        return TCSETS;
+    }
+
+    private static final int FIONREAD = 21531;
+
+    /** Returns {@code FIONREAD} for the running architecture. */
+    public static int FIONREAD() {
+        return FIONREAD;
+    }
+
+    private static final int SOCK_SEQPACKET = 5;
+
+    /** Returns {@code SOCK_SEQPACKET} for the running architecture. */
+    public static int SOCK_SEQPACKET() {
+        return SOCK_SEQPACKET;
+    }
+
+    private static final int SOMAXCONN = 4096;
+
+    /** Returns {@code SOMAXCONN} for the running architecture. */
+    public static int SOMAXCONN() {
+        return SOMAXCONN;
+    }
+
     private static final int E2BIG = 7;
 
     /** Returns {@code E2BIG} for the running architecture. */
@@ -7924,6 +8036,34 @@ public final class Linux {
     /** Returns the number of syscall {@code ftruncate} on the running architecture. */
     public static int SYS_ftruncate() {
         return SYS_ftruncate;
+    }
+
+    private static final int SYS_connect = Arch.IS_X86_64 ? Linux_x86_64.SYS_connect : Linux_aarch64.SYS_connect;
+
+    /** Returns the number of syscall {@code connect} on the running architecture. */
+    public static int SYS_connect() {
+        return SYS_connect;
+    }
+
+    private static final int SYS_listen = Arch.IS_X86_64 ? Linux_x86_64.SYS_listen : Linux_aarch64.SYS_listen;
+
+    /** Returns the number of syscall {@code listen} on the running architecture. */
+    public static int SYS_listen() {
+        return SYS_listen;
+    }
+
+    private static final int SYS_accept4 = Arch.IS_X86_64 ? Linux_x86_64.SYS_accept4 : Linux_aarch64.SYS_accept4;
+
+    /** Returns the number of syscall {@code accept4} on the running architecture. */
+    public static int SYS_accept4() {
+        return SYS_accept4;
+    }
+
+    private static final int SYS_fchown = Arch.IS_X86_64 ? Linux_x86_64.SYS_fchown : Linux_aarch64.SYS_fchown;
+
+    /** Returns the number of syscall {@code fchown} on the running architecture. */
+    public static int SYS_fchown() {
+        return SYS_fchown;
     }
 
     private static final String[] ERRNO_NAMES = {

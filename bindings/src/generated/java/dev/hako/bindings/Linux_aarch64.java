@@ -112,6 +112,10 @@ final class Linux_aarch64 {
     static final int SYS_personality = 92;
     static final int SYS_memfd_create = 279;
     static final int SYS_ftruncate = 46;
+    static final int SYS_connect = 203;
+    static final int SYS_listen = 201;
+    static final int SYS_accept4 = 242;
+    static final int SYS_fchown = 55;
 
     // struct epoll_event: 16 bytes, aligned to 8
     static final long epoll_event$events$OFFSET = 0;

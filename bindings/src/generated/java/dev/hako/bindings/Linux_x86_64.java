@@ -112,6 +112,10 @@ final class Linux_x86_64 {
     static final int SYS_personality = 135;
     static final int SYS_memfd_create = 319;
     static final int SYS_ftruncate = 77;
+    static final int SYS_connect = 42;
+    static final int SYS_listen = 50;
+    static final int SYS_accept4 = 288;
+    static final int SYS_fchown = 93;
 
     // struct epoll_event: 12 bytes, aligned to 1
     static final long epoll_event$events$OFFSET = 0;

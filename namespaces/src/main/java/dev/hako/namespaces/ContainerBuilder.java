@@ -103,6 +103,7 @@ public final class ContainerBuilder {
     /** Descriptor number the child waits on before execve, or -1 (see {@link #execGate(int)}). */
     private int execGate = -1;
     private boolean reap = true;
+    private LaunchSpec.Terminal terminal;
     /** Extra child steps before execve; only tests set it, to make a child fail or hang. */
     java.util.function.Consumer<ChildProgram> extraChildSteps = program -> { };
     /** Use mount(2) even where the new mount API exists; only tests set it, to cover that path. */
@@ -570,6 +571,41 @@ public final class ContainerBuilder {
     }
 
     /**
+     * Gives the process a pseudo-terminal of its own and sends the master to
+     * {@code consoleSocket}, as an OCI runtime does for {@code process.terminal} with
+     * {@code --console-socket}. Rows of the child, after the mounts: open the /dev/ptmx the
+     * process sees (with a {@link #mounts(MountSpec) mount view}, the private /dev's own
+     * devpts instance, so that the terminal's /dev/pts/N exists inside), unlock it, open its
+     * peer (TIOCGPTPEER), start a new session, send the master over the socket with
+     * sendmsg and SCM_RIGHTS (the data is the text {@code /dev/ptmx}, as runc sends it),
+     * make the peer standard input, output and error and the controlling terminal
+     * (TIOCSCTTY), and, with a mount view, bind it over /dev/console. A non-root
+     * {@link #user(long, long, long...) user} is made the peer's owner, so that it can
+     * reopen it. The master is sent before {@link #start()} returns; the caller keeps
+     * {@code consoleSocket}, which the process does not hold after sending.
+     *
+     * @param consoleSocket a connected unix stream socket; whoever holds its other end
+     *                      receives the master (recvmsg)
+     * @see <a href="https://man7.org/linux/man-pages/man4/pts.4.html">pts(4)</a>
+     * @see <a href="https://man7.org/linux/man-pages/man2/TIOCSCTTY.2const.html">TIOCSCTTY(2const)</a>
+     */
+    public ContainerBuilder terminal(Fd consoleSocket) {
+        this.terminal = new LaunchSpec.Terminal(consoleSocket, null);
+        return this;
+    }
+
+    /**
+     * As {@link #terminal(Fd)}, with the terminal's window size set before the process
+     * runs (TIOCSWINSZ), as runc does for {@code process.consoleSize}.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/TIOCSWINSZ.2const.html">TIOCSWINSZ(2const)</a>
+     */
+    public ContainerBuilder terminal(Fd consoleSocket, dev.hako.syscalls.TerminalSyscalls.WindowSize size) {
+        this.terminal = new LaunchSpec.Terminal(consoleSocket, Objects.requireNonNull(size, "size"));
+        return this;
+    }
+
+    /**
      * Validates the settings and returns them as an immutable spec ({@link #plan()} does
      * this first, so a bad setting fails there and in {@link #start()} alike).
      *
@@ -632,6 +668,11 @@ public final class ContainerBuilder {
                         + " time offsets or a joined pid namespace): start() returns the supervisor, not the command");
             }
         }
+        if (terminal != null && !(stdin instanceof Redirect.Inherit && stdout instanceof Redirect.Inherit
+                && stderr instanceof Redirect.Inherit)) {
+            throw new IllegalArgumentException("a terminal replaces standard input, output and error with the pty;"
+                    + " leave redirectInput, redirectOutput and redirectError at INHERIT");
+        }
         SeccompProfile filter = effectiveSeccomp();
         if (filter != null) {
             filter.checkInstallable(dev.hako.bindings.Arch.CURRENT);
@@ -641,13 +682,14 @@ public final class ContainerBuilder {
                 List.copyOf(uidMap), List.copyOf(gidMap), setgroupsAllowed, hostname, domainname, identity,
                 effectiveCapabilities(), Map.copyOf(resourceLimits), noNewPrivileges(), parentDeathSignal,
                 newSession, umask, cgroup, execTimeout, view, timeOffsets, subordinateMaps, init, deviceRules(view),
-                effectiveSeccomp(), execGate, reap);
+                effectiveSeccomp(), execGate, reap, terminal);
     }
 
     /**
      * Chooses which process forks the container: this JVM ({@link Launchers#inProcess()})
      * or the launch server ({@link Launchers#server()}). Unset, the system property
-     * {@value Launchers#PROPERTY} decides at each start, and in-process when that is unset.
+     * {@value Launchers#PROPERTY} decides at each start, and the launch server when that is
+     * unset ({@link Launchers#fromSystemProperty()}).
      */
     public ContainerBuilder launcher(Launchers launcher) {
         this.launcher = Objects.requireNonNull(launcher, "launcher");
@@ -663,12 +705,13 @@ public final class ContainerBuilder {
 
     /**
      * Validates the settings and compiles them into the steps a start would take, without
-     * running any.
+     * running any. Its {@link LaunchPlan#describe() describe()} names the process that
+     * would fork (the launch server, with its pid if it runs, or this JVM).
      *
      * @throws IllegalArgumentException naming the field and the rule that a value breaks
      */
     public LaunchPlan plan() {
-        return new LaunchPlan(new Plan(spec(), extraChildSteps, classicMounts));
+        return new LaunchPlan(new Plan(spec(), extraChildSteps, classicMounts, launcher().isServer()));
     }
 
     /**
@@ -679,7 +722,7 @@ public final class ContainerBuilder {
      *                                  nothing is left behind (no process, descriptor or cgroup entry)
      */
     public ContainerProcess start() throws IOException {
-        return Launcher.start(plan().engine(), ContainerProcess::new, launcher().isServer());
+        return Launcher.start(plan().engine(), ContainerProcess::new);
     }
 
     /** The no_new_privs setting: as set, else on unless privileged. */

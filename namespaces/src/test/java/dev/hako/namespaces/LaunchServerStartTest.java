@@ -7,9 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.testing.Privileged;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +66,19 @@ class LaunchServerStartTest {
     }
 
     @Test
+    void inheritedStdioIsThisJvmsNotTheServers() throws Exception {
+        try (ContainerProcess p = viaServer("/bin/sleep", "30").start()) {
+            for (int fd = 0; fd < 3; fd++) {
+                assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "fd", Integer.toString(fd))))
+                        .as("fd %d", fd).isEqualTo(Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(fd))));
+            }
+            p.destroyForcibly();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+        Payloads.assertDescriptorsBackTo(fdsBefore);
+    }
+
+    @Test
     void aFailingStepIsReportedAsInProcess() throws Exception {
         assertThatThrownBy(() -> viaServer("/nonexistent/program").start())
                 .hasMessageStartingWith("Cannot run program \"/nonexistent/program\": error=2, ENOENT");
@@ -89,23 +106,68 @@ class LaunchServerStartTest {
     }
 
     @Test
-    void aServerKilledDuringAStartFailsThatStartAndTheNextOneWorks() throws Exception {
-        for (String point : List.of("before-fork", "after-fork")) {
-            LaunchServer server = LaunchServer.get();
-            LaunchServer.faultForTests = point;
-            assertThatThrownBy(() -> viaServer("/bin/true").start())
-                    .hasMessageContaining("the launch server (pid " + server.pid() + ") closed its socket during a start")
-                    .hasMessageContaining("killed by SIGKILL")
-                    .hasMessageEndingWith("the next start brings up a new one");
-            LaunchServer.faultForTests = null;
-            try (ContainerProcess p = viaServer("/bin/true").start()) {
-                assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-                assertThat(p.exitValue()).isZero();
+    void aServerThatDiesOrHangsDuringAStartFailsItNamingWhatHappenedAndLeavesNothing() throws Exception {
+        Path v2 = cgroup2Root();
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("before-fork", "closed its socket during a start; its end: pid %d killed by SIGKILL");
+        expected.put("after-fork", "closed its socket during a start; its end: pid %d killed by SIGKILL");
+        expected.put("after-answer", "closed its socket before sending the pidfd of pid ");
+        expected.put("hang", "did not answer a start within 3000 ms; it was killed; its end: pid %d killed by SIGKILL");
+        Duration timeout = LaunchServer.answerTimeout;
+        try {
+            LaunchServer.answerTimeout = Duration.ofSeconds(3);
+            for (var fault : expected.entrySet()) {
+                LaunchServer server = LaunchServer.get();
+                // The child, where one was forked, is made inside this group (CLONE_INTO_CGROUP):
+                // a child left behind would keep the group from being removed.
+                Path group = Files.createDirectory(v2.resolve("hako-test-fault-" + ProcessHandle.current().pid()
+                        + "-" + System.nanoTime()));
+                try {
+                    LaunchServer.faultForTests = fault.getKey();
+                    assertThatThrownBy(() -> viaServer("/bin/sleep", "30").namespaces(NamespaceType.PID)
+                            .cgroup(CgroupPlacement.v2(group)).start())
+                            .as(fault.getKey())
+                            .isInstanceOf(IOException.class)
+                            .hasMessageStartingWith("the launch server (pid " + server.pid() + ") "
+                                    + fault.getValue().formatted(server.pid()))
+                            .hasMessageEndingWith("; the next start brings up a new one");
+                    LaunchServer.faultForTests = null;
+                    assertThat(Files.readString(group.resolve("cgroup.procs"))).as(fault.getKey()).isEmpty();
+                } finally {
+                    LaunchServer.faultForTests = null;
+                    Files.delete(group);
+                }
+                assertThat(Payloads.zombieChildren()).as(fault.getKey()).isEmpty();
+                assertThat(Path.of("/proc", Long.toString(server.pid()))).as(fault.getKey()).doesNotExist();
+                try (ContainerProcess p = viaServer("/bin/true").start()) {
+                    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                    assertThat(p.exitValue()).isZero();
+                }
+                assertThat(LaunchServer.get().pid()).as(fault.getKey()).isNotEqualTo(server.pid());
+                // The new server's socket is another inode at the same number as the old one's.
+                assertThat(sameKinds(Payloads.openFds())).as(fault.getKey() + ": open descriptors")
+                        .isEqualTo(sameKinds(fdsBefore));
             }
-            assertThat(LaunchServer.get().pid()).isNotEqualTo(server.pid());
-            assertThat(Payloads.zombieChildren()).as(point).isEmpty();
+        } finally {
+            LaunchServer.answerTimeout = timeout;
         }
-        Payloads.assertDescriptorsBackTo(Payloads.openFds());
+    }
+
+    /** Descriptors with socket inode numbers left out. */
+    private static List<String> sameKinds(List<String> fds) {
+        return fds.stream().map(fd -> fd.replaceAll("socket:\\[\\d+\\]", "socket")).toList();
+    }
+
+    /** Where a cgroup v2 hierarchy is mounted: the root on a pure v2 system, else the hybrid one's. */
+    private static Path cgroup2Root() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] fields = line.split(" ");
+            int separator = List.of(fields).indexOf("-");
+            if (fields[separator + 1].equals("cgroup2")) {
+                return Path.of(fields[4]);
+            }
+        }
+        throw new IllegalStateException("no cgroup v2 hierarchy is mounted");
     }
 
     private static long rssKiB(long pid) throws Exception {

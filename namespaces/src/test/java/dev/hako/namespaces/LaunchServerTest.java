@@ -3,8 +3,10 @@ package dev.hako.namespaces;
 import dev.hako.namespaces.launch.LaunchServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hako.testing.Privileged;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +53,30 @@ class LaunchServerTest {
         assertThat(second).isNotSameAs(first);
         assertThat(second.pid()).isNotEqualTo(firstPid);
         assertThat(Path.of("/proc", Long.toString(firstPid))).doesNotExist();
+    }
+
+    @Test
+    void aServerThatCannotStartFailsTheStartNamingItAndTheNextStartWorks() throws Exception {
+        LaunchServer.shutdown();
+        List<String> fdsBefore = Payloads.openFds();
+        System.setProperty("hako.launchServer.jvmOptions", "-XX:+NoSuchHakoOption");
+        try {
+            assertThatThrownBy(() -> new ContainerBuilder("/bin/true").launcher(Launchers.server()).start())
+                    .isInstanceOf(IOException.class)
+                    // It may have exited before or after this JVM sent its first request.
+                    .hasMessageMatching("cannot start the launch server: the launch server \\(pid (\\d+)\\) (closed its"
+                            + " socket during mapping the program region|cannot be written to \\(EPIPE\\)); its end: pid"
+                            + " \\1 exited with status 1; the next start brings up a new one");
+        } finally {
+            System.clearProperty("hako.launchServer.jvmOptions");
+        }
+        assertThat(LaunchServer.running()).isNull();
+        Payloads.assertDescriptorsBackTo(fdsBefore);
+        try (ContainerProcess p = new ContainerBuilder("/bin/true").launcher(Launchers.server()).start()) {
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+        }
+        assertThat(LaunchServer.running()).isNotNull();
     }
 
     @Test

@@ -1,15 +1,19 @@
 package dev.hako.oci;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +24,14 @@ import java.util.regex.Pattern;
  * pid and its start time (a pidfd cannot outlive the call that made it, so the start time
  * from /proc/PID/stat tells a reused pid apart), the bundle, the cgroup and the
  * descriptor number of the start gate. The file {@code created} beside it exists from
- * create until start.
+ * create until start. Read and written with jackson-core's streaming parser and generator:
+ * databind's ObjectMapper costs about 0.1 s to set up in the fresh JVM of every call.
  */
 record ContainerState(String id, Path directory, int pid, long startTime, Path bundle, Path rootfs, Instant created,
                       String cgroupPath, int gateFd, Map<String, String> annotations, List<String> namespaces) {
 
     static final String OCI_VERSION = "1.0.2";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
     /** runc's rule for ids: no path separators or surprises in a directory name. */
     private static final Pattern ID = Pattern.compile("^[\\w+\\-.]+$");
 
@@ -42,38 +47,76 @@ record ContainerState(String id, Path directory, int pid, long startTime, Path b
     /** The state of container {@code id}, or a "does not exist" error. */
     static ContainerState load(Path root, String id) throws IOException {
         Path dir = directoryOf(root, id);
-        JsonNode node;
-        try {
-            node = JSON.readTree(dir.resolve("state.json").toFile());
+        Map<String, String> fields = new HashMap<>();
+        Map<String, String> annotations = new LinkedHashMap<>();
+        List<String> namespaces = new ArrayList<>();
+        try (JsonParser parser = JSON.createParser(dir.resolve("state.json").toFile())) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException(dir.resolve("state.json") + " does not hold a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals("annotations") && value == JsonToken.START_OBJECT) {
+                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                        String key = parser.currentName();
+                        parser.nextToken();
+                        annotations.put(key, parser.getValueAsString());
+                    }
+                } else if (name.equals("namespaces") && value == JsonToken.START_ARRAY) {
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        namespaces.add(parser.getValueAsString());
+                    }
+                } else if (value.isStructStart()) {
+                    parser.skipChildren();
+                } else {
+                    fields.put(name, parser.getValueAsString());
+                }
+            }
         } catch (java.io.FileNotFoundException | NoSuchFileException e) {
             throw new RuntimeError("container \"" + id + "\" does not exist");
         }
-        Map<String, String> annotations = new LinkedHashMap<>();
-        node.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
-        List<String> namespaces = new java.util.ArrayList<>();
-        node.path("namespaces").forEach(n -> namespaces.add(n.asText()));
-        return new ContainerState(id, dir, node.path("pid").asInt(), node.path("startTime").asLong(),
-                Path.of(node.path("bundle").asText()), Path.of(node.path("rootfs").asText()),
-                Instant.parse(node.path("created").asText()), node.path("cgroupPath").asText(null),
-                node.path("gateFd").asInt(), annotations, namespaces);
+        return new ContainerState(id, dir, Integer.parseInt(fields.getOrDefault("pid", "0")),
+                Long.parseLong(fields.getOrDefault("startTime", "0")), Path.of(fields.getOrDefault("bundle", "")),
+                Path.of(fields.getOrDefault("rootfs", "")), Instant.parse(fields.getOrDefault("created", "")),
+                fields.get("cgroupPath"), Integer.parseInt(fields.getOrDefault("gateFd", "0")), annotations,
+                namespaces);
     }
 
     /** Writes state.json atomically (a rename), so a concurrent reader sees all or nothing. */
     void save() throws IOException {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("id", id).put("pid", pid).put("startTime", startTime).put("bundle", bundle.toString())
-                .put("rootfs", rootfs.toString()).put("created", created.toString()).put("cgroupPath", cgroupPath)
-                .put("gateFd", gateFd);
-        ObjectNode map = node.putObject("annotations");
-        annotations.forEach(map::put);
-        namespaces.forEach(node.putArray("namespaces")::add);
         Path temp = directory.resolve("state.json.tmp");
-        JSON.writeValue(temp.toFile(), node);
+        try (JsonGenerator out = JSON.createGenerator(temp.toFile(), com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
+            out.writeStartObject();
+            out.writeStringField("id", id);
+            out.writeNumberField("pid", pid);
+            out.writeNumberField("startTime", startTime);
+            out.writeStringField("bundle", bundle.toString());
+            out.writeStringField("rootfs", rootfs.toString());
+            out.writeStringField("created", created.toString());
+            out.writeStringField("cgroupPath", cgroupPath);
+            out.writeNumberField("gateFd", gateFd);
+            writeAnnotations(out);
+            out.writeArrayFieldStart("namespaces");
+            for (String namespace : namespaces) {
+                out.writeString(namespace);
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        }
         try {
             Files.move(temp, directory.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, directory.resolve("state.json"), StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    private void writeAnnotations(JsonGenerator out) throws IOException {
+        out.writeObjectFieldStart("annotations");
+        for (Map.Entry<String, String> annotation : annotations.entrySet()) {
+            out.writeStringField(annotation.getKey(), annotation.getValue());
+        }
+        out.writeEndObject();
     }
 
     Path createdMarker() {
@@ -97,16 +140,22 @@ record ContainerState(String id, Path directory, int pid, long startTime, Path b
 
     /** The state JSON the runtime spec defines (with runc's rootfs and created fields). */
     String stateJson(Status status) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("ociVersion", OCI_VERSION).put("id", id).put("pid", status == Status.STOPPED ? 0 : pid)
-                .put("status", status.name().toLowerCase(java.util.Locale.ROOT)).put("bundle", bundle.toString())
-                .put("rootfs", rootfs.toString()).put("created", created.toString()).put("owner", "");
-        ObjectNode map = node.putObject("annotations");
-        annotations.forEach(map::put);
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        StringWriter text = new StringWriter();
+        try (JsonGenerator out = JSON.createGenerator(text).useDefaultPrettyPrinter()) {
+            out.writeStartObject();
+            out.writeStringField("ociVersion", OCI_VERSION);
+            out.writeStringField("id", id);
+            out.writeNumberField("pid", status == Status.STOPPED ? 0 : pid);
+            out.writeStringField("status", status.name().toLowerCase(java.util.Locale.ROOT));
+            out.writeStringField("bundle", bundle.toString());
+            out.writeStringField("rootfs", rootfs.toString());
+            out.writeStringField("created", created.toString());
+            out.writeStringField("owner", "");
+            writeAnnotations(out);
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringWriter does not fail
         }
+        return text.toString();
     }
 }

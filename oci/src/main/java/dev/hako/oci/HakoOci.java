@@ -1,5 +1,6 @@
 package dev.hako.oci;
 
+import dev.hako.namespaces.Launchers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -122,10 +123,21 @@ public final class HakoOci {
      * @param args the command line after the program name
      */
     public static void main(String[] args) {
+        // One short-lived JVM per call with a small heap: forking it costs less than
+        // starting Hako's launch server for the one start it makes (oci/README.md).
+        if (System.getProperty(Launchers.PROPERTY) == null) {
+            System.setProperty(Launchers.PROPERTY, "in-process");
+        }
         PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
+        int status = run(args, stdout);
+        stdout.flush();
+        System.exit(status);
+    }
+
+    /** Runs one command line, printing on {@code stdout}, and returns its exit status. */
+    static int run(String[] args, PrintStream stdout) {
         RuntimeLog log = new RuntimeLog(null, "text");
-        int status;
         try {
             Args global = parse(args, 0, Set.of("root", "log", "log-format", "criu", "rootless"),
                     Set.of("systemd-cgroup", "debug", "version", "help"), Map.of("v", "version", "h", "help"), true,
@@ -133,7 +145,7 @@ public final class HakoOci {
             log = new RuntimeLog(global.value("log", null), global.value("log-format", "text"));
             if (global.flag("version")) {
                 stdout.println("hako-oci version " + VERSION + "\nspec: " + ContainerState.OCI_VERSION);
-                System.exit(0);
+                return 0;
             }
             if (global.flag("systemd-cgroup")) {
                 throw new RuntimeError("--systemd-cgroup is not supported: hako-oci manages cgroups through cgroupfs"
@@ -145,21 +157,19 @@ public final class HakoOci {
             }
             if (global.positional.isEmpty() || global.flag("help")) {
                 stdout.println(usage());
-                System.exit(global.flag("help") ? 0 : 1);
+                return global.flag("help") ? 0 : 1;
             }
             String command = global.positional.getFirst();
             int at = args.length - global.positional.size() + 1;
             Runtime runtime = new Runtime(Path.of(global.value("root", "/run/hako-oci")), log, stdout);
-            status = runtime.run(command, args, at);
+            return runtime.run(command, args, at);
         } catch (RuntimeError | InvalidConfigException e) {
             log.error(e.getMessage());
-            status = 1;
+            return 1;
         } catch (IOException | RuntimeException e) {
             log.error(e.getClass().getSimpleName() + ": " + e.getMessage());
-            status = 1;
+            return 1;
         }
-        stdout.flush();
-        System.exit(status);
     }
 
     static String usage() {

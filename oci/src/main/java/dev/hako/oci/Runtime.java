@@ -1,5 +1,8 @@
 package dev.hako.oci;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +15,7 @@ import dev.hako.cgroupfs.Hierarchy;
 import dev.hako.namespaces.CgroupPlacement;
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.Launchers;
 import dev.hako.namespaces.NamespaceJoin;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
@@ -37,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -89,6 +94,7 @@ final class Runtime {
 
     private int create(HakoOci.Args args) throws IOException {
         String id = args.id("create");
+        prepareLauncher();
         Path bundle = Path.of(args.value("bundle", ".")).toAbsolutePath().normalize();
         if (!args.value("preserve-fds", "0").equals("0")) {
             throw new RuntimeError("--preserve-fds is not supported by hako-oci");
@@ -104,12 +110,8 @@ final class Runtime {
         DevicesSpec devices = ConfigMapping.deviceRules(config.linux());
         String cgroupPath = cgroupPath(config, id);
         String consoleSocket = args.value("console-socket", null);
-        if (config.process().terminal() && consoleSocket == null) {
-            throw new RuntimeError("process.terminal is true, but no --console-socket was given for the pty");
-        }
-        if (consoleSocket != null) {
-            throw new RuntimeError("--console-socket (process.terminal) is not supported by hako-oci yet");
-        }
+        Console.check(config.process().terminal(), consoleSocket, "process.terminal is true");
+        var consoleSize = Console.size(config.raw().get("process"), "process");
         Sysctls.check(config.linux());
         ContainerBuilder builder = mapped.builder();
         builder.plan(); // the builder's own checks, still before anything exists
@@ -132,7 +134,10 @@ final class Runtime {
             limits.add(devices);
             group.apply(limits);
             builder.cgroup(bareDirectories(group));
-            try (Fd gate = gate()) {
+            try (Fd gate = gate(); Fd console = consoleSocket == null ? null : Console.connect(consoleSocket)) {
+                if (console != null) {
+                    Console.attach(builder, console, consoleSize); // the master is sent before start() returns
+                }
                 // Left for the shim (a subreaper) to reap once this JVM has exited.
                 builder.passFd(gate, GATE_FD).execGate(GATE_FD).reap(false);
                 process = builder.start();
@@ -172,6 +177,21 @@ final class Runtime {
                 deleteTree(dir);
             }
         }
+    }
+
+    /**
+     * Readies the launcher on a thread of its own: in a fresh JVM the first start waits for
+     * the child's code to be compiled (up to a second), which can happen while this thread
+     * reads and checks the config. A failure here is left for the start to report.
+     */
+    private static void prepareLauncher() {
+        Thread.ofPlatform().daemon().name("hako-oci-prepare").start(() -> {
+            try {
+                Launchers.fromSystemProperty().prepare();
+            } catch (IOException | RuntimeException e) {
+                // the start meets it again and reports it
+            }
+        });
     }
 
     /** The gate: a pipe reopened read-write, so that its reader never sees end of file. */
@@ -240,14 +260,15 @@ final class Runtime {
 
     private int start(String id) throws IOException {
         ContainerState state = ContainerState.load(root, id);
-        Config config = Config.parse(new ObjectMapper().readTree(state.directory().resolve("config.json").toFile()),
-                state.bundle());
+        Optional<Config> config = savedConfigWithHooks(state);
         ContainerState.Status status = state.status(false);
         if (status != ContainerState.Status.CREATED) {
             throw new RuntimeError("cannot start container \"" + id + "\": it is " + status.name()
                     .toLowerCase(Locale.ROOT) + ", not created");
         }
-        Hooks.runInContainer(config, "startContainer", state, log);
+        if (config.isPresent()) {
+            Hooks.runInContainer(config.get(), "startContainer", state, log);
+        }
         try (Fd gate = FileSyscalls.openat2(null, "/proc/" + state.pid() + "/fd/" + state.gateFd(),
                 EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NONBLOCK, OpenFlag.CLOEXEC), 0, Set.of())) {
             if (!state.initAlive()) {
@@ -259,13 +280,20 @@ final class Runtime {
             throw new RuntimeError("cannot start container \"" + id + "\": its init does not wait at the start gate ("
                     + e.getMessage() + ")");
         }
-        Hooks.run(config, "poststart", state, log, false);
+        if (config.isPresent()) {
+            Hooks.run(config.get(), "poststart", state, log, false);
+        }
         return 0;
     }
 
     private int state(String id) throws IOException {
         ContainerState state = ContainerState.load(root, id);
-        out.println(state.stateJson(state.status(frozen(state))));
+        ContainerState.Status status = state.status(false);
+        // The cgroup is read only for a running container: only it can be paused.
+        if (status == ContainerState.Status.RUNNING && frozen(state)) {
+            status = ContainerState.Status.PAUSED;
+        }
+        out.println(state.stateJson(status));
         return 0;
     }
 
@@ -374,10 +402,9 @@ final class Runtime {
             signalQuietly(state.pid(), Signal.SIGKILL.number());
         }
         awaitExit(state);
-        Path config = state.directory().resolve("config.json");
-        if (Files.exists(config)) {
-            Hooks.run(Config.parse(new ObjectMapper().readTree(config.toFile()), state.bundle()), "poststop", state, log,
-                    false);
+        Optional<Config> config = savedConfigWithHooks(state);
+        if (config.isPresent()) {
+            Hooks.run(config.get(), "poststop", state, log, false);
         }
         deleteTree(state.directory());
         return 0;
@@ -452,27 +479,31 @@ final class Runtime {
         if (!state.initAlive()) {
             throw new RuntimeError("container not running: \"" + id + "\"");
         }
-        if (args.flag("tty") || args.value("console-socket", null) != null) {
-            throw new RuntimeError("exec with a terminal (--tty, --console-socket) is not supported by hako-oci yet");
-        }
         Config config = Config.parse(new ObjectMapper().readTree(state.directory().resolve("config.json").toFile()),
                 state.bundle());
         Config.Process process;
         String processFile = args.value("process", null);
+        com.fasterxml.jackson.databind.JsonNode processNode = null;
         if (processFile != null) {
-            process = Config.parseProcess(new ObjectMapper().readTree(Path.of(processFile).toFile()));
+            processNode = new ObjectMapper().readTree(Path.of(processFile).toFile());
+            process = Config.parseProcess(processNode);
         } else {
             List<String> command = args.positional.subList(1, args.positional.size());
             if (command.isEmpty()) {
                 throw new RuntimeError("exec: give --process FILE or the command after the id");
             }
             Config.Process base = config.process();
-            process = new Config.Process(false, base.uid(), base.gid(), base.umask(), base.additionalGids(),
+            process = new Config.Process(args.flag("tty"), base.uid(), base.gid(), base.umask(), base.additionalGids(),
                     List.copyOf(command), base.env(), args.value("cwd", base.cwd()), base.capabilities(),
                     base.rlimits(), base.noNewPrivileges(), null);
         }
-        if (process.terminal()) {
-            throw new RuntimeError("exec with process.terminal true is not supported by hako-oci yet");
+        String consoleSocket = args.value("console-socket", null);
+        Console.check(process.terminal(), consoleSocket, processFile != null ? "process.terminal is true"
+                : "--tty is true");
+        if (process.terminal() && !args.flag("detach")) {
+            // runc would relay the pty to its own stdio itself; containerd always detaches.
+            throw new RuntimeError("exec with a terminal needs --detach: hako-oci hands the pty master to the"
+                    + " console socket and does not relay it");
         }
         List<String> notes = new ArrayList<>();
         ContainerBuilder builder = ConfigMapping.processBuilder(process, config.linux(), notes);
@@ -483,7 +514,13 @@ final class Runtime {
         Cgroup group = group(state);
         builder.cgroup(bareDirectories(group));
         builder.reap(!args.flag("detach")); // a detached process is the shim's to reap
-        ContainerProcess started = builder.start();
+        ContainerProcess started;
+        try (Fd console = consoleSocket == null ? null : Console.connect(consoleSocket)) {
+            if (console != null) {
+                Console.attach(builder, console, Console.size(processNode, "process"));
+            }
+            started = builder.start();
+        }
         String pidFile = args.value("pid-file", null);
         if (pidFile != null) {
             writePidFile(Path.of(pidFile), (int) started.pid());
@@ -528,6 +565,30 @@ final class Runtime {
     }
 
     // ---- helpers ---------------------------------------------------------------------------
+
+    /**
+     * The config create saved, when it has hooks to run. Whether it has is read with
+     * jackson-core's streaming parser (skipping every other member), and only then is the
+     * config parsed whole: databind costs about 0.1 s in the fresh JVM of each call.
+     */
+    private static Optional<Config> savedConfigWithHooks(ContainerState state) throws IOException {
+        Path file = state.directory().resolve("config.json");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try (JsonParser parser = new JsonFactory().createParser(file.toFile())) {
+            if (parser.nextToken() == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    if (parser.nextToken() != JsonToken.VALUE_NULL && name.equals("hooks")) {
+                        return Optional.of(Config.parse(new ObjectMapper().readTree(file.toFile()), state.bundle()));
+                    }
+                    parser.skipChildren();
+                }
+            }
+        }
+        return Optional.empty();
+    }
 
     private void deleteQuietly(Cgroup group) {
         try {

@@ -61,10 +61,16 @@ final class PrivateContainerd implements AutoCloseable {
         return Files.readString(dir.resolve("containerd.log"));
     }
 
-    /** Runs {@code ctr --address SOCK -n NAMESPACE ARGS...}, bounded. */
-    Result ctr(Duration timeout, String... args) throws IOException, InterruptedException {
+    /** The command line {@code ctr --address SOCK -n NAMESPACE ARGS...}. */
+    List<String> ctrCommand(String... args) {
         List<String> command = new ArrayList<>(List.of("ctr", "--address", socket.toString(), "-n", NAMESPACE));
         command.addAll(List.of(args));
+        return command;
+    }
+
+    /** Runs {@code ctr --address SOCK -n NAMESPACE ARGS...}, bounded. */
+    Result ctr(Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> command = ctrCommand(args);
         Path out = Files.createTempFile(dir, "ctr", ".out");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();

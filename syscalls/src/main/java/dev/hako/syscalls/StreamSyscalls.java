@@ -2,16 +2,17 @@ package dev.hako.syscalls;
 
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.cmsghdr;
-import dev.hako.bindings.iovec;
 import dev.hako.bindings.msghdr;
+import dev.hako.syscalls.calls.StreamCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Moving data and descriptors without consuming them: socketpair, sendmsg with
- * {@code SCM_RIGHTS}, tee and lseek.
+ * Unix sockets and moving data and descriptors without consuming them: socketpair,
+ * connect, listen, accept, sendmsg and recvmsg with {@code SCM_RIGHTS}, tee and lseek.
  */
 public final class StreamSyscalls {
 
@@ -44,23 +45,22 @@ public final class StreamSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
      */
     public static void sendRights(Fd socket, List<Fd> fds) throws SyscallException {
+        sendRights(socket, new byte[1], fds);
+    }
+
+    /**
+     * Sends descriptors with {@code data} (at least one byte) over a unix socket
+     * ({@code sendmsg} with {@code SCM_RIGHTS}), as runc sends a pty master with its name.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
+     */
+    public static void sendRights(Fd socket, byte[] data, List<Fd> fds) throws SyscallException {
         if (fds.isEmpty() || fds.size() > 253) {
             throw new IllegalArgumentException("SCM_RIGHTS carries 1 to 253 descriptors, not " + fds.size());
         }
         try (Arena arena = Arena.ofConfined()) {
-            RightsMessage rights = RightsMessage.allocate(arena, fds.size());
-            MemorySegment control = rights.control();
-            cmsghdr.cmsg_len(control, RightsMessage.HEADER + 4L * fds.size());
-            cmsghdr.cmsg_level(control, Linux.SOL_SOCKET());
-            cmsghdr.cmsg_type(control, Linux.SCM_RIGHTS());
-            for (int i = 0; i < fds.size(); i++) {
-                control.set(ValueLayout.JAVA_INT, RightsMessage.HEADER + 4L * i, fds.get(i).value());
-            }
-            MemorySegment message = rights.message();
-            long result = Kernel.blocking(Linux.SYS_sendmsg(), socket.value(), message.address(), 0, 0, 0, 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "sendmsg", socket.value() + ", {SCM_RIGHTS, " + fds.size() + " fds}");
-            }
+            Kernel.run(StreamCalls.sendRights(arena, socket.value(), data,
+                    fds.stream().mapToInt(Fd::value).toArray()));
         }
     }
 
@@ -75,21 +75,38 @@ public final class StreamSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
      */
     public static List<Fd> recvRights(Fd socket, int max) throws SyscallException {
-        if (max < 1 || max > 253) {
-            throw new IllegalArgumentException("SCM_RIGHTS carries 1 to 253 descriptors, not " + max);
+        return receive(socket, 1, max).fds();
+    }
+
+    /**
+     * What {@link #receive} got: the data bytes and the descriptors.
+     *
+     * @param data the data received (empty at end of stream)
+     * @param fds  the descriptors, in the order sent, close-on-exec
+     */
+    public record Message(byte[] data, List<Fd> fds) {
+    }
+
+    /**
+     * Receives up to {@code maxBytes} of data and the descriptors sent with them
+     * ({@code recvmsg} with {@code MSG_CMSG_CLOEXEC}). Blocks until a message arrives.
+     *
+     * @param maxFds the most descriptors expected; a message with more fails (the kernel
+     *               closes those that do not fit and reports {@code MSG_CTRUNC})
+     * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
+     */
+    public static Message receive(Fd socket, int maxBytes, int maxFds) throws SyscallException {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("receive at least one byte, not " + maxBytes);
         }
         try (Arena arena = Arena.ofConfined()) {
-            RightsMessage rights = RightsMessage.allocate(arena, max);
+            StreamCalls.RightsMessage rights = StreamCalls.RightsMessage.allocate(arena, maxBytes, maxFds);
             MemorySegment control = rights.control();
             MemorySegment message = rights.message();
-            long header = RightsMessage.HEADER;
-            long result = Kernel.blocking(Linux.SYS_recvmsg(), socket.value(), message.address(),
-                    Linux.MSG_CMSG_CLOEXEC(), 0, 0, 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "recvmsg", socket.value() + ", {SCM_RIGHTS, at most " + max + " fds}");
-            }
+            long header = StreamCalls.CMSG_HEADER;
+            long result = Kernel.run(StreamCalls.recvRights(socket.value(), rights));
             if (result == 0) {
-                return List.of();
+                return new Message(new byte[0], List.of());
             }
             List<Fd> fds = new java.util.ArrayList<>();
             long length = msghdr.msg_controllen(message);
@@ -102,30 +119,58 @@ public final class StreamSyscalls {
             }
             if ((msghdr.msg_flags(message) & Linux.MSG_CTRUNC()) != 0) {
                 fds.forEach(Fd::close);
-                throw new SyscallException("recvmsg", socket.value() + ", {SCM_RIGHTS, at most " + max + " fds}",
+                throw new SyscallException("recvmsg", socket.value() + ", {SCM_RIGHTS, at most " + maxFds + " fds}",
                         Linux.EMSGSIZE(), "the message carried more descriptors than expected (MSG_CTRUNC)");
             }
-            return fds;
+            return new Message(rights.data().asSlice(0, result).toArray(ValueLayout.JAVA_BYTE), List.copyOf(fds));
         }
     }
 
-    /** A msghdr with one byte of data and room for {@code count} descriptors of SCM_RIGHTS. */
-    private record RightsMessage(MemorySegment message, MemorySegment control) {
-        static final long HEADER = cmsghdr.sizeof();
-
-        static RightsMessage allocate(Arena arena, int count) {
-            MemorySegment iov = iovec.allocate(arena);
-            iovec.iov_base(iov, arena.allocate(1));
-            iovec.iov_len(iov, 1);
-            long space = HEADER + ((4L * count + 7) & ~7L);
-            MemorySegment control = arena.allocate(space, 8);
-            MemorySegment message = msghdr.allocate(arena);
-            msghdr.msg_iov(message, iov);
-            msghdr.msg_iovlen(message, 1);
-            msghdr.msg_control(message, control);
-            msghdr.msg_controllen(message, space);
-            return new RightsMessage(message, control);
+    /**
+     * A unix stream socket connected to {@code path} ({@code socket} and {@code connect}),
+     * close-on-exec.
+     *
+     * @throws IllegalArgumentException if the path does not fit {@code sun_path} (107 bytes)
+     * @see <a href="https://man7.org/linux/man-pages/man2/connect.2.html">connect(2)</a>
+     */
+    public static Fd connect(String path) throws SyscallException {
+        Fd socket = NetworkSyscalls.socket(AddressFamily.UNIX, SocketType.STREAM, Set.of(), 0);
+        try (Arena arena = Arena.ofConfined()) {
+            Kernel.run(StreamCalls.connect(arena, socket.value(), path));
+            return socket;
+        } catch (SyscallException | RuntimeException e) {
+            socket.close();
+            throw e;
         }
+    }
+
+    /**
+     * A unix stream socket listening at {@code path} ({@code socket}, {@code bind},
+     * {@code listen}), close-on-exec. The path must not exist; the caller removes it.
+     *
+     * @throws IllegalArgumentException if the path does not fit {@code sun_path} (107 bytes)
+     * @see <a href="https://man7.org/linux/man-pages/man2/listen.2.html">listen(2)</a>
+     */
+    public static Fd listen(String path, int backlog) throws SyscallException {
+        Fd socket = NetworkSyscalls.socket(AddressFamily.UNIX, SocketType.STREAM, Set.of(), 0);
+        try (Arena arena = Arena.ofConfined()) {
+            Kernel.runCritical(StreamCalls.bind(arena, socket.value(), path));
+            Kernel.runCritical(StreamCalls.listen(socket.value(), backlog));
+            return socket;
+        } catch (SyscallException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Accepts a connection on a listening socket ({@code accept4} with {@code SOCK_CLOEXEC});
+     * blocks until one comes.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/accept4.2.html">accept4(2)</a>
+     */
+    public static Fd accept(Fd socket) throws SyscallException {
+        return Fd.adopt((int) Kernel.run(StreamCalls.accept4(socket.value())));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.hako.consumer;
 
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
+import dev.hako.namespaces.Launchers;
 import dev.hako.namespaces.Redirect;
 import dev.hako.syscalls.NamespaceType;
 import java.nio.charset.StandardCharsets;
@@ -9,8 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Starts one container as a user of the published artifacts would: a shell in new pid,
- * mount and uts namespaces that prints its pid and hostname. Prints what it said and exits
- * with its status, or 3 if it did not end within a minute.
+ * mount and uts namespaces that prints its pid and hostname, through the default launcher
+ * (Hako's launch server, a second JVM that must start from wherever Hako's jars are: the
+ * class path or the module path). Prints what the shell said, then which process forked
+ * it, and exits with its status, or 3 if it did not end within a minute.
  */
 public final class Main {
 
@@ -35,6 +38,11 @@ public final class Main {
                 System.exit(3);
             }
             System.out.print(out);
+            // The server that forked it is a child of this JVM, which describe() names.
+            String forker = Launchers.fromSystemProperty().describe();
+            boolean server = ProcessHandle.current().children()
+                    .anyMatch(c -> forker.startsWith("launch server pid " + c.pid() + " "));
+            System.out.println(server ? "forked by the launch server" : "forked by " + forker);
             System.exit(p.exitValue());
         }
     }

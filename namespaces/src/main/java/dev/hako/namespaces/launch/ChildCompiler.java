@@ -33,9 +33,13 @@ import java.util.Set;
  */
 public final class ChildCompiler {
 
-    /** Descriptor numbers of one start (or placeholders for a dry run), with their names. */
+    /**
+     * Descriptor numbers of one start (or placeholders for a dry run), with their names;
+     * {@code consoleSocket} is -1 without a terminal.
+     */
     record Descriptors(int syncRead, Map<Integer, Integer> moves, Map<Integer, String> moveNames,
-                       Map<NamespaceType, Integer> joins, Map<NamespaceType, String> joinNames, int reportWrite) {
+                       Map<NamespaceType, Integer> joins, Map<NamespaceType, String> joinNames, int reportWrite,
+                       int consoleSocket) {
     }
 
     private ChildCompiler() {
@@ -68,7 +72,7 @@ public final class ChildCompiler {
             loopbackUp(program);
         }
         if (spec.supervised()) {
-            SupervisorCompiler.compile(spec, program, command -> processSetup(spec, command, kernel), command -> {
+            SupervisorCompiler.compile(spec, program, command -> processSetup(spec, fds, command, kernel), command -> {
                 extraSteps.accept(command);
                 if (!earlySeccomp(spec)) {
                     seccomp(spec, command);
@@ -76,7 +80,7 @@ public final class ChildCompiler {
                 execve(spec, command);
             });
         } else {
-            processSetup(spec, program, kernel);
+            processSetup(spec, fds, program, kernel);
             parentDeathSignal(spec, program);
             extraSteps.accept(program);
             execGate(spec, fds, program);
@@ -93,9 +97,12 @@ public final class ChildCompiler {
      * Order matters: credentials change after what needs privilege, and a change of
      * credentials clears the parent-death signal, so that comes after.
      */
-    private static void processSetup(LaunchSpec spec, ChildProgram program, KernelSupport kernel) {
+    private static void processSetup(LaunchSpec spec, Descriptors fds, ChildProgram program, KernelSupport kernel) {
         if (spec.mounts() != null) {
             MountCompiler.compile(spec, program, kernel.newMountApi(), kernel.openat2());
+        }
+        if (spec.terminal() != null) {
+            TerminalCompiler.compile(spec, fds.consoleSocket(), program);
         }
         resourceLimits(spec, program);
         if (earlySeccomp(spec)) {

@@ -73,16 +73,37 @@ public final class ChildInterpreter {
             if (System.nanoTime() - verifiedAt < RECHECK_NANOS) {
                 return;
             }
-            long start = System.nanoTime();
-            while (!compiled()) {
-                warmUp();
-                if (System.nanoTime() - start > WARM_UP_LIMIT_NANOS) {
-                    LOG.log(System.Logger.Level.WARNING, "the clone3 child interpreter is not compiled after "
-                            + "30 s of warm-up (is the JIT disabled?); children may hang and be killed at the exec timeout");
-                    break;
-                }
-            }
+            warmUntilCompiled();
             verifiedAt = System.nanoTime();
+        }
+    }
+
+    /**
+     * Warms {@link #forkAndRun} as {@link #ensureWarm} does, for a caller that does it ahead
+     * of its first start (on a thread of its own, while it prepares the container), but
+     * leaves the next {@link #ensureWarm} to read the code list again: classes loaded
+     * between now and the fork could make the compiled code go. Does nothing where starts
+     * are refused anyway (a C1-only JVM).
+     */
+    public static void prepare() {
+        if (LoopPolls.C1_AT_MOST) {
+            return;
+        }
+        synchronized (LOCK) {
+            warmUntilCompiled();
+            verifiedAt = System.nanoTime() - 2 * RECHECK_NANOS;
+        }
+    }
+
+    private static void warmUntilCompiled() {
+        long start = System.nanoTime();
+        while (!compiled()) {
+            warmUp();
+            if (System.nanoTime() - start > WARM_UP_LIMIT_NANOS) {
+                LOG.log(System.Logger.Level.WARNING, "the clone3 child interpreter is not compiled after "
+                        + "30 s of warm-up (is the JIT disabled?); children may hang and be killed at the exec timeout");
+                break;
+            }
         }
     }
 

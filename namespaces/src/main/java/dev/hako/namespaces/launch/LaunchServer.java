@@ -2,6 +2,7 @@ package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
 import dev.hako.namespaces.ContainerBuilder;
+import dev.hako.namespaces.Launchers;
 import dev.hako.namespaces.Redirect;
 import dev.hako.syscalls.ChildStatus;
 import dev.hako.syscalls.EventSyscalls;
@@ -15,6 +16,7 @@ import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.syscalls.StreamSyscalls;
 import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.WaitOption;
+import dev.hako.syscalls.calls.MemoryCalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -50,11 +52,12 @@ import java.util.concurrent.LinkedBlockingQueue;
  * writes the child's pid into the chunk, so that when the server dies between the fork and
  * its answer, the application still finds the child, kills it and reaps it.
  *
- * <p>Lifetime. The server is started lazily, through the in-process engine, from one
+ * <p>Lifetime. The server is started at the first start through it, or ahead of it by
+ * {@code Launchers.server().prepare()}, through the in-process engine, from one
  * dedicated daemon thread that lives as long as the JVM: PR_SET_PDEATHSIG (SIGKILL) refers
  * to the thread that forked the server, and with CLONE_PARENT it also is the parent that
  * containers' own death signals refer to. The server exits at end of file on its socket.
- * A server that died or does not answer within {@link #ANSWER_TIMEOUT} is killed and
+ * A server that died or does not answer within {@link #answerTimeout} is killed and
  * reaped; the start fails with an IOException naming what happened, and the next start
  * brings up a new server.
  *
@@ -72,7 +75,8 @@ public final class LaunchServer implements AutoCloseable {
     /** Bytes of program one start may use. */
     static final long CHUNK_SIZE = 256 * 1024;
     static final int CHUNKS = 256;
-    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a start waits for the server's answer; tests that make it hang shorten it. */
+    public static volatile Duration answerTimeout = Duration.ofSeconds(30);
     static final long OP_MAP = 1;
     static final long OP_FORK = 2;
     /** The most descriptors one start sends (SCM_RIGHTS carries at most 253). */
@@ -90,10 +94,13 @@ public final class LaunchServer implements AutoCloseable {
             "-XX:-UsePerfData", "-XX:-TieredCompilation", "-XX:CICompilerCount=1");
 
     /**
-     * Fault injection for tests: {@code "before-fork"} or {@code "after-fork"} makes the
-     * server kill itself with SIGKILL at that point of the next requests.
+     * Fault injection for tests, at one point of the next requests: {@code "before-fork"},
+     * {@code "after-fork"} (before the answer) and {@code "after-answer"} (before the
+     * pidfd is sent) make the server kill itself with SIGKILL there; {@code "hang"} makes it
+     * stop before the fork and never answer.
      */
     public static volatile String faultForTests;
+    private static final List<String> FAULTS = List.of("before-fork", "after-fork", "after-answer", "hang");
 
     private static final Object LOCK = new Object();
     private static LaunchServer current;
@@ -116,6 +123,7 @@ public final class LaunchServer implements AutoCloseable {
     }
 
     private final ServerProcess process;
+    private final List<String> command;
     private final Fd socket;
     private final Fd memfd;
     private final MemorySegment region;
@@ -124,8 +132,10 @@ public final class LaunchServer implements AutoCloseable {
     private final long startNanos;
     private long starts;
 
-    private LaunchServer(ServerProcess process, Fd socket, Fd memfd, MemorySegment region, long startNanos) {
+    private LaunchServer(ServerProcess process, List<String> command, Fd socket, Fd memfd, MemorySegment region,
+                         long startNanos) {
         this.process = process;
+        this.command = command;
         this.socket = socket;
         this.memfd = memfd;
         this.region = region;
@@ -245,7 +255,9 @@ public final class LaunchServer implements AutoCloseable {
             MemorySyscalls.ftruncate(memfd, CHUNK_SIZE * CHUNKS);
             region = MemorySyscalls.mmap(0, CHUNK_SIZE * CHUNKS, EnumSet.of(MemoryProtection.READ,
                     MemoryProtection.WRITE), EnumSet.of(MapFlag.SHARED, MapFlag.NORESERVE), memfd, 0);
-            ContainerBuilder builder = new ContainerBuilder(serverCommand())
+            List<String> command = serverCommand();
+            ContainerBuilder builder = new ContainerBuilder(command)
+                    .launcher(Launchers.inProcess())
                     .privileged()
                     .redirectInput(Redirect.DISCARD)
                     .redirectOutput(Redirect.DISCARD)
@@ -274,8 +286,12 @@ public final class LaunchServer implements AutoCloseable {
                 throw new IOException("interrupted while starting the launch server", e);
             }
             sockets.write().close();
-            LaunchServer server = new LaunchServer(process, sockets.read(), memfd, region, t0);
-            server.map();
+            LaunchServer server = new LaunchServer(process, command, sockets.read(), memfd, region, t0);
+            try {
+                server.map();
+            } catch (IOException e) {
+                throw new IOException("cannot start the launch server: " + e.getMessage(), e);
+            }
             ok = true;
             return server;
         } finally {
@@ -443,8 +459,9 @@ public final class LaunchServer implements AutoCloseable {
                 request.set(ValueLayout.JAVA_LONG, 16, code.byteSize());
                 request.set(ValueLayout.JAVA_LONG, 24, pidfdSlot.address());
                 request.set(ValueLayout.JAVA_LONG, 32, fds.size());
+                // 0: no fault; else 1 + the fault's index, which LaunchServerMain acts on.
                 String fault = faultForTests;
-                request.set(ValueLayout.JAVA_LONG, 40, fault == null ? 0 : fault.equals("before-fork") ? 1 : 2);
+                request.set(ValueLayout.JAVA_LONG, 40, fault == null ? 0 : FAULTS.indexOf(fault) + 1);
                 for (int i = 0; i < fds.size(); i++) {
                     int number = fds.get(i).value();
                     if (number < FD_FLOOR) {
@@ -457,7 +474,7 @@ public final class LaunchServer implements AutoCloseable {
                     if (!fds.isEmpty()) {
                         StreamSyscalls.sendRights(socket, fds);
                     }
-                    MemorySegment answer = readAnswer(arena, 16, ANSWER_TIMEOUT, "a start");
+                    MemorySegment answer = readAnswer(arena, 16, answerTimeout, "a start");
                     long result = answer.get(ValueLayout.JAVA_LONG, 0);
                     if (result <= 0) {
                         return new Forked(result, null);
@@ -531,9 +548,46 @@ public final class LaunchServer implements AutoCloseable {
 
     /** One line for describe(): which server, its flags, what it has done. */
     public String describe() {
-        return "launch server pid " + process.pid() + " (" + String.join(" ", JVM_OPTIONS) + "), " + starts
+        return "launch server pid " + process.pid() + " (" + String.join(" ", jvmOptions(command)) + "), " + starts
                 + " starts, up " + Duration.ofNanos(System.nanoTime() - startNanos).toSeconds() + " s"
                 + (brokenBecause == null ? "" : "; broken: " + brokenBecause);
+    }
+
+    /**
+     * One line for describe() when a start would go through the server: the running one,
+     * or the command that the first start will run.
+     */
+    static String describeCurrent() {
+        LaunchServer server = running();
+        if (server != null) {
+            return server.describe();
+        }
+        try {
+            List<String> command = serverCommand();
+            return "launch server, not running: the first start through it runs " + command.getFirst() + " "
+                    + String.join(" ", jvmOptions(command)) + " ... " + command.getLast();
+        } catch (IOException e) {
+            return "launch server, which cannot start: " + e.getMessage();
+        }
+    }
+
+    /** The JVM options of a server command line: what comes between java and --enable-native-access. */
+    private static List<String> jvmOptions(List<String> command) {
+        int end = command.indexOf("--enable-native-access=ALL-UNNAMED");
+        return command.subList(1, end < 0 ? 1 : end);
+    }
+
+    /**
+     * Adds the two rows that start a child program forked by the server: a private copy of
+     * its chunk (mmap of the server's memfd range MAP_PRIVATE|MAP_FIXED over it, then
+     * MADV_POPULATE_WRITE, which copies every page), so the next start may reuse the shared
+     * chunk while this child (a supervisor, a reaper) still runs its rows.
+     */
+    static void addPrivateCopy(ChildProgram program, long chunkAddress, long chunkOffset) {
+        program.add(MemoryCalls.mmap(chunkAddress, CHUNK_SIZE, EnumSet.of(MemoryProtection.READ, MemoryProtection.WRITE),
+                EnumSet.of(MapFlag.PRIVATE, MapFlag.FIXED), MEMFD_FD, chunkOffset)
+                .showing(0, "<program chunk>").showing(4, "<launch server's program memfd>"));
+        program.add(MemoryCalls.populateWrite(chunkAddress, CHUNK_SIZE).showing(0, "<program chunk>"));
     }
 
     /** Ends the server (EOF on its socket), waits for it, and unmaps the region. */

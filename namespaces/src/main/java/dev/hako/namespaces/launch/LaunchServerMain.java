@@ -32,6 +32,12 @@ final class LaunchServerMain {
      */
     private static Fd programMemory;
 
+    /** Fault injection points (tests), numbered as {@link LaunchServer#faultForTests} sends them. */
+    private static final long FAULT_BEFORE_FORK = 1;
+    private static final long FAULT_AFTER_FORK = 2;
+    private static final long FAULT_AFTER_ANSWER = 3;
+    private static final long FAULT_HANG = 4;
+
     private LaunchServerMain() {
     }
 
@@ -87,17 +93,23 @@ final class LaunchServerMain {
                     received.get(i).close();
                 }
                 long fault = header.get(ValueLayout.JAVA_LONG, 40);
-                if (fault == 1) {
+                if (fault == FAULT_BEFORE_FORK) {
                     killSelf();
                 }
+                if (fault == FAULT_HANG) {
+                    Thread.sleep(Long.MAX_VALUE);
+                }
                 long result = fork(header.get(ValueLayout.JAVA_LONG, 8), header.get(ValueLayout.JAVA_LONG, 16));
-                if (fault == 2) {
+                if (fault == FAULT_AFTER_FORK) {
                     killSelf();
                 }
                 placed.forEach(Fd::close);
                 answer.set(ValueLayout.JAVA_LONG, 0, result);
                 answer.set(ValueLayout.JAVA_LONG, 8, 0);
                 writeFully(socket, answer);
+                if (fault == FAULT_AFTER_ANSWER) {
+                    killSelf();
+                }
                 if (result > 0) {
                     MemorySegment pidfdSlot = MemorySegment.ofAddress(header.get(ValueLayout.JAVA_LONG, 24)).reinterpret(4);
                     try (Fd pidfd = Fd.adopt(pidfdSlot.get(ValueLayout.JAVA_INT, 0))) {

@@ -60,6 +60,7 @@ import java.util.Set;
  * @param execGate          descriptor number (a passed fd) the child reads one byte from before execve, after
  *                          closing its report pipe so that start() returns; -1 for none
  * @param reap              whether this JVM reaps the process when it ends (else it only observes the exit)
+ * @param terminal          a pty for the command, its master sent over a console socket; or null
  */
 public record LaunchSpec(
         List<String> command,
@@ -92,7 +93,8 @@ public record LaunchSpec(
         dev.hako.cgroupfs.DevicesSpec deviceRules,
         SeccompProfile seccomp,
         int execGate,
-        boolean reap) {
+        boolean reap,
+        Terminal terminal) {
 
     /** PATH when the JVM has none: the usual one of a Linux distribution's root. */
     public static final String STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -154,6 +156,21 @@ public record LaunchSpec(
         String text() {
             return "monotonic " + monotonic.getSeconds() + " " + monotonic.getNano() + "\n"
                     + "boottime " + boottime.getSeconds() + " " + boottime.getNano() + "\n";
+        }
+    }
+
+    /**
+     * A pseudo-terminal for the command: made in the child from the /dev/ptmx it sees, its
+     * peer the command's stdio and controlling terminal, its master sent over
+     * {@code consoleSocket} (a connected unix socket) by SCM_RIGHTS.
+     *
+     * @param consoleSocket the socket the master is sent over
+     * @param size          the window size to set, or null to keep the kernel's (0x0)
+     */
+    public record Terminal(Fd consoleSocket, dev.hako.syscalls.TerminalSyscalls.WindowSize size) {
+        /** Checks the socket is there. */
+        public Terminal {
+            java.util.Objects.requireNonNull(consoleSocket, "consoleSocket");
         }
     }
 

@@ -10,8 +10,6 @@ import dev.hako.namespaces.Redirect;
 import dev.hako.syscalls.EventSyscalls;
 import dev.hako.syscalls.Fd;
 import dev.hako.syscalls.FileSyscalls;
-import dev.hako.syscalls.MapFlag;
-import dev.hako.syscalls.MemoryProtection;
 import dev.hako.syscalls.Flag;
 import dev.hako.syscalls.NamespaceType;
 import dev.hako.syscalls.OpenFlag;
@@ -20,7 +18,6 @@ import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.WaitOption;
 import dev.hako.syscalls.calls.Call;
-import dev.hako.syscalls.calls.MemoryCalls;
 import dev.hako.syscalls.calls.ProcessCalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -92,17 +89,12 @@ public final class Launcher {
         }
     }
 
-    /** Checks the mount view and sets device rules, then starts the plan in this JVM. */
-    public static <P> P start(Plan plan, ProcessFactory<P> factory) throws IOException {
-        return start(plan, factory, false);
-    }
-
     /**
      * Checks the mount view and sets device rules, then starts the plan: forked by this JVM,
-     * or with {@code viaServer} by the launch server ({@link LaunchServer}).
+     * or by the launch server ({@link LaunchServer}) if the plan says so.
      */
-    public static <P> P start(Plan plan, ProcessFactory<P> factory, boolean viaServer) throws IOException {
-        if (!viaServer) {
+    public static <P> P start(Plan plan, ProcessFactory<P> factory) throws IOException {
+        if (!plan.viaServer()) {
             LoopPolls.requireC2ForInProcessStarts(LoopPolls.C1_AT_MOST);
         }
         if (plan.spec().mounts() != null) {
@@ -114,17 +106,15 @@ public final class Launcher {
             // Before the fork: the payload must never run a moment without its device rules.
             ApiAccess.get().group(plan.spec().cgroup()).apply(List.of(plan.spec().deviceRules()));
         }
-        return startUnchecked(plan, factory, viaServer);
+        return startUnchecked(plan, factory);
     }
 
-    /** Starts without the parent's destination check (tests use it to reach the child's own check). */
+    /**
+     * Starts without the parent's destination check (tests use it to reach the child's own
+     * check), in this JVM or through the launch server as the plan says.
+     */
     public static <P> P startUnchecked(Plan plan, ProcessFactory<P> factory) throws IOException {
-        return startUnchecked(plan, factory, false);
-    }
-
-    /** Starts without the parent's destination check, in this JVM or through the launch server. */
-    public static <P> P startUnchecked(Plan plan, ProcessFactory<P> factory, boolean viaServer) throws IOException {
-        LaunchServer server = viaServer ? LaunchServer.get() : null;
+        LaunchServer server = plan.viaServer() ? LaunchServer.get() : null;
         if (server == null) {
             ChildInterpreter.ensureWarm();
         }
@@ -143,6 +133,25 @@ public final class Launcher {
                 }
             }
         }
+    }
+
+    /**
+     * Does ahead of the first start what it would wait for: starts the launch server, or
+     * checks that this JVM may fork and warms the child interpreter.
+     */
+    public static void prepare(boolean viaServer) throws IOException {
+        if (viaServer) {
+            LaunchServer.get();
+        } else {
+            LoopPolls.requireC2ForInProcessStarts(LoopPolls.C1_AT_MOST);
+            ChildInterpreter.prepare();
+        }
+    }
+
+    /** One line naming the process that forks: the launch server, or this JVM. */
+    public static String forker(boolean viaServer) {
+        return viaServer ? LaunchServer.describeCurrent()
+                : "this JVM (pid " + ProcessHandle.current().pid() + "), in-process";
     }
 
     private static <P> P forkAndExec(Plan plan, Fd[] parentEnds, ProcessFactory<P> factory, LaunchServer server)
@@ -167,7 +176,7 @@ public final class Launcher {
             Map<Integer, String> names = new LinkedHashMap<>();
             Redirect[] stdio = {spec.stdin(), spec.stdout(), spec.stderr()};
             for (int target = 0; target < 3; target++) {
-                Fd source = stdioSource(target, stdio[target], opened, parentEnds);
+                Fd source = stdioSource(target, stdio[target], opened, parentEnds, server != null);
                 if (source != null) {
                     sources.put(target, source);
                     names.put(target, stdioName(target, stdio[target]));
@@ -189,6 +198,16 @@ public final class Launcher {
                 }
             }
 
+            int consoleSocket = -1;
+            if (spec.terminal() != null) {
+                // Above the targets too: the child sends the master over it after its dup3s.
+                Fd moved = opened.add(FileSyscalls.dupCloexec(spec.terminal().consoleSocket(), above));
+                if (server != null) {
+                    childFds.add(moved);
+                }
+                consoleSocket = moved.value();
+            }
+
             Map<NamespaceType, Integer> joins = new EnumMap<>(NamespaceType.class);
             Map<NamespaceType, String> joinNames = new EnumMap<>(NamespaceType.class);
             for (var join : spec.joinedNamespaces().entrySet()) {
@@ -201,17 +220,10 @@ public final class Launcher {
 
             ChildProgram program = new ChildProgram(arena);
             if (chunk != null) {
-                // First, a private copy of the chunk: the next start may reuse the shared one
-                // while this child (a supervisor, a reaper) still runs its rows.
-                long length = LaunchServer.CHUNK_SIZE;
-                program.add(MemoryCalls.mmap(chunk.address(), length,
-                        EnumSet.of(MemoryProtection.READ, MemoryProtection.WRITE),
-                        EnumSet.of(MapFlag.PRIVATE, MapFlag.FIXED), LaunchServer.MEMFD_FD, chunk.offset())
-                        .showing(0, "<program chunk>").showing(4, "<launch server's program memfd>"));
-                program.add(MemoryCalls.populateWrite(chunk.address(), length).showing(0, "<program chunk>"));
+                LaunchServer.addPrivateCopy(program, chunk.address(), chunk.offset());
             }
             plan.compileChild(new ChildCompiler.Descriptors(syncRead == null ? -1 : syncRead.value(), moves, names,
-                    joins, joinNames, reportWrite.value()), program);
+                    joins, joinNames, reportWrite.value(), consoleSocket), program);
 
             MemorySegment pidfdSlot = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment parentTid = arena.allocate(ValueLayout.JAVA_INT);
@@ -307,9 +319,11 @@ public final class Launcher {
         return copy;
     }
 
-    private static Fd stdioSource(int target, Redirect redirect, Opened opened, Fd[] parentEnds) throws SyscallException {
+    private static Fd stdioSource(int target, Redirect redirect, Opened opened, Fd[] parentEnds, boolean viaServer)
+            throws SyscallException {
         return switch (redirect) {
-            case Redirect.Inherit inherit -> null;
+            // A child of the server would inherit the server's own (/dev/null), not ours.
+            case Redirect.Inherit inherit -> viaServer ? ownStdio(target, opened) : null;
             case Redirect.Pipe pipe -> {
                 FileSyscalls.Pipe p = FileSyscalls.pipe2(false);
                 // The JVM's end is not added to `opened`: the process object owns it.
@@ -323,6 +337,24 @@ public final class Launcher {
                     0644, Set.of()));
             case Redirect.ToFd fd -> fd.fd();
         };
+    }
+
+    /**
+     * A copy of this JVM's descriptor {@code target} (0, 1 or 2) for a child that the
+     * server forks, or null if this JVM has it closed (the child then has the server's).
+     */
+    private static Fd ownStdio(int target, Opened opened) throws SyscallException {
+        Fd own = Fd.adopt(target);
+        try {
+            return opened.add(FileSyscalls.dupCloexec(own, 3));
+        } catch (SyscallException e) {
+            if (e.errno() == Linux.EBADF()) {
+                return null;
+            }
+            throw e;
+        } finally {
+            own.release(); // borrowed, not ours to close
+        }
     }
 
     static String stdioName(int target, Redirect redirect) {

@@ -29,17 +29,26 @@ public final class Plan {
     private final LaunchSpec spec;
     private final KernelSupport kernel;
     private final java.util.function.Consumer<ChildProgram> extraChildSteps;
+    private final boolean viaServer;
 
     /**
      * A plan for {@code spec}; {@code extraChildSteps} are appended to the child program (tests
      * make a child fail or hang with them), {@code classicMounts} uses mount(2) even where the
-     * new mount API exists.
+     * new mount API exists, {@code viaServer} forks through the launch server instead of
+     * this JVM.
      */
-    public Plan(LaunchSpec spec, java.util.function.Consumer<ChildProgram> extraChildSteps, boolean classicMounts) {
+    public Plan(LaunchSpec spec, java.util.function.Consumer<ChildProgram> extraChildSteps, boolean classicMounts,
+                boolean viaServer) {
         this.spec = spec;
         KernelSupport current = KernelSupport.get();
         this.kernel = classicMounts ? current.withoutNewMountApi() : current;
         this.extraChildSteps = extraChildSteps;
+        this.viaServer = viaServer;
+    }
+
+    /** Whether the launch server forks the child ({@link LaunchServer}), not this JVM. */
+    public boolean viaServer() {
+        return viaServer;
     }
 
     /** Compiles the child's steps into {@code program} with the given descriptors. */
@@ -67,6 +76,10 @@ public final class Plan {
         if (cloneIntoCgroup()) {
             names.add("CLONE_INTO_CGROUP");
         }
+        if (viaServer) {
+            names.add("CLONE_PARENT");
+            names.add("CLONE_PARENT_SETTID");
+        }
         if (!spec.cloneNamespaces().isEmpty()) {
             names.add(Flag.describe(spec.cloneNamespaces()));
         }
@@ -80,11 +93,15 @@ public final class Plan {
         if (spec.childWaitsForParent(cloneIntoCgroup())) {
             steps.add("pipe2(O_CLOEXEC) = <sync pipe>  (the child waits on it)");
         }
-        stdio(steps, 0, spec.stdin());
-        stdio(steps, 1, spec.stdout());
-        stdio(steps, 2, spec.stderr());
+        stdio(steps, 0, spec.stdin(), viaServer);
+        stdio(steps, 1, spec.stdout(), viaServer);
+        stdio(steps, 2, spec.stderr(), viaServer);
         spec.passedFds().forEach((target, fd) ->
                 steps.add("fcntl(" + fd.value() + ", F_DUPFD_CLOEXEC, <above targets>) = <fd for " + target + ">"));
+        if (spec.terminal() != null) {
+            steps.add("fcntl(" + spec.terminal().consoleSocket().value() + ", F_DUPFD_CLOEXEC, <above targets>)"
+                    + " = <console socket>");
+        }
         spec.joinedNamespaces().forEach((type, join) ->
                 steps.add(joinOpen(type, join) + " = <" + joinName(type, join) + ">"));
         if (spec.deviceRules() != null) {
@@ -97,8 +114,19 @@ public final class Plan {
         if (cloneIntoCgroup()) {
             steps.add("open(\"" + spec.cgroup().v2Directory() + "\", O_RDONLY|O_DIRECTORY|O_CLOEXEC) = <cgroup dir>");
         }
-        steps.add("clone3({flags=" + String.join("|", cloneFlagNames()) + ", pidfd=&pidfd, exit_signal=SIGCHLD"
-                + (cloneIntoCgroup() ? ", cgroup=<cgroup dir>" : "") + "}, 88) = <pid>");
+        String cgroupArg = cloneIntoCgroup() ? ", cgroup=<cgroup dir>" : "";
+        if (viaServer) {
+            // The same clone3, made by the server from the program in a chunk both JVMs map.
+            steps.add("sendmsg(<launch server socket>, {fork <program chunk>}, SCM_RIGHTS <the child's fds, at "
+                    + LaunchServer.FD_FLOOR + " and above>)");
+            steps.add("    launch server: clone3({flags=" + String.join("|", cloneFlagNames())
+                    + ", pidfd=&pidfd, parent_tid=&pid, exit_signal=0" + cgroupArg + "}, 88) = <pid>"
+                    + "  (our child: CLONE_PARENT)");
+            steps.add("recvmsg(<launch server socket>, SCM_RIGHTS) = <pidfd>");
+        } else {
+            steps.add("clone3({flags=" + String.join("|", cloneFlagNames()) + ", pidfd=&pidfd, exit_signal=SIGCHLD"
+                    + cgroupArg + "}, 88) = <pid>");
+        }
         steps.add("close(<child ends>)");
         if (spec.subordinateMaps()) {
             if (!spec.setgroupsAllowed()) {
@@ -131,6 +159,9 @@ public final class Plan {
     public List<String> childSteps() {
         try (Arena arena = Arena.ofConfined()) {
             ChildProgram program = new ChildProgram(arena);
+            if (viaServer) {
+                LaunchServer.addPrivateCopy(program, 0, 0);
+            }
             compileChild(placeholderDescriptors(), program);
             List<String> lines = new ArrayList<>();
             for (ChildProgram.Step step : program.descriptions()) {
@@ -144,6 +175,7 @@ public final class Plan {
     /** Every step, parent and child, numbered like strace output. */
     public String describe() {
         StringBuilder out = new StringBuilder();
+        out.append("# forked by ").append(Launcher.forker(viaServer)).append('\n');
         out.append("# parent\n");
         int n = 1;
         for (String step : parentSteps()) {
@@ -171,7 +203,7 @@ public final class Plan {
         int next = PLACEHOLDER;
         Redirect[] stdio = {spec.stdin(), spec.stdout(), spec.stderr()};
         for (int target = 0; target < 3; target++) {
-            if (!(stdio[target] instanceof Redirect.Inherit)) {
+            if (viaServer || !(stdio[target] instanceof Redirect.Inherit)) {
                 moves.put(target, next++);
                 names.put(target, Launcher.stdioName(target, stdio[target]));
             }
@@ -186,14 +218,21 @@ public final class Plan {
             joins.put(join.getKey(), next++);
             joinNames.put(join.getKey(), joinName(join.getKey(), join.getValue()));
         }
+        int console = spec.terminal() != null ? next++ : -1;
         int sync = spec.childWaitsForParent(cloneIntoCgroup()) ? next : -1;
-        return new ChildCompiler.Descriptors(sync, moves, names, joins, joinNames, sync >= 0 ? next + 1 : next);
+        return new ChildCompiler.Descriptors(sync, moves, names, joins, joinNames, sync >= 0 ? next + 1 : next,
+                console);
     }
 
-    private static void stdio(List<String> steps, int target, Redirect redirect) {
+    private static void stdio(List<String> steps, int target, Redirect redirect, boolean viaServer) {
         String name = Launcher.stdioName(target, redirect);
         switch (redirect) {
-            case Redirect.Inherit inherit -> { }
+            case Redirect.Inherit inherit -> {
+                if (viaServer) {
+                    // The server's own would be inherited otherwise.
+                    steps.add("fcntl(" + target + ", F_DUPFD_CLOEXEC, 3) = <" + name + ">  (this JVM's own)");
+                }
+            }
             case Redirect.Pipe pipe -> steps.add("pipe2(O_CLOEXEC) = <" + name + ">");
             case Redirect.FromFile file -> steps.add("openat(\"" + file.file() + "\", O_RDONLY|O_CLOEXEC) = <" + name + ">");
             case Redirect.ToFile file -> steps.add("openat(\"" + file.file() + "\", O_WRONLY|O_CREAT|"

@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * Encoders of the descriptor and file calls: read, write, close, close_range, dup3,
- * openat, openat2, chdir, fchdir, umask, mkdirat, mknodat, fchmodat, fchownat, symlinkat. Directory
+ * openat, openat2, chdir, fchdir, umask, mkdirat, mknodat, fchmodat, fchownat, symlinkat, fchown. Directory
  * descriptors are numbers, {@link Linux#AT_FDCWD()} for the current directory.
  */
 public final class FileCalls {
@@ -167,5 +167,12 @@ public final class FileCalls {
         return Call.of("symlinkat", Linux.SYS_symlinkat(), new long[] {cString(memory, target, "symlinkat target"),
                 directory, cString(memory, linkPath, "symlinkat linkPath")},
                 () -> new String[] {quote(target), dirFd(directory), quote(linkPath)});
+    }
+
+    /** fchown(2); -1 leaves the owner or the group as it is. */
+    public static Call fchown(int fd, long uid, long gid) {
+        return Call.of("fchown", Linux.SYS_fchown(), new long[] {fd, uid == -1 ? 0xffffffffL : uid,
+                gid == -1 ? 0xffffffffL : gid}, () -> new String[] {Integer.toString(fd), Long.toString(uid),
+                        Long.toString(gid)});
     }
 }
