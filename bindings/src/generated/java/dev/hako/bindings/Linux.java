@@ -6344,6 +6344,34 @@ public final class Linux {
         return SOMAXCONN;
     }
 
+    private static final int POSIX_SPAWN_SETSIGMASK = 8;
+
+    /** Returns {@code POSIX_SPAWN_SETSIGMASK} for the running architecture. */
+    public static int POSIX_SPAWN_SETSIGMASK() {
+        return POSIX_SPAWN_SETSIGMASK;
+    }
+
+    private static final int POSIX_SPAWN_SETSIGDEF = 4;
+
+    /** Returns {@code POSIX_SPAWN_SETSIGDEF} for the running architecture. */
+    public static int POSIX_SPAWN_SETSIGDEF() {
+        return POSIX_SPAWN_SETSIGDEF;
+    }
+
+    private static final int POSIX_SPAWN_SETSID = 128;
+
+    /** Returns {@code POSIX_SPAWN_SETSID} for the running architecture. */
+    public static int POSIX_SPAWN_SETSID() {
+        return POSIX_SPAWN_SETSID;
+    }
+
+    private static final int POSIX_SPAWN_SETPGROUP = 2;
+
+    /** Returns {@code POSIX_SPAWN_SETPGROUP} for the running architecture. */
+    public static int POSIX_SPAWN_SETPGROUP() {
+        return POSIX_SPAWN_SETPGROUP;
+    }
+
     private static final int E2BIG = 7;
 
     /** Returns {@code E2BIG} for the running architecture. */
@@ -8222,6 +8250,490 @@ public final class Linux {
         var mh$ = strerrordesc_np.HANDLE;
         try {
             return (MemorySegment) mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawn {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawn");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawn(void *, void *, void *, void *, void *, void *)}. */
+    public static FunctionDescriptor posix_spawn$descriptor() {
+        return posix_spawn.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawn(void *, void *, void *, void *, void *, void *)}. */
+    public static MethodHandle posix_spawn$handle() {
+        return posix_spawn.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawn(void *, void *, void *, void *, void *, void *)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawn$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawn.OPTIONS, posix_spawn.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawn.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawn.ADDR, posix_spawn.DESC, all);
+    }
+
+    /** Address of {@code posix_spawn}. */
+    public static MemorySegment posix_spawn$address() {
+        return posix_spawn.ADDR;
+    }
+
+    /** Calls {@code int posix_spawn(void *, void *, void *, void *, void *, void *)}. */
+    public static int posix_spawn(MemorySegment x0, MemorySegment x1, MemorySegment x2, MemorySegment x3, MemorySegment x4, MemorySegment x5) {
+        var mh$ = posix_spawn.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0, x1, x2, x3, x4, x5);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawn_file_actions_init {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawn_file_actions_init");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawn_file_actions_init(void *)}. */
+    public static FunctionDescriptor posix_spawn_file_actions_init$descriptor() {
+        return posix_spawn_file_actions_init.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawn_file_actions_init(void *)}. */
+    public static MethodHandle posix_spawn_file_actions_init$handle() {
+        return posix_spawn_file_actions_init.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawn_file_actions_init(void *)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawn_file_actions_init$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawn_file_actions_init.OPTIONS, posix_spawn_file_actions_init.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawn_file_actions_init.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawn_file_actions_init.ADDR, posix_spawn_file_actions_init.DESC, all);
+    }
+
+    /** Address of {@code posix_spawn_file_actions_init}. */
+    public static MemorySegment posix_spawn_file_actions_init$address() {
+        return posix_spawn_file_actions_init.ADDR;
+    }
+
+    /** Calls {@code int posix_spawn_file_actions_init(void *)}. */
+    public static int posix_spawn_file_actions_init(MemorySegment x0) {
+        var mh$ = posix_spawn_file_actions_init.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawn_file_actions_destroy {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawn_file_actions_destroy");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawn_file_actions_destroy(void *)}. */
+    public static FunctionDescriptor posix_spawn_file_actions_destroy$descriptor() {
+        return posix_spawn_file_actions_destroy.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawn_file_actions_destroy(void *)}. */
+    public static MethodHandle posix_spawn_file_actions_destroy$handle() {
+        return posix_spawn_file_actions_destroy.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawn_file_actions_destroy(void *)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawn_file_actions_destroy$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawn_file_actions_destroy.OPTIONS, posix_spawn_file_actions_destroy.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawn_file_actions_destroy.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawn_file_actions_destroy.ADDR, posix_spawn_file_actions_destroy.DESC, all);
+    }
+
+    /** Address of {@code posix_spawn_file_actions_destroy}. */
+    public static MemorySegment posix_spawn_file_actions_destroy$address() {
+        return posix_spawn_file_actions_destroy.ADDR;
+    }
+
+    /** Calls {@code int posix_spawn_file_actions_destroy(void *)}. */
+    public static int posix_spawn_file_actions_destroy(MemorySegment x0) {
+        var mh$ = posix_spawn_file_actions_destroy.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawn_file_actions_adddup2 {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawn_file_actions_adddup2");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawn_file_actions_adddup2(void *, int, int)}. */
+    public static FunctionDescriptor posix_spawn_file_actions_adddup2$descriptor() {
+        return posix_spawn_file_actions_adddup2.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawn_file_actions_adddup2(void *, int, int)}. */
+    public static MethodHandle posix_spawn_file_actions_adddup2$handle() {
+        return posix_spawn_file_actions_adddup2.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawn_file_actions_adddup2(void *, int, int)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawn_file_actions_adddup2$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawn_file_actions_adddup2.OPTIONS, posix_spawn_file_actions_adddup2.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawn_file_actions_adddup2.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawn_file_actions_adddup2.ADDR, posix_spawn_file_actions_adddup2.DESC, all);
+    }
+
+    /** Address of {@code posix_spawn_file_actions_adddup2}. */
+    public static MemorySegment posix_spawn_file_actions_adddup2$address() {
+        return posix_spawn_file_actions_adddup2.ADDR;
+    }
+
+    /** Calls {@code int posix_spawn_file_actions_adddup2(void *, int, int)}. */
+    public static int posix_spawn_file_actions_adddup2(MemorySegment x0, int x1, int x2) {
+        var mh$ = posix_spawn_file_actions_adddup2.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0, x1, x2);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawn_file_actions_addopen {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawn_file_actions_addopen");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawn_file_actions_addopen(void *, int, void *, int, int)}. */
+    public static FunctionDescriptor posix_spawn_file_actions_addopen$descriptor() {
+        return posix_spawn_file_actions_addopen.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawn_file_actions_addopen(void *, int, void *, int, int)}. */
+    public static MethodHandle posix_spawn_file_actions_addopen$handle() {
+        return posix_spawn_file_actions_addopen.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawn_file_actions_addopen(void *, int, void *, int, int)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawn_file_actions_addopen$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawn_file_actions_addopen.OPTIONS, posix_spawn_file_actions_addopen.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawn_file_actions_addopen.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawn_file_actions_addopen.ADDR, posix_spawn_file_actions_addopen.DESC, all);
+    }
+
+    /** Address of {@code posix_spawn_file_actions_addopen}. */
+    public static MemorySegment posix_spawn_file_actions_addopen$address() {
+        return posix_spawn_file_actions_addopen.ADDR;
+    }
+
+    /** Calls {@code int posix_spawn_file_actions_addopen(void *, int, void *, int, int)}. */
+    public static int posix_spawn_file_actions_addopen(MemorySegment x0, int x1, MemorySegment x2, int x3, int x4) {
+        var mh$ = posix_spawn_file_actions_addopen.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0, x1, x2, x3, x4);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawn_file_actions_addclosefrom_np {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawn_file_actions_addclosefrom_np");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawn_file_actions_addclosefrom_np(void *, int)}. */
+    public static FunctionDescriptor posix_spawn_file_actions_addclosefrom_np$descriptor() {
+        return posix_spawn_file_actions_addclosefrom_np.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawn_file_actions_addclosefrom_np(void *, int)}. */
+    public static MethodHandle posix_spawn_file_actions_addclosefrom_np$handle() {
+        return posix_spawn_file_actions_addclosefrom_np.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawn_file_actions_addclosefrom_np(void *, int)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawn_file_actions_addclosefrom_np$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawn_file_actions_addclosefrom_np.OPTIONS, posix_spawn_file_actions_addclosefrom_np.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawn_file_actions_addclosefrom_np.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawn_file_actions_addclosefrom_np.ADDR, posix_spawn_file_actions_addclosefrom_np.DESC, all);
+    }
+
+    /** Address of {@code posix_spawn_file_actions_addclosefrom_np}. */
+    public static MemorySegment posix_spawn_file_actions_addclosefrom_np$address() {
+        return posix_spawn_file_actions_addclosefrom_np.ADDR;
+    }
+
+    /** Calls {@code int posix_spawn_file_actions_addclosefrom_np(void *, int)}. */
+    public static int posix_spawn_file_actions_addclosefrom_np(MemorySegment x0, int x1) {
+        var mh$ = posix_spawn_file_actions_addclosefrom_np.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawnattr_init {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawnattr_init");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawnattr_init(void *)}. */
+    public static FunctionDescriptor posix_spawnattr_init$descriptor() {
+        return posix_spawnattr_init.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawnattr_init(void *)}. */
+    public static MethodHandle posix_spawnattr_init$handle() {
+        return posix_spawnattr_init.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawnattr_init(void *)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawnattr_init$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawnattr_init.OPTIONS, posix_spawnattr_init.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawnattr_init.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawnattr_init.ADDR, posix_spawnattr_init.DESC, all);
+    }
+
+    /** Address of {@code posix_spawnattr_init}. */
+    public static MemorySegment posix_spawnattr_init$address() {
+        return posix_spawnattr_init.ADDR;
+    }
+
+    /** Calls {@code int posix_spawnattr_init(void *)}. */
+    public static int posix_spawnattr_init(MemorySegment x0) {
+        var mh$ = posix_spawnattr_init.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawnattr_destroy {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawnattr_destroy");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawnattr_destroy(void *)}. */
+    public static FunctionDescriptor posix_spawnattr_destroy$descriptor() {
+        return posix_spawnattr_destroy.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawnattr_destroy(void *)}. */
+    public static MethodHandle posix_spawnattr_destroy$handle() {
+        return posix_spawnattr_destroy.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawnattr_destroy(void *)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawnattr_destroy$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawnattr_destroy.OPTIONS, posix_spawnattr_destroy.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawnattr_destroy.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawnattr_destroy.ADDR, posix_spawnattr_destroy.DESC, all);
+    }
+
+    /** Address of {@code posix_spawnattr_destroy}. */
+    public static MemorySegment posix_spawnattr_destroy$address() {
+        return posix_spawnattr_destroy.ADDR;
+    }
+
+    /** Calls {@code int posix_spawnattr_destroy(void *)}. */
+    public static int posix_spawnattr_destroy(MemorySegment x0) {
+        var mh$ = posix_spawnattr_destroy.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawnattr_setflags {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawnattr_setflags");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawnattr_setflags(void *, int)}. */
+    public static FunctionDescriptor posix_spawnattr_setflags$descriptor() {
+        return posix_spawnattr_setflags.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawnattr_setflags(void *, int)}. */
+    public static MethodHandle posix_spawnattr_setflags$handle() {
+        return posix_spawnattr_setflags.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawnattr_setflags(void *, int)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawnattr_setflags$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawnattr_setflags.OPTIONS, posix_spawnattr_setflags.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawnattr_setflags.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawnattr_setflags.ADDR, posix_spawnattr_setflags.DESC, all);
+    }
+
+    /** Address of {@code posix_spawnattr_setflags}. */
+    public static MemorySegment posix_spawnattr_setflags$address() {
+        return posix_spawnattr_setflags.ADDR;
+    }
+
+    /** Calls {@code int posix_spawnattr_setflags(void *, int)}. */
+    public static int posix_spawnattr_setflags(MemorySegment x0, int x1) {
+        var mh$ = posix_spawnattr_setflags.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawnattr_setsigmask {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawnattr_setsigmask");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawnattr_setsigmask(void *, void *)}. */
+    public static FunctionDescriptor posix_spawnattr_setsigmask$descriptor() {
+        return posix_spawnattr_setsigmask.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawnattr_setsigmask(void *, void *)}. */
+    public static MethodHandle posix_spawnattr_setsigmask$handle() {
+        return posix_spawnattr_setsigmask.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawnattr_setsigmask(void *, void *)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawnattr_setsigmask$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawnattr_setsigmask.OPTIONS, posix_spawnattr_setsigmask.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawnattr_setsigmask.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawnattr_setsigmask.ADDR, posix_spawnattr_setsigmask.DESC, all);
+    }
+
+    /** Address of {@code posix_spawnattr_setsigmask}. */
+    public static MemorySegment posix_spawnattr_setsigmask$address() {
+        return posix_spawnattr_setsigmask.ADDR;
+    }
+
+    /** Calls {@code int posix_spawnattr_setsigmask(void *, void *)}. */
+    public static int posix_spawnattr_setsigmask(MemorySegment x0, MemorySegment x1) {
+        var mh$ = posix_spawnattr_setsigmask.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0, x1);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static final class posix_spawnattr_setsigdefault {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
+        static final MemorySegment ADDR = SYMBOLS.findOrThrow("posix_spawnattr_setsigdefault");
+        static final Linker.Option[] OPTIONS = {};
+        static final MethodHandle HANDLE = LINKER.downcallHandle(ADDR, DESC, OPTIONS);
+    }
+
+    /** Function descriptor for {@code int posix_spawnattr_setsigdefault(void *, void *)}. */
+    public static FunctionDescriptor posix_spawnattr_setsigdefault$descriptor() {
+        return posix_spawnattr_setsigdefault.DESC;
+    }
+
+    /** Downcall handle for {@code int posix_spawnattr_setsigdefault(void *, void *)}. */
+    public static MethodHandle posix_spawnattr_setsigdefault$handle() {
+        return posix_spawnattr_setsigdefault.HANDLE;
+    }
+
+    /**
+     * Links {@code int posix_spawnattr_setsigdefault(void *, void *)} again with extra linker options (for example
+     * {@code captureCallState("errno")} or {@code critical(false)}) on top of its own.
+     */
+    public static MethodHandle posix_spawnattr_setsigdefault$handle(Linker.Option... extraOptions) {
+        Linker.Option[] all = java.util.Arrays.copyOf(posix_spawnattr_setsigdefault.OPTIONS, posix_spawnattr_setsigdefault.OPTIONS.length + extraOptions.length);
+        System.arraycopy(extraOptions, 0, all, posix_spawnattr_setsigdefault.OPTIONS.length, extraOptions.length);
+        return LINKER.downcallHandle(posix_spawnattr_setsigdefault.ADDR, posix_spawnattr_setsigdefault.DESC, all);
+    }
+
+    /** Address of {@code posix_spawnattr_setsigdefault}. */
+    public static MemorySegment posix_spawnattr_setsigdefault$address() {
+        return posix_spawnattr_setsigdefault.ADDR;
+    }
+
+    /** Calls {@code int posix_spawnattr_setsigdefault(void *, void *)}. */
+    public static int posix_spawnattr_setsigdefault(MemorySegment x0, MemorySegment x1) {
+        var mh$ = posix_spawnattr_setsigdefault.HANDLE;
+        try {
+            return (int) mh$.invokeExact(x0, x1);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex$) {

@@ -50,7 +50,8 @@ class LaunchersTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         assertThat(builder.plan().describe()).startsWith("# forked by launch server, not running: the first start"
                 + " through it runs " + java + " -XX:+UseSerialGC -Xms8m -Xmx16m")
-                .contains(" ... dev.hako.namespaces.launch.LaunchServerMain\n# parent\n");
+                .contains(" ... dev.hako.namespaces.launch.LaunchServerMain " + ProcessHandle.current().pid()
+                        + "\n# parent\n");
         assertThat(LaunchServer.running()).as("nothing starts the server but a start or prepare()").isNull();
 
         assertThat(Launchers.server().prepare()).isSameAs(Launchers.server());

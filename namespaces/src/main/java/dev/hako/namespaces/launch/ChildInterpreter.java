@@ -51,6 +51,8 @@ public final class ChildInterpreter {
     private static final Object LOCK = new Object();
     private static volatile long verifiedAt = System.nanoTime() - 2 * RECHECK_NANOS;
     private static volatile boolean verifiable = true;
+    /** The ids of forkAndRun's code in use at the last check. */
+    private static String lastInUse;
     private static boolean segmentKindsLoaded;
 
     private ChildInterpreter() {
@@ -61,7 +63,8 @@ public final class ChildInterpreter {
      * level 4 (or C1's level 1 when C2 is off), where it no longer counts invocations or
      * asks for compilation. Interpreted or profiled code would, and in a child that can
      * block forever on the compile queue's lock. The state is read from HotSpot's code
-     * list (the DiagnosticCommand MBean, as {@code jcmd Compiler.codelist} does), at most
+     * list and compile queues (the DiagnosticCommand MBean, as {@code jcmd Compiler.codelist}
+     * and {@code Compiler.queue} do; see {@link CodeState}), at most
      * once a second, so that a deoptimisation is caught and the method warmed again.
      * The first call pays for the warm-up (typically under a second).
      */
@@ -113,10 +116,10 @@ public final class ChildInterpreter {
             return true;
         }
         String list;
+        String queue;
         try {
-            var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            list = (String) server.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
-                    "compilerCodelist", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            list = diagnosticCommand("compilerCodelist");
+            queue = diagnosticCommand("compilerQueue");
         } catch (Exception | LinkageError e) {
             // No jdk.management in this runtime: warm for a fixed while, then trust it.
             verifiable = false;
@@ -125,39 +128,60 @@ public final class ChildInterpreter {
             }
             return true;
         }
-        return finalCodeOnly(list, ChildInterpreter.class.getName() + ".forkAndRun(");
+        CodeState state = CodeState.of(list, ChildInterpreter.class.getName() + ".forkAndRun(");
+        boolean settled = state.finalCode() && state.inUse().equals(lastInUse)
+                && !entryCompilePending(queue, ChildInterpreter.class.getName() + "::forkAndRun (");
+        lastInUse = state.inUse();
+        return settled;
+    }
+
+    /** The output of a HotSpot diagnostic command ({@code jcmd} names it with a dot: Compiler.codelist). */
+    private static String diagnosticCommand(String operation) throws Exception {
+        var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        return (String) server.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                operation, new Object[] {new String[0]}, new String[] {String[].class.getName()});
     }
 
     /**
-     * Whether HotSpot's code list ({@code jcmd Compiler.codelist}: "id level state method
-     * ...", state 0 in use) shows {@code method} running final code: an entry at C2's level 4
-     * (or C1's level 1 when C2 is off) in use, and none in use at a profiling level (2, 3).
-     * The list does not say which entry is an on-stack-replacement version of the loop, and
-     * a level-4 OSR version can come first (the compile queue picks the hottest task): with
-     * it alone the method's own entry is still profiled code, which counts calls and asks
-     * for compilation, and in a child that can block forever on the compile queue's lock
-     * (seen: five supervised starts in a row hung in the first minute of a JVM). The
-     * profiled entry stays in use until the final one replaces it, hence the second rule.
+     * What HotSpot's code list ({@code jcmd Compiler.codelist}: "id level state method ...",
+     * state 0 in use) says of one method: whether an entry at a final level (C2's 4, or C1's
+     * 1 when C2 is off) is in use, and the ids of the entries in use.
+     *
+     * <p>The list does not say which entry is the loop's on-stack-replacement (OSR) version
+     * and does not show interpreted code at all. A level-4 OSR version is often installed
+     * before the method's own level-4 entry (seen in four of five fresh JVMs on a loaded
+     * machine), and then that entry is still profiled or interpreted code, which counts calls
+     * and asks for compilation; in a child that can block forever on the compile queue's
+     * lock (five supervised starts in a row hung so). A profiled OSR version may also stay in
+     * use for good beside the final entry. So {@link #compiled()} takes final code as settled
+     * only when the same entries are in use after a round of warm-up and no compilation of
+     * the method's own entry is pending: non-final code of the entry would have asked for one.
      */
-    static boolean finalCodeOnly(String codeList, String method) {
-        boolean finalCode = false;
-        for (String line : codeList.split("\n")) {
-            if (!line.contains(method)) {
-                continue;
-            }
-            String[] fields = line.trim().split(" ");
-            if (!fields[2].equals("0")) {
-                continue;
-            }
-            switch (fields[1]) {
-                case "4", "1" -> finalCode = true;
-                case "2", "3" -> {
-                    return false;
+    record CodeState(boolean finalCode, String inUse) {
+
+        static CodeState of(String codeList, String method) {
+            boolean finalCode = false;
+            StringBuilder ids = new StringBuilder();
+            for (String line : codeList.split("\\n")) {
+                String[] fields = line.trim().split(" ");
+                if (!line.contains(method) || fields.length < 3 || !fields[2].equals("0")) {
+                    continue;
                 }
-                default -> { }
+                finalCode |= fields[1].equals("4") || fields[1].equals("1");
+                ids.append(fields[0]).append(' ');
             }
+            return new CodeState(finalCode, ids.toString());
         }
-        return finalCode;
+    }
+
+    /**
+     * Whether HotSpot's compile queues ({@code jcmd Compiler.queue}: current compiles, then
+     * the queues, each task as -XX:+PrintCompilation prints it) hold a compilation of the
+     * method's own entry: {@code task} is "Class::method (", which an OSR task ("... @ bci (")
+     * does not match.
+     */
+    static boolean entryCompilePending(String queue, String task) {
+        return queue.contains(task);
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
-import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.Launchers;
 import dev.hako.namespaces.Redirect;
 import dev.hako.syscalls.ChildStatus;
@@ -14,6 +13,7 @@ import dev.hako.syscalls.MemorySyscalls;
 import dev.hako.syscalls.PollEvent;
 import dev.hako.syscalls.ProcessSyscalls;
 import dev.hako.syscalls.StreamSyscalls;
+import dev.hako.syscalls.Spawn;
 import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.WaitOption;
 import dev.hako.syscalls.calls.MemoryCalls;
@@ -30,6 +30,7 @@ import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -53,10 +54,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  * its answer, the application still finds the child, kills it and reaps it.
  *
  * <p>Lifetime. The server is started at the first start through it, or ahead of it by
- * {@code Launchers.server().prepare()}, through the in-process engine, from one
- * dedicated daemon thread that lives as long as the JVM: PR_SET_PDEATHSIG (SIGKILL) refers
- * to the thread that forked the server, and with CLONE_PARENT it also is the parent that
- * containers' own death signals refer to. The server exits at end of file on its socket.
+ * {@code Launchers.server().prepare()}, with posix_spawn (no Java code runs in its child,
+ * so this JVM never forks itself in server mode), from one dedicated daemon thread that
+ * lives as long as the JVM: the server sets PR_SET_PDEATHSIG (SIGKILL), which refers to the
+ * thread that spawned it, then checks that its parent is still this JVM; with CLONE_PARENT
+ * that thread also is the parent that containers' own death signals refer to. The server exits at end of file on its socket.
  * A server that died or does not answer within {@link #answerTimeout} is killed and
  * reaped; the start fails with an IOException naming what happened, and the next start
  * brings up a new server.
@@ -68,6 +70,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 public final class LaunchServer implements AutoCloseable {
 
+    /** Where the server finds its socket to the application. */
+    static final int SOCKET_FD = 3;
     /** The lowest descriptor number a launch program names in server mode. */
     static final int FD_FLOOR = 512;
     /** Where the server keeps the program memfd, for the child's private copy of its chunk. */
@@ -253,26 +257,19 @@ public final class LaunchServer implements AutoCloseable {
         try {
             memfd = MemorySyscalls.memfdCreate("hako-launch-programs");
             MemorySyscalls.ftruncate(memfd, CHUNK_SIZE * CHUNKS);
-            region = MemorySyscalls.mmap(0, CHUNK_SIZE * CHUNKS, EnumSet.of(MemoryProtection.READ,
-                    MemoryProtection.WRITE), EnumSet.of(MapFlag.SHARED, MapFlag.NORESERVE), memfd, 0);
+            region = mapRegion(memfd);
             List<String> command = serverCommand();
-            ContainerBuilder builder = new ContainerBuilder(command)
-                    .launcher(Launchers.inProcess())
-                    .privileged()
-                    .redirectInput(Redirect.DISCARD)
-                    .redirectOutput(Redirect.DISCARD)
-                    .redirectError(Redirect.INHERIT)
-                    .passFd(sockets.write(), 3)
-                    .parentDeathSignal(Linux.SIGKILL());
-            builder.environment().clear();
-            builder.environment().put("MALLOC_ARENA_MAX", "1");
-            // Forks this JVM even when it runs C1 only (a risk the in-process engine refuses
-            // for containers, see LoopPolls): once, bounded by the exec timeout.
+            // posix_spawn, not this JVM's own fork: no Java code runs in the child, so a JVM
+            // that runs C1 only (whose compiled loops poll for safepoints) starts its server
+            // safely, and a big heap costs no page-table copy. On the long-lived parent
+            // thread, whose exit is what PR_SET_PDEATHSIG (set by the server) watches.
             CompletableFuture<ServerProcess> started = new CompletableFuture<>();
             PARENT_TASKS.add(() -> {
                 try {
-                    started.complete(Launcher.startUnchecked(ApiAccess.get().plan(builder),
-                            (pid, pidfd, spec, ends) -> new ServerProcess(pid, pidfd)));
+                    int pid = Spawn.spawn(command, List.of("MALLOC_ARENA_MAX=1"), Map.of(SOCKET_FD, sockets.write()),
+                            Set.of(0, 1));
+                    // Not reaped until this JVM waits for it, so the pid cannot name another process.
+                    started.complete(new ServerProcess(pid, ProcessSyscalls.pidfdOpen(pid, false)));
                 } catch (Throwable t) {
                     started.completeExceptionally(t);
                 }
@@ -311,6 +308,39 @@ public final class LaunchServer implements AutoCloseable {
         }
     }
 
+    /** The lowest address {@link #mapRegion} places the program region at: 16 TiB. */
+    private static final long REGION_FLOOR = 1L << 44;
+    /** How many region-sized slots it chooses from (up to 48 TiB). */
+    private static final long REGION_SLOTS = (2L << 44) / (CHUNK_SIZE * CHUNKS);
+
+    /**
+     * Maps the program region at an address the server will find free too, since it maps the
+     * same region at the same address. Where the kernel chose (near the top of the address
+     * space, where it also places the server JVM's own mappings, each process at a random
+     * base) the server could not map it about once in a few hundred starts (EEXIST). Between
+     * 16 and 48 TiB neither JVM maps anything (their heaps, class space and CDS archive sit
+     * low, their other mappings near 128 TiB); a random slot there is taken without
+     * replacing anything, another tried if it is in use, and on a smaller address space
+     * the kernel chooses after all.
+     */
+    private static MemorySegment mapRegion(Fd memfd) throws SyscallException {
+        EnumSet<MemoryProtection> readWrite = EnumSet.of(MemoryProtection.READ, MemoryProtection.WRITE);
+        for (int attempt = 0; attempt < 8; attempt++) {
+            long address = REGION_FLOOR + java.util.concurrent.ThreadLocalRandom.current().nextLong(REGION_SLOTS)
+                    * CHUNK_SIZE * CHUNKS;
+            try {
+                return MemorySyscalls.mmap(address, CHUNK_SIZE * CHUNKS, readWrite,
+                        EnumSet.of(MapFlag.SHARED, MapFlag.NORESERVE, MapFlag.FIXED_NOREPLACE), memfd, 0);
+            } catch (SyscallException e) {
+                if (e.errno() != Linux.EEXIST()) {
+                    break;
+                }
+            }
+        }
+        return MemorySyscalls.mmap(0, CHUNK_SIZE * CHUNKS, readWrite, EnumSet.of(MapFlag.SHARED, MapFlag.NORESERVE),
+                memfd, 0);
+    }
+
     /** Asks the server to map the program region at our address, and waits until it is ready. */
     private void map() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
@@ -341,6 +371,8 @@ public final class LaunchServer implements AutoCloseable {
         command.add("-cp");
         command.add(String.join(":", codeLocations()));
         command.add(LaunchServerMain.class.getName());
+        // The server's parent, which it checks after setting its parent-death signal.
+        command.add(Long.toString(ProcessHandle.current().pid()));
         return command;
     }
 
@@ -565,7 +597,8 @@ public final class LaunchServer implements AutoCloseable {
         try {
             List<String> command = serverCommand();
             return "launch server, not running: the first start through it runs " + command.getFirst() + " "
-                    + String.join(" ", jvmOptions(command)) + " ... " + command.getLast();
+                    + String.join(" ", jvmOptions(command)) + " ... "
+                    + String.join(" ", command.subList(command.size() - 2, command.size()));
         } catch (IOException e) {
             return "launch server, which cannot start: " + e.getMessage();
         }

@@ -2,7 +2,9 @@ package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
 import dev.hako.syscalls.Fd;
+import dev.hako.syscalls.ProcessControl;
 import dev.hako.syscalls.ProcessSyscalls;
+import dev.hako.syscalls.Signal;
 import dev.hako.syscalls.FileSyscalls;
 import dev.hako.syscalls.MapFlag;
 import dev.hako.syscalls.MemoryProtection;
@@ -42,7 +44,14 @@ final class LaunchServerMain {
     }
 
     static void main(String[] args) throws Exception {
-        Fd socket = Fd.adopt(3);
+        Fd socket = Fd.adopt(LaunchServer.SOCKET_FD);
+        // posix_spawn cannot set it: dies with the thread that spawned it, and exits now if
+        // that one ended before this line (the parent is then no longer the application).
+        ProcessControl.setPdeathsig(Signal.SIGKILL);
+        if (args.length != 1 || ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L)
+                != Long.parseLong(args[0])) {
+            return;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment header = arena.allocate(48);
             if (!readFully(socket, header.asSlice(0, 24)) || header.get(ValueLayout.JAVA_LONG, 0) != LaunchServer.OP_MAP) {

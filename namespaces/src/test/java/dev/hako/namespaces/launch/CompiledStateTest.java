@@ -18,39 +18,58 @@ class CompiledStateTest {
                 + "Ljava/lang/foreign/MemorySegment;Ljava/lang/foreign/MemorySegment;)J [0x1, 0x2 - 0x3]\n";
     }
 
-    @Test
-    void aLevel4EntryWithNoProfiledOneInUseIsFinal() {
-        assertThat(ChildInterpreter.finalCodeOnly(entry(1395, 3, 1) + entry(1397, 4, 0), METHOD)).isTrue();
+    private static ChildInterpreter.CodeState state(String list) {
+        return ChildInterpreter.CodeState.of(list, METHOD);
     }
 
     @Test
-    void aLevel4OsrVersionBesideTheProfiledEntryIsNot() {
-        // 1395 is the method's entry at level 3, 1396 the loop's level-4 OSR version.
-        assertThat(ChildInterpreter.finalCodeOnly(entry(1394, 3, 1) + entry(1395, 3, 0) + entry(1396, 4, 0), METHOD))
-                .isFalse();
+    void aLevel4EntryWithNoProfiledOneInUseIsFinal() {
+        assertThat(state(entry(1395, 3, 1) + entry(1397, 4, 0)))
+                .isEqualTo(new ChildInterpreter.CodeState(true, "1397 "));
+    }
+
+    @Test
+    void aLevel4OsrVersionBesideTheProfiledEntryLooksFinalToo() {
+        // 1395 is the method's entry at level 3, 1396 the loop's level-4 OSR version; the
+        // same list results when 1395 is a profiled OSR version left beside a final entry,
+        // so the list alone cannot settle it (compiled() also waits for a steady state).
+        assertThat(state(entry(1394, 3, 1) + entry(1395, 3, 0) + entry(1396, 4, 0)))
+                .isEqualTo(new ChildInterpreter.CodeState(true, "1395 1396 "));
     }
 
     @Test
     void theFinalEntryBesideAnOsrVersionIsFinal() {
-        assertThat(ChildInterpreter.finalCodeOnly(entry(1451, 4, 0) + entry(1452, 4, 0) + entry(1450, 3, 1), METHOD))
-                .isTrue();
+        assertThat(state(entry(1451, 4, 0) + entry(1452, 4, 0) + entry(1450, 3, 1)))
+                .isEqualTo(new ChildInterpreter.CodeState(true, "1451 1452 "));
     }
 
     @Test
     void c1OnlyCodeIsFinalAtLevel1() {
-        assertThat(ChildInterpreter.finalCodeOnly(entry(12, 1, 0), METHOD)).isTrue();
+        assertThat(state(entry(12, 1, 0)).finalCode()).isTrue();
     }
 
     @Test
-    void levelTwoAndNothingAtAllAreNot() {
-        assertThat(ChildInterpreter.finalCodeOnly(entry(7, 2, 0), METHOD)).isFalse();
-        assertThat(ChildInterpreter.finalCodeOnly(entry(7, 4, 2), METHOD)).isFalse();
-        assertThat(ChildInterpreter.finalCodeOnly("", METHOD)).isFalse();
+    void levelTwoAndNothingAtAllAreNotFinal() {
+        assertThat(state(entry(7, 2, 0))).isEqualTo(new ChildInterpreter.CodeState(false, "7 "));
+        assertThat(state(entry(7, 4, 2)).finalCode()).isFalse();
+        assertThat(state("").finalCode()).isFalse();
     }
 
     @Test
     void otherMethodsDoNotCount() {
         String other = "99 3 0 dev.hako.namespaces.launch.ChildInterpreter.warmUp()V [0x1, 0x2 - 0x3]\n";
-        assertThat(ChildInterpreter.finalCodeOnly(other + entry(1397, 4, 0), METHOD)).isTrue();
+        assertThat(state(other + entry(1397, 4, 0))).isEqualTo(new ChildInterpreter.CodeState(true, "1397 "));
+    }
+
+    @Test
+    void aPendingCompileOfTheEntryIsSeenAndAnOsrOneIsNot() {
+        // Compiler.queue's shapes (JDK 25): a current compile, then the queues.
+        String task = "dev.hako.namespaces.launch.ChildInterpreter::forkAndRun (";
+        String entry = "Current compiles: \nC1 CompilerThread0  2308   !   3       "
+                + "dev.hako.namespaces.launch.ChildInterpreter::forkAndRun (556 bytes)\nC1 compile queue:\nC2 compile queue:\n";
+        String osr = "Current compiles: \nC1 compile queue:\nC2 compile queue:\n2201 % !   4       "
+                + "dev.hako.namespaces.launch.ChildInterpreter::forkAndRun @ 50 (556 bytes)\n";
+        assertThat(ChildInterpreter.entryCompilePending(entry, task)).isTrue();
+        assertThat(ChildInterpreter.entryCompilePending(osr, task)).isFalse();
     }
 }
