@@ -3,6 +3,7 @@ package dev.hako.syscalls;
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.posix_spawn_file_actions_t;
 import dev.hako.bindings.posix_spawnattr_t;
+import dev.hako.syscalls.calls.ProcessCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -42,6 +43,7 @@ public final class Spawn {
      * @param placed  descriptors the child gets, by the number it gets them at
      * @param devNull numbers at which the child gets {@code /dev/null}, opened read-write
      * @return the child's pid (a child of the calling thread, to be reaped by the caller)
+     * @throws IllegalArgumentException if the path is relative or a string contains a NUL byte
      * @throws SyscallException with posix_spawn's error (errno of the child's execve, for a
      *                          missing or unrunnable program)
      */
@@ -98,7 +100,8 @@ public final class Spawn {
                             Linux.POSIX_SPAWN_SETSIGMASK() | Linux.POSIX_SPAWN_SETSIGDEF()));
                     MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
                     int error = Linux.posix_spawn(pid, arena.allocateFrom(argv.getFirst()), actions, attributes,
-                            strings(arena, argv), strings(arena, env));
+                            MemorySegment.ofAddress(ProcessCalls.stringArray(arena, argv, "argument")),
+                            MemorySegment.ofAddress(ProcessCalls.stringArray(arena, env, "environment variable")));
                     if (error != 0) {
                         throw new SyscallException("posix_spawn", argv.getFirst(), error);
                     }
@@ -110,16 +113,6 @@ public final class Spawn {
                 Linux.posix_spawn_file_actions_destroy(actions);
             }
         }
-    }
-
-    /** A NULL-terminated array of C strings. */
-    private static MemorySegment strings(Arena arena, List<String> values) {
-        MemorySegment array = arena.allocate(ValueLayout.ADDRESS, values.size() + 1L);
-        for (int i = 0; i < values.size(); i++) {
-            array.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(values.get(i)));
-        }
-        array.setAtIndex(ValueLayout.ADDRESS, values.size(), MemorySegment.NULL);
-        return array;
     }
 
     /** posix_spawn's helpers return an error number instead of setting errno. */

@@ -58,6 +58,13 @@ class SpawnTest {
                 .hasMessage("argv must start with an absolute path: [sh]");
     }
 
+    @Test
+    void anEnvironmentVariableWithANulByteIsRefused() {
+        assertThatThrownBy(() -> Spawn.spawn(List.of("/bin/true"), List.of("A=b\0c"), Map.of(), Set.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("environment variable contains a NUL byte, which C strings cannot hold: A=b\\0c");
+    }
+
     private static String readAll(Fd fd) throws SyscallException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (Arena arena = Arena.ofConfined()) {

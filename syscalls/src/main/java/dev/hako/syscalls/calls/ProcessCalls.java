@@ -250,7 +250,13 @@ public final class ProcessCalls {
                 () -> new String[] {quote(path), Show.strings(argv), "[" + environment.size() + " vars]"});
     }
 
-    private static long stringArray(SegmentAllocator memory, List<String> values, String what) {
+    /**
+     * A NULL-terminated array of C strings, as execve(2) and posix_spawn(3) take argv and
+     * envp; returns its address.
+     *
+     * @param what names an element in the message refusing one that contains a NUL byte
+     */
+    public static long stringArray(SegmentAllocator memory, List<String> values, String what) {
         MemorySegment array = memory.allocate(ValueLayout.ADDRESS, values.size() + 1L);
         for (int i = 0; i < values.size(); i++) {
             array.setAtIndex(ValueLayout.JAVA_LONG, i, cString(memory, values.get(i), what));
