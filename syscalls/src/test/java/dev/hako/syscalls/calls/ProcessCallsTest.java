@@ -34,6 +34,8 @@ class ProcessCallsTest {
             assertThat(ProcessCalls.setsid().number()).isEqualTo(Linux.SYS_setsid());
             assertThat(ProcessCalls.setresuid(1000).words()).containsExactly(1000, 1000, 1000, 0, 0, 0);
             assertThat(ProcessCalls.setresgid(5).describe()).isEqualTo("setresgid(5, 5, 5)");
+            assertThat(ProcessCalls.setresuid(1000, 0, 1001).words()).containsExactly(1000, 0, 1001, 0, 0, 0);
+            assertThat(ProcessCalls.setresgid(7, 8, 9).describe()).isEqualTo("setresgid(7, 8, 9)");
             Call groups = ProcessCalls.setgroups(arena, List.of(4L, 4294967294L));
             assertThat(groups.word(0)).isEqualTo(2);
             assertThat(at(groups.word(1), 8).toArray(ValueLayout.JAVA_INT)).containsExactly(4, -2);
@@ -68,6 +70,11 @@ class ProcessCallsTest {
             assertThat(cap_user_data.inheritable(cap_user_data.asSlice(data, 1))).isZero();
             assertThat(capset.describe()).isEqualTo("capset({_LINUX_CAPABILITY_VERSION_3, 0}, {effective=CAP_CHOWN"
                     + "|CAP_CHECKPOINT_RESTORE, permitted=CAP_CHOWN|CAP_CHECKPOINT_RESTORE, inheritable=0})");
+            assertThat(ProcessCalls.capabilityMasks(data)).containsExactly(mask, mask, 0);
+            // Raw masks, bits past the known capabilities included, survive the round trip.
+            long[] raw = {1L << 63 | 1, -1L, 1L << 40};
+            assertThat(ProcessCalls.capabilityMasks(ProcessCalls.capabilityData(arena, raw[0], raw[1], raw[2])))
+                    .containsExactly(raw);
         }
     }
 
@@ -141,6 +148,9 @@ class ProcessCallsTest {
             assertThat(raise.words()).containsExactly(Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_RAISE(),
                     Capability.NET_RAW.number(), 0, 0, 0);
             assertThat(raise.describe()).isEqualTo("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_RAW)");
+            assertThat(PrctlCalls.capAmbientRaise(Capability.NET_RAW.number()).words()).containsExactly(raise.words());
+            assertThat(PrctlCalls.capAmbientRaise(63).describe())
+                    .isEqualTo("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 63)");
             Call name = PrctlCalls.setName(arena, "hako-init");
             assertThat(string(name.word(1))).isEqualTo("hako-init");
             assertThat(name.describe()).isEqualTo("prctl(PR_SET_NAME, \"hako-init\")");
