@@ -396,7 +396,7 @@ public final class Restorer {
                     inject.check(FileCalls.dup3(received, saved.fd, saved.cloexec));
                     inject.check(FileCalls.close(received));
                 } else if (saved.cloexec) {
-                    inject.check("fcntl", Linux.SYS_fcntl(), saved.fd, Linux.F_SETFD(), Linux.FD_CLOEXEC());
+                    inject.check(FileCalls.setDescriptorFlags(saved.fd, true));
                 }
             }
         }

@@ -8,6 +8,7 @@ import dev.hako.bindings.Linux;
 import dev.hako.bindings.cap_user_data;
 import dev.hako.bindings.cap_user_header;
 import dev.hako.bindings.clone_args;
+import dev.hako.bindings.pollfd;
 import dev.hako.bindings.rlimit;
 import dev.hako.bindings.sock_filter;
 import dev.hako.bindings.sock_fprog;
@@ -19,6 +20,7 @@ import dev.hako.syscalls.WaitOption;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -180,6 +182,26 @@ class ProcessCallsTest {
             assertThat(at(wait.word(0), 8).get(ValueLayout.JAVA_LONG, 0)).isEqualTo(mask);
             assertThat(wait.describe()).isEqualTo("rt_sigtimedwait([HUP CHLD], NULL, NULL, 8)");
             assertThat(SignalCalls.ppollUntilSignal().describe()).isEqualTo("ppoll(NULL, 0, NULL, NULL, 8)");
+            assertThat(SignalCalls.ppollUntilSignal().words()).containsExactly(0, 0, 0, 0, 8, 0);
+        }
+    }
+
+    @Test
+    void ppollOverDescriptors() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = pollfd.allocateArray(2, arena);
+            pollfd.fd(pollfd.asSlice(fds, 0), 5);
+            pollfd.events(pollfd.asSlice(fds, 0), (short) Linux.POLLIN());
+            pollfd.fd(pollfd.asSlice(fds, 1), 7);
+            pollfd.events(pollfd.asSlice(fds, 1), (short) (Linux.POLLIN() | Linux.POLLOUT()));
+            Call poll = SignalCalls.ppoll(arena, fds, Duration.ofMillis(1500));
+            assertThat(poll.words()).containsExactly(fds.address(), 2, poll.word(2), 0, 8, 0);
+            assertThat(at(poll.word(2), 16).toArray(ValueLayout.JAVA_LONG)).containsExactly(1, 500_000_000);
+            assertThat(poll.describe()).isEqualTo("ppoll([{fd=5, events=POLLIN}, {fd=7, events=POLLIN|POLLOUT}], 2,"
+                    + " {tv_sec=1, tv_nsec=500000000}, NULL, 8)");
+            Call forever = SignalCalls.ppoll(arena, pollfd.asSlice(fds, 0), null);
+            assertThat(forever.word(2)).isZero();
+            assertThat(forever.describe()).isEqualTo("ppoll([{fd=5, events=POLLIN}], 1, NULL, NULL, 8)");
         }
     }
 }
