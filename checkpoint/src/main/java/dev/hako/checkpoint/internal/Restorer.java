@@ -495,13 +495,8 @@ public final class Restorer {
         boolean root = Arrays.stream(task.uids).allMatch(id -> id == 0) && Arrays.stream(task.gids).allMatch(id -> id == 0);
         if (!root) {
             inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_SECUREBITS(), bits | SECBIT_NO_SETUID_FIXUP, 0, 0, 0);
-            long[] groups = task.groups.stream().mapToLong(Long::longValue).toArray();
-            MemorySegment list = arena.allocate(4L * Math.max(1, groups.length), 4);
-            for (int i = 0; i < groups.length; i++) {
-                list.setAtIndex(ValueLayout.JAVA_INT, i, (int) groups[i]);
-            }
-            inject.write(scratch, list);
-            inject.check("setgroups", Linux.SYS_setgroups(), groups.length, scratch);
+            inject.write(scratch, ProcessCalls.groupList(arena, task.groups));
+            inject.check("setgroups", Linux.SYS_setgroups(), task.groups.size(), scratch);
             inject.check(ProcessCalls.setresgid(task.gids[0], task.gids[1], task.gids[2]));
             inject.check(ProcessCalls.setresuid(task.uids[0], task.uids[1], task.uids[2]));
         }

@@ -75,14 +75,20 @@ public final class ProcessCalls {
 
     /** setgroups(2) with a list of group ids. */
     public static Call setgroups(SegmentAllocator memory, List<Long> groups) {
-        MemorySegment list = memory.allocate(ValueLayout.JAVA_INT, Math.max(1, groups.size()));
+        MemorySegment list = groupList(memory, groups);
         StringJoiner shown = new StringJoiner(", ", "[", "]");
-        for (int i = 0; i < groups.size(); i++) {
-            list.setAtIndex(ValueLayout.JAVA_INT, i, (int) (long) groups.get(i));
-            shown.add(Long.toString(groups.get(i)));
-        }
+        groups.forEach(group -> shown.add(Long.toString(group)));
         return Call.of("setgroups", Linux.SYS_setgroups(), new long[] {groups.size(), list.address()},
                 () -> new String[] {Integer.toString(groups.size()), shown.toString()});
+    }
+
+    /** Setgroups' list: one 32-bit {@code gid_t} per group (at least one element's room, for an empty list). */
+    public static MemorySegment groupList(SegmentAllocator memory, List<Long> groups) {
+        MemorySegment list = memory.allocate(ValueLayout.JAVA_INT, Math.max(1, groups.size()));
+        for (int i = 0; i < groups.size(); i++) {
+            list.setAtIndex(ValueLayout.JAVA_INT, i, (int) (long) groups.get(i));
+        }
+        return list;
     }
 
     /** prlimit64(2); a null {@code limit} only reads, a null {@code old} does not read. */

@@ -43,6 +43,8 @@ class ProcessCallsTest {
             assertThat(at(groups.word(1), 8).toArray(ValueLayout.JAVA_INT)).containsExactly(4, -2);
             assertThat(groups.describe()).isEqualTo("setgroups(2, [4, 4294967294])");
             assertThat(ProcessCalls.setgroups(arena, List.of()).describe()).isEqualTo("setgroups(0, [])");
+            assertThat(ProcessCalls.groupList(arena, List.of(7L)).toArray(ValueLayout.JAVA_INT)).containsExactly(7);
+            assertThat(ProcessCalls.groupList(arena, List.of()).byteSize()).isEqualTo(4);
         }
     }
 
