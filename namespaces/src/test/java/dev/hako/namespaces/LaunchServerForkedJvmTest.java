@@ -47,7 +47,7 @@ class LaunchServerForkedJvmTest {
     @Timeout(value = 20, unit = TimeUnit.MINUTES)
     void aJvmThatRunsOnlyC1StartsThroughTheServerUnderPressure() throws Exception {
         int starts = 2_000;
-        String out = probe(List.of("-XX:TieredStopAtLevel=1"), StressLoop.class.getName() + " " + starts, 1100);
+        String out = probe(List.of("-XX:TieredStopAtLevel=1"), StressLoop.class.getName() + " " + starts + " 900", 1100);
         assertThat(out).as("the C1-only JVM's output").startsWith(starts + " starts, 0 failed\n");
     }
 

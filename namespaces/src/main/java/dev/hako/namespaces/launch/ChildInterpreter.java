@@ -54,6 +54,10 @@ public final class ChildInterpreter {
     /** The ids of forkAndRun's code in use at the last check. */
     private static String lastInUse;
     private static boolean segmentKindsLoaded;
+    /** Warm-ups that found the interpreter not settled, and the time they took (guarded by LOCK). */
+    private static long warmUps;
+    private static long warmUpNanos;
+    private static long longestWarmUpNanos;
 
     private ChildInterpreter() {
     }
@@ -100,13 +104,32 @@ public final class ChildInterpreter {
 
     private static void warmUntilCompiled() {
         long start = System.nanoTime();
+        boolean warmed = false;
         while (!compiled()) {
+            warmed = true;
             warmUp();
             if (System.nanoTime() - start > WARM_UP_LIMIT_NANOS) {
                 LOG.log(System.Logger.Level.WARNING, "the clone3 child interpreter is not compiled after "
                         + "30 s of warm-up (is the JIT disabled?); children may hang and be killed at the exec timeout");
                 break;
             }
+        }
+        if (warmed) {
+            long took = System.nanoTime() - start;
+            warmUps++;
+            warmUpNanos += took;
+            longestWarmUpNanos = Math.max(longestWarmUpNanos, took);
+        }
+    }
+
+    /**
+     * How often this JVM had to warm the interpreter again and how long that took, for a
+     * report on slow starts (a deoptimised interpreter costs every start until it settles).
+     */
+    public static String warmUpSummary() {
+        synchronized (LOCK) {
+            return warmUps + " warm-ups in this JVM, " + warmUpNanos / 1_000_000 + " ms in all, the longest "
+                    + longestWarmUpNanos / 1_000_000 + " ms";
         }
     }
 
