@@ -57,6 +57,10 @@ public final class Dumper {
     private record OpenFile(int hostPid, int fd, Object fileKey, long position, int openFlags, int id) {
     }
 
+    /**
+     * A dump of the tree under host pid {@code root}, whose tasks are all in {@code cgroup}
+     * (frozen during the dump), into the image directory {@code dir}.
+     */
     public Dumper(int root, Cgroup cgroup, Path dir) {
         this.root = root;
         this.cgroup = cgroup;
