@@ -21,6 +21,11 @@ import org.junit.jupiter.api.Timeout;
  * A task dumped inside an rseq critical section: the dump moves it to the section's abort
  * handler, so the restored task runs the section again from its start, with rseq still
  * registered, and computes what an uninterrupted run computes.
+ *
+ * <p>The totals alone would not show a missing fix-up (the section's loop gives the same
+ * result when it simply goes on); the abort of the section the task was in does: with the
+ * fix-up turned off, the saved rip was inside the section and the restored task's first
+ * abort was in a later section (2 runs of 2).
  */
 @Timeout(180)
 @Privileged({Requirement.ROOT, Requirement.FREEZER})
@@ -32,7 +37,7 @@ class RseqTest {
         try (Fixtures fixtures = new Fixtures()) {
             Path reference = fixtures.work.resolve("reference.out");
             try (ContainerProcess run = fixtures.container(program.toString()).redirectOutput(Redirect.to(reference))
-                    .start()) {
+                    .redirectError(Redirect.to(fixtures.work.resolve("reference.err"))).start()) {
                 assertThat(run.waitFor(90, TimeUnit.SECONDS)).isTrue();
                 assertThat(run.exitValue()).isZero();
             }
@@ -40,8 +45,10 @@ class RseqTest {
             assertThat(expected).hasSize(22).last().isEqualTo("rseq again: EBUSY");
 
             Path out = fixtures.work.resolve("restored.out");
+            Path err = fixtures.work.resolve("restored.err");
             Path image = fixtures.work.resolve("image");
-            ContainerProcess original = fixtures.container(program.toString()).redirectOutput(Redirect.to(out)).start();
+            ContainerProcess original = fixtures.container(program.toString()).redirectOutput(Redirect.to(out))
+                    .redirectError(Redirect.to(err)).start();
             try {
                 Fixtures.awaitLines(out, 3, Duration.ofSeconds(60));
                 Checkpoint.of(original).dump(image);
@@ -50,6 +57,7 @@ class RseqTest {
                 Fixtures.closeQuietly(original);
             }
             assertThat(Fixtures.complete(out).size()).isLessThan(expected.size() - 1);
+            int abortsBefore = Fixtures.complete(err).size();
 
             // "start 0x... end 0x... abort 0x...": the program spends all but a few
             // instructions per section in [start, end), so the dump caught it there, and the
@@ -58,8 +66,10 @@ class RseqTest {
             long abort = Long.decode(section[5]);
             TaskImage task = ImageStore.read(image).getFirst();
             assertThat(task.rseqPointer).as("glibc's rseq area").isNotZero();
-            assertThat(Long.toHexString(Registers.of(task.registers).get("rip"))).as("saved rip")
-                    .isEqualTo(Long.toHexString(abort));
+            assertThat(task.rseqSignature).as("the registered signature").isEqualTo(0x53053053L);
+            Registers saved = Registers.of(task.registers);
+            assertThat(Long.toHexString(saved.get("rip"))).as("saved rip").isEqualTo(Long.toHexString(abort));
+            long inSection = saved.get("rsi"); // cs_run's seed: the number of the section it was in
 
             ContainerProcess restored = Restore.from(image).container(fixtures.container("/bin/false")).start();
             try {
@@ -68,9 +78,14 @@ class RseqTest {
             } finally {
                 Fixtures.closeQuietly(restored);
             }
-            // The same totals, and the restored task's area is still registered (a second
-            // registration fails with EBUSY; without one it would succeed).
+            // The same totals, and the restored task's area is still registered with the same
+            // length and signature (a second registration fails with EBUSY; with none it
+            // would succeed, with another area, length or signature fail otherwise).
             assertThat(Files.readAllLines(out)).isEqualTo(expected);
+            // The first thing the restored task did was the abort of the section it was in.
+            List<String> aborts = Fixtures.complete(err);
+            assertThat(aborts).as("standard error after the restore").hasSizeGreaterThan(abortsBefore);
+            assertThat(aborts.get(abortsBefore)).isEqualTo("abort in section " + inSection);
         }
     }
 }

@@ -4,7 +4,10 @@
  * kernel sends a preempted section to the abort handler, which makes cs_run return 1 and
  * the caller run the section again from the start. The output depends only on the
  * arguments: the first line the section's addresses, then a running total, then whether
- * rseq is still registered (a second rseq() with the same area fails with EBUSY then). */
+ * rseq is still registered (a second rseq() with the same area, length and signature fails
+ * with EBUSY then; another area or length gives EINVAL, another signature EPERM, none 0).
+ * Standard error gets one line per abort, naming the section (its number is in rsi while
+ * the section runs), so a test sees which section the task restarted after a restore. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
@@ -70,7 +73,10 @@ int main(int argc, char **argv) {
     uint64_t total = 0, aborts = 0;
     for (long section = 1; section <= sections; section++) {
         uint64_t x;
-        while (cs_run(area, (uint64_t)section, spins, &x)) aborts++;
+        while (cs_run(area, (uint64_t)section, spins, &x)) {
+            aborts++;
+            fprintf(stderr, "abort in section %ld\n", section);
+        }
         total = total * 31 + x;
         if (section % 200 == 0) {
             printf("section %ld total %016llx\n", section, (unsigned long long)total);
