@@ -16,9 +16,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Securebits, ids and capability sets come back as they were: a task that locked
- * SECBIT_NOROOT and SECBIT_KEEP_CAPS (and, as "user", then became uid 1000 keeping its
- * permitted set) prints the same credentials after a restore as an uninterrupted run.
+ * Securebits, ids, supplementary groups and capability sets come back as they were: a task
+ * that locked SECBIT_NOROOT and SECBIT_KEEP_CAPS and set groups 5 and 7 (and, as "user",
+ * then became uid 1000 keeping its permitted set) prints the same credentials after a
+ * restore as an uninterrupted run.
  */
 @Timeout(180)
 @Privileged({Requirement.ROOT, Requirement.FREEZER})
@@ -38,6 +39,7 @@ class CredentialsTest {
             }
             List<String> expected = Files.readAllLines(reference);
             assertThat(expected).hasSize(rounds).allSatisfy(line -> assertThat(line).contains(" securebits 0x33 ")
+                    .contains(" groups 5,7 ")
                     .contains(who.equals("user") ? " uid 1000/1000/1000 gid 1000/1000/1000 " : " uid 0/0/0 "));
 
             Path out = fixtures.work.resolve("restored.out");
