@@ -55,13 +55,7 @@ class CredentialsTest {
             }
             assertThat(Fixtures.complete(out).size()).isLessThan(rounds);
 
-            ContainerProcess restored = Restore.from(image).container(fixtures.container("/bin/false")).start();
-            try {
-                assertThat(restored.waitFor(60, TimeUnit.SECONDS)).isTrue();
-                assertThat(restored.exitValue()).isZero();
-            } finally {
-                Fixtures.closeQuietly(restored);
-            }
+            fixtures.restoreAndAwaitSuccess(image, Duration.ofSeconds(60));
             assertThat(Files.readAllLines(out)).isEqualTo(expected);
         }
     }

@@ -79,13 +79,7 @@ class RseqTest {
 
             if (!leaveRunning) {
                 assertThat(Fixtures.complete(out).size()).isLessThan(expected.size() - 1);
-                ContainerProcess restored = Restore.from(image).container(fixtures.container("/bin/false")).start();
-                try {
-                    assertThat(restored.waitFor(90, TimeUnit.SECONDS)).isTrue();
-                    assertThat(restored.exitValue()).isZero();
-                } finally {
-                    Fixtures.closeQuietly(restored);
-                }
+                fixtures.restoreAndAwaitSuccess(image, Duration.ofSeconds(90));
             }
             // The same totals, and the area is still registered with the same length and
             // signature (a second registration fails with EBUSY; with none it would succeed,
