@@ -470,11 +470,11 @@ public final class Restorer {
     /**
      * In an order the kernel accepts: the bounding set first (dropping needs CAP_SETPCAP);
      * the supplementary groups (needs CAP_SETGID); then, for a task that was not root,
-     * SECBIT_NO_SETUID_FIXUP so the id changes keep every capability, and gids, uids; then the inheritable set and the ambient
-     * set (raising needs each cap in permitted and inheritable, and
-     * SECBIT_NO_CAP_AMBIENT_RAISE unset); then the saved securebits (needs CAP_SETPCAP
-     * in the effective set, and may lock bits); last capset of the saved permitted,
-     * effective and inheritable sets, which may drop CAP_SETPCAP.
+     * SECBIT_NO_SETUID_FIXUP so the id changes keep every capability, and gids, uids;
+     * then the inheritable set and the ambient set (raising needs each cap in permitted
+     * and inheritable, and SECBIT_NO_CAP_AMBIENT_RAISE unset); then the saved securebits
+     * (needs CAP_SETPCAP in the effective set, and may lock bits); last capset of the
+     * saved permitted, effective and inheritable sets, which may drop CAP_SETPCAP.
      */
     private void credentials(Injector inject, long scratch, Arena arena) throws IOException {
         long[] caps = task.capabilities; // inheritable, permitted, effective, bounding, ambient
