@@ -1,6 +1,7 @@
 package dev.hako.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hako.checkpoint.internal.ImageStore;
 import dev.hako.checkpoint.internal.Registers;
@@ -9,6 +10,7 @@ import dev.hako.namespaces.ContainerProcess;
 import dev.hako.namespaces.Redirect;
 import dev.hako.testing.Privileged;
 import dev.hako.testing.Requirement;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -90,6 +93,43 @@ class RseqTest {
             String after = new String(Arrays.copyOfRange(error, (int) errorAtDump, error.length), StandardCharsets.UTF_8);
             assertThat(after.lines().findFirst()).as("standard error after the dump").hasValue("abort in section "
                     + inSection);
+        }
+    }
+
+    /**
+     * A task asleep inside a section whose abort handler follows another signature than the
+     * one it registered: the kernel kills it with SIGSEGV as soon as it returns to user
+     * space, so the dump does not send it there; it fails naming the task, the section and
+     * the reason, and the task, resumed, dies as the kernel decides (proof that the dump's
+     * check is the kernel's).
+     */
+    @Test
+    void aTaskInsideASectionTheKernelRefusesIsNotDumped() throws Exception {
+        Path program = Fixtures.program("rseq");
+        try (Fixtures fixtures = new Fixtures()) {
+            Path out = fixtures.work.resolve("out");
+            ContainerProcess original = fixtures.container(program.toString(), "bad-signature")
+                    .redirectOutput(Redirect.to(out)).start();
+            try {
+                // "start 0x... end 0x... abort 0x... descriptor 0x...", then pause() in the section.
+                String[] section = Fixtures.awaitLines(out, 1, Duration.ofSeconds(30)).getFirst().split(" ");
+                Path syscall = Path.of("/proc/" + original.pid() + "/syscall");
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!Files.readString(syscall).startsWith("34 ")) { // SYS_pause
+                    assertThat(System.nanoTime()).as("the task is not asleep in pause()").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                assertThatThrownBy(() -> Checkpoint.of(original).dump(fixtures.work.resolve("image")))
+                        .isInstanceOf(IOException.class)
+                        .hasMessage("cannot checkpoint task 1: it is inside the rseq critical section [" + section[1]
+                                + ", " + section[3] + ") aborting to " + section[5] + ", whose descriptor at "
+                                + section[7] + " the kernel refuses: signature 0x12345678 before its abort"
+                                + " handler, not the registered 0x53053053");
+                assertThat(original.waitFor(30, TimeUnit.SECONDS)).as("killed by the kernel").isTrue();
+                assertThat(original.exitValue()).isEqualTo(128 + 11); // SIGSEGV
+            } finally {
+                Fixtures.closeQuietly(original);
+            }
         }
     }
 }

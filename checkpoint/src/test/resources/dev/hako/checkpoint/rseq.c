@@ -7,7 +7,8 @@
  * rseq is still registered (a second rseq() with the same area, length and signature fails
  * with EBUSY then; another area or length gives EINVAL, another signature EPERM, none 0).
  * Standard error gets one line per abort, naming the section (its number is in rsi while
- * the section runs), so a test sees which section the task restarted after a restore. */
+ * the section runs), so a test sees which section the task restarted after a restore.
+ * With the argument "bad-signature" it sleeps in a section the kernel refuses instead. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
@@ -57,8 +58,43 @@ __asm__(
     "  .quad cs_start, cs_end - cs_start, cs_abort\n"
     ".text\n");
 
+/* void cs_pause(struct rseq *area): arms a descriptor whose abort handler follows another
+ * signature than the registered one, then waits in pause() inside its section for ever.
+ * The kernel checks a descriptor only on a return to user space after the task was
+ * scheduled out, so the task sleeps there unharmed until something wakes it; then the
+ * kernel kills it with SIGSEGV (mode "bad-signature"). */
+_Static_assert(SYS_pause == 34, "the pause number below is x86_64's");
+__asm__(
+    ".text\n"
+    ".globl cs_pause\n"
+    ".type cs_pause, @function\n"
+    "cs_pause:\n"
+    "  leaq bad_descriptor(%rip), %rax\n"
+    "  movq %rax, 8(%rdi)\n"
+    ".globl bad_start\n"
+    "bad_start:\n"
+    "  movl $34, %eax\n"
+    "  syscall\n"
+    "  jmp bad_start\n"
+    ".globl bad_end\n"
+    "bad_end:\n"
+    "  ret\n"
+    "  .long 0x12345678\n" /* not RSEQ_SIG */
+    ".globl bad_abort\n"
+    "bad_abort:\n"
+    "  ret\n"
+    ".size cs_pause, . - cs_pause\n"
+    ".data\n"
+    ".balign 32\n"
+    ".globl bad_descriptor\n"
+    "bad_descriptor:\n"
+    "  .long 0, 0\n"
+    "  .quad bad_start, bad_end - bad_start, bad_abort\n"
+    ".text\n");
+
 int cs_run(struct rseq *area, uint64_t seed, uint64_t spins, uint64_t *out);
-extern char cs_start[], cs_end[], cs_abort[];
+void cs_pause(struct rseq *area);
+extern char cs_start[], cs_end[], cs_abort[], bad_start[], bad_end[], bad_abort[], bad_descriptor[];
 
 int main(int argc, char **argv) {
     long sections = argc > 1 ? atol(argv[1]) : 4000;
@@ -68,6 +104,12 @@ int main(int argc, char **argv) {
         return 3;
     }
     struct rseq *area = (struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset);
+    if (argc > 1 && !strcmp(argv[1], "bad-signature")) {
+        printf("start %p end %p abort %p descriptor %p\n", (void *)bad_start, (void *)bad_end, (void *)bad_abort,
+               (void *)bad_descriptor);
+        fflush(stdout);
+        cs_pause(area);
+    }
     printf("start %p end %p abort %p\n", (void *)cs_start, (void *)cs_end, (void *)cs_abort);
     fflush(stdout);
     uint64_t total = 0, aborts = 0;
