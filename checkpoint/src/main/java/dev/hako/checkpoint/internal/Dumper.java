@@ -600,7 +600,11 @@ public final class Dumper {
                         + section.describe() + ", whose descriptor at 0x" + Long.toHexString(cs) + " the kernel"
                         + " refuses: " + problem);
             }
-            Registers fixed = registers.with(Registers.RIP, section.abortIp());
+            // A task asleep in a call inside the section (the ABI forbids it, the kernel
+            // copes): the kernel would first step back over the syscall to restart it, then
+            // move to the abort handler. Ending the call here (orig_rax -1) keeps it from
+            // stepping back from the handler instead; the handler ignores rax.
+            Registers fixed = registers.restartFixup().with(Registers.RIP, section.abortIp());
             TraceSyscalls.setRegset(pid, Linux.NT_PRSTATUS(), fixed.toSegment(arena));
             mem.seek(csPointer);
             mem.writeLong(0);
