@@ -55,17 +55,10 @@ class RseqTest {
             Path out = fixtures.work.resolve("dumped.out");
             Path err = fixtures.work.resolve("dumped.err");
             Path image = fixtures.work.resolve("image");
-            ContainerProcess original = fixtures.container(program.toString()).redirectOutput(Redirect.to(out))
-                    .redirectError(Redirect.to(err)).start();
-            try {
+            try (ContainerProcess original = fixtures.container(program.toString()).redirectOutput(Redirect.to(out))
+                    .redirectError(Redirect.to(err)).start()) {
                 Fixtures.awaitLines(out, 3, Duration.ofSeconds(60));
-                Checkpoint.of(original).leaveRunning(leaveRunning).dump(image);
-                assertThat(original.waitFor(90, TimeUnit.SECONDS)).isTrue();
-                if (leaveRunning) {
-                    assertThat(original.exitValue()).isZero();
-                }
-            } finally {
-                Fixtures.closeQuietly(original);
+                dumpAndAwaitEnd(original, image, leaveRunning);
             }
 
             // "start 0x... end 0x... abort 0x...": the program spends all but a few
@@ -124,18 +117,11 @@ class RseqTest {
 
             Path out = fixtures.work.resolve("dumped.out");
             Path image = fixtures.work.resolve("image");
-            ContainerProcess original = fixtures.container(program.toString(), "pause")
-                    .redirectOutput(Redirect.to(out)).start();
-            try {
+            try (ContainerProcess original = fixtures.container(program.toString(), "pause")
+                    .redirectOutput(Redirect.to(out)).start()) {
                 Fixtures.awaitLines(out, 1, Duration.ofSeconds(30));
                 awaitProc(original, "syscall", "34 ");
-                Checkpoint.of(original).leaveRunning(leaveRunning).dump(image);
-                assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                if (leaveRunning) {
-                    assertThat(original.exitValue()).isZero();
-                }
-            } finally {
-                Fixtures.closeQuietly(original);
+                dumpAndAwaitEnd(original, image, leaveRunning);
             }
             long abort = Long.decode(expected.getFirst().split(" ")[5]);
             Registers saved = Registers.of(ImageStore.read(image).getFirst().registers);
@@ -145,6 +131,15 @@ class RseqTest {
                 fixtures.restoreAndAwaitSuccess(image, Duration.ofSeconds(30));
             }
             assertThat(Files.readAllLines(out)).isEqualTo(expected);
+        }
+    }
+
+    /** Dumps the task and waits for its end: killed, or (left running) its own with status 0. */
+    private static void dumpAndAwaitEnd(ContainerProcess original, Path image, boolean leaveRunning) throws Exception {
+        Checkpoint.of(original).leaveRunning(leaveRunning).dump(image);
+        assertThat(original.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        if (leaveRunning) {
+            assertThat(original.exitValue()).isZero();
         }
     }
 
