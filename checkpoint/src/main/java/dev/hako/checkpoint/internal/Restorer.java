@@ -473,12 +473,12 @@ public final class Restorer {
 
     /**
      * In an order the kernel accepts: the bounding set first (dropping needs CAP_SETPCAP);
-     * then, for a task that was not root, SECBIT_NO_SETUID_FIXUP so the id changes keep
-     * every capability, and groups, gids, uids; then the inheritable set and the ambient
-     * set (raising needs each cap in permitted and inheritable, and
-     * SECBIT_NO_CAP_AMBIENT_RAISE unset); then the saved securebits (needs CAP_SETPCAP
-     * in the effective set, and may lock bits); last capset of the saved permitted,
-     * effective and inheritable sets, which may drop CAP_SETPCAP.
+     * the supplementary groups (needs CAP_SETGID); then, for a task that was not root,
+     * SECBIT_NO_SETUID_FIXUP so the id changes keep every capability, and gids, uids;
+     * then the inheritable set and the ambient set (raising needs each cap in permitted
+     * and inheritable, and SECBIT_NO_CAP_AMBIENT_RAISE unset); then the saved securebits
+     * (needs CAP_SETPCAP in the effective set, and may lock bits); last capset of the
+     * saved permitted, effective and inheritable sets, which may drop CAP_SETPCAP.
      */
     private void credentials(Injector inject, long scratch, Arena arena) throws IOException {
         long[] caps = task.capabilities; // inheritable, permitted, effective, bounding, ambient
@@ -493,10 +493,15 @@ public final class Restorer {
         }
         long bits = inject.check("prctl", Linux.SYS_prctl(), Linux.PR_GET_SECUREBITS(), 0, 0, 0, 0);
         boolean root = Arrays.stream(task.uids).allMatch(id -> id == 0) && Arrays.stream(task.gids).allMatch(id -> id == 0);
-        if (!root) {
-            inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_SECUREBITS(), bits | SECBIT_NO_SETUID_FIXUP, 0, 0, 0);
+        long[] groups = task.groups.stream().mapToLong(Long::longValue).toArray();
+        // Root's groups too; only when they differ, so a container where setgroups is
+        // denied (a user namespace's default) can still restore a task with the same ones.
+        if (!Arrays.equals(groups, ProcFiles.numbers(ProcFiles.status(pid), "Groups"))) {
             inject.write(scratch, ProcessCalls.groupList(arena, task.groups));
             inject.check("setgroups", Linux.SYS_setgroups(), task.groups.size(), scratch);
+        }
+        if (!root) {
+            inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_SECUREBITS(), bits | SECBIT_NO_SETUID_FIXUP, 0, 0, 0);
             inject.check(ProcessCalls.setresgid(task.gids[0], task.gids[1], task.gids[2]));
             inject.check(ProcessCalls.setresuid(task.uids[0], task.uids[1], task.uids[2]));
         }
