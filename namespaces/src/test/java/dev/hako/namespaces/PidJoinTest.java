@@ -196,6 +196,17 @@ class PidJoinTest {
         }
     }
 
+    @Test
+    void aStartGateIsRefusedWithAJoinedPidNamespace() throws Exception {
+        try (ContainerProcess a = containerA(Launchers.inProcess())) {
+            assertThatThrownBy(() -> dev.hako.namespaces.internal.StartGate.start(
+                    joining(a, Launchers.inProcess(), "/bin/true"), pid -> { }))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("a start gate cannot be used with a joined pid namespace: the child it holds is not"
+                            + " the command's process");
+        }
+    }
+
     /** A pipe reopened read-write: its reader (the command) never sees end of file. */
     private static Fd gate() throws Exception {
         try (FileSyscalls.Pipe pipe = FileSyscalls.pipe2(false)) {

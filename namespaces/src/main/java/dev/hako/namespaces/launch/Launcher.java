@@ -115,6 +115,11 @@ public final class Launcher {
      * check), in this JVM or through the launch server as the plan says.
      */
     public static <P> P startUnchecked(Plan plan, ProcessFactory<P> factory) throws IOException {
+        if (plan.spec().handOff() && dev.hako.namespaces.internal.StartGate.current() != null) {
+            // The gate is given the child's pid, and a hand-off's command is another process.
+            throw new IllegalArgumentException("a start gate cannot be used with a joined pid namespace: the child"
+                    + " it holds is not the command's process");
+        }
         LaunchServer server = plan.viaServer() ? LaunchServer.get() : null;
         if (server == null) {
             ChildInterpreter.ensureWarm();
@@ -168,10 +173,6 @@ public final class Launcher {
             FileSyscalls.Pipe report = opened.add(FileSyscalls.pipe2(false));
             Fd reportWrite = high(report.write(), floor, opened, childFds);
             dev.hako.namespaces.internal.StartGate.Gate gate = dev.hako.namespaces.internal.StartGate.current();
-            if (gate != null && spec.handOff()) {
-                // The gate is given the child's pid, and a hand-off's command is another process.
-                throw new IllegalArgumentException("a start gate cannot be used with a joined pid namespace");
-            }
             FileSyscalls.Pipe sync = spec.childWaitsForParent(intoCgroup) || gate != null
                     ? opened.add(FileSyscalls.pipe2(false)) : null;
             Fd syncRead = sync == null ? null : high(sync.read(), floor, opened, childFds);
