@@ -3,7 +3,6 @@ package dev.hako.benchmarks;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hako.bindings.Arch;
 import dev.hako.namespaces.ContainerBuilder;
 import dev.hako.namespaces.ContainerProcess;
 import dev.hako.namespaces.Redirect;

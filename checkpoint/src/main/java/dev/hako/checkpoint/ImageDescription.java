@@ -14,9 +14,84 @@ import java.util.stream.Collectors;
  */
 public final class ImageDescription {
 
-    /** One task of the image. */
-    public record Task(int pid, int ppid, int pgid, int sid, String command, String executable, int mappings,
-                       long dumpedBytes, List<String> descriptors) {
+    /**
+     * One task of the image. A class, not a record, so that what a description shows can
+     * grow without breaking callers (a record's constructor and patterns change with it).
+     */
+    public static final class Task {
+        private final int pid;
+        private final int ppid;
+        private final int pgid;
+        private final int sid;
+        private final String command;
+        private final String executable;
+        private final int mappings;
+        private final long dumpedBytes;
+        private final List<String> descriptors;
+
+        private Task(TaskImage image, List<String> descriptors) {
+            this.pid = image.pid;
+            this.ppid = image.ppid;
+            this.pgid = image.pgid;
+            this.sid = image.sid;
+            this.command = image.comm;
+            this.executable = image.exe;
+            this.mappings = image.vmas.size();
+            this.dumpedBytes = image.pagesBytes;
+            this.descriptors = List.copyOf(descriptors);
+        }
+
+        /** Its pid in the container's pid namespace. */
+        public int pid() {
+            return pid;
+        }
+
+        /** Its parent's pid (0 for the root of the dumped tree). */
+        public int ppid() {
+            return ppid;
+        }
+
+        /** Its process group. */
+        public int pgid() {
+            return pgid;
+        }
+
+        /** Its session. */
+        public int sid() {
+            return sid;
+        }
+
+        /** Its command name ({@code comm}, at most 15 bytes). */
+        public String command() {
+            return command;
+        }
+
+        /** The path of the program it runs, as the container sees it. */
+        public String executable() {
+            return executable;
+        }
+
+        /** How many memory mappings were saved. */
+        public int mappings() {
+            return mappings;
+        }
+
+        /** How many bytes of pages were saved. */
+        public long dumpedBytes() {
+            return dumpedBytes;
+        }
+
+        /** Its open descriptors, one line each: number, what is open, position, sharing, cloexec. */
+        public List<String> descriptors() {
+            return descriptors;
+        }
+
+        @Override
+        public String toString() {
+            return "Task[pid=" + pid + ", ppid=" + ppid + ", pgid=" + pgid + ", sid=" + sid + ", command=" + command
+                    + ", executable=" + executable + ", mappings=" + mappings + ", dumpedBytes=" + dumpedBytes
+                    + ", descriptors=" + descriptors + "]";
+        }
     }
 
     private final Path directory;
@@ -48,7 +123,7 @@ public final class ImageDescription {
             case REGULAR -> fd.path + " at " + fd.position;
         } + (fd.kind != TaskImage.FdKind.PIPE && holders.getOrDefault(fd.fileId, 0L) > 1
                 ? " (open file " + fd.fileId + ", shared)" : "") + (fd.cloexec ? " cloexec" : "")).toList();
-        return new Task(t.pid, t.ppid, t.pgid, t.sid, t.comm, t.exe, t.vmas.size(), t.pagesBytes, fds);
+        return new Task(t, fds);
     }
 
     /** The image's directory. */

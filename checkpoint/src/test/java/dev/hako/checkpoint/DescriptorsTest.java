@@ -2,7 +2,12 @@ package dev.hako.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hako.bindings.Linux;
+import dev.hako.cgroupfs.Cgroup;
+import dev.hako.cgroupfs.CgroupLayout;
+import dev.hako.checkpoint.internal.Dumper;
 import dev.hako.namespaces.ContainerProcess;
+import dev.hako.syscalls.TraceSyscalls;
 import dev.hako.testing.Privileged;
 import dev.hako.testing.Requirement;
 import java.nio.file.Files;
@@ -58,6 +63,7 @@ class DescriptorsTest {
             try {
                 Fixtures.awaitLines(log, atDump + 12, Duration.ofSeconds(30));
                 assertThat(restored.isAlive()).isTrue();
+                assertOneOpenFileAtTheEnd(fixtures, (int) restored.pid(), log);
             } finally {
                 Fixtures.closeQuietly(restored);
             }
@@ -72,6 +78,30 @@ class DescriptorsTest {
             assertThat(parent).as("the parent's lines").isEqualTo(IntStream.rangeClosed(1, parent.size()).boxed().toList());
             assertThat(child).as("the child's lines").isEqualTo(IntStream.rangeClosed(1, child.size()).boxed().toList());
             assertThat(parent.size() + child.size()).isGreaterThanOrEqualTo(atDump + 12);
+        }
+    }
+
+    /**
+     * The kernel's view of the restored tree, frozen so nothing writes meanwhile: every task
+     * holding fd 3 (the shells and the sleeps they forked) holds the open file PID 1 holds
+     * (kcmp KCMP_FILE), and its offset in /proc/PID/fdinfo is where the log ends.
+     */
+    private static void assertOneOpenFileAtTheEnd(Fixtures fixtures, int root, Path log) throws Exception {
+        Cgroup group = Cgroup.open(CgroupLayout.detect(), "/" + fixtures.freezer.getFileName());
+        group.freeze(Duration.ofSeconds(10));
+        try {
+            long end = Files.size(log);
+            List<Integer> holders = Dumper.tree(root).stream()
+                    .filter(pid -> Files.exists(Path.of("/proc/" + pid + "/fd/3"))).toList();
+            assertThat(holders).as("tasks holding fd 3").hasSizeGreaterThanOrEqualTo(2).contains(root);
+            for (int pid : holders) {
+                assertThat(TraceSyscalls.kcmp(root, pid, Linux.KCMP_FILE(), 3, 3)).as("kcmp of fd 3 of %d and %d",
+                        root, pid).isZero();
+                assertThat(Files.readAllLines(Path.of("/proc/" + pid + "/fdinfo/3"))).as("fdinfo of %d", pid)
+                        .contains("pos:\t" + end);
+            }
+        } finally {
+            group.thaw(Duration.ofSeconds(10));
         }
     }
 

@@ -186,6 +186,20 @@ final class Fixtures implements AutoCloseable {
         removeTree(work);
     }
 
+    /**
+     * Restores {@code image} into a new container of this test's and waits for its PID 1 to
+     * end, which must be with status 0; nothing of it is left running either way.
+     */
+    void restoreAndAwaitSuccess(Path image, Duration timeout) throws IOException, InterruptedException {
+        ContainerProcess restored = Restore.from(image).container(container("/bin/false")).start();
+        try {
+            assertThat(restored.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(restored.exitValue()).isZero();
+        } finally {
+            closeQuietly(restored);
+        }
+    }
+
     static void closeQuietly(ContainerProcess process) {
         if (process != null) {
             process.close();

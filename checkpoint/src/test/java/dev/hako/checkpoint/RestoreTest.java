@@ -49,13 +49,7 @@ class RestoreTest {
             int linesAtDump = Fixtures.complete(out).size();
             assertThat(linesAtDump).isLessThan(total);
 
-            ContainerProcess restored = Restore.from(image).container(fixtures.container("/bin/false")).start();
-            try {
-                assertThat(restored.waitFor(90, TimeUnit.SECONDS)).isTrue();
-                assertThat(restored.exitValue()).isZero();
-            } finally {
-                Fixtures.closeQuietly(restored);
-            }
+            fixtures.restoreAndAwaitSuccess(image, Duration.ofSeconds(90));
             List<String> expected = Files.readAllLines(reference);
             assertThat(expected).hasSize(total);
             assertThat(Files.readAllLines(out)).isEqualTo(expected);

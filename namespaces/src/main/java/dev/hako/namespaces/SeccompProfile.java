@@ -72,6 +72,15 @@ public final class SeccompProfile {
             return of(Arch.CURRENT);
         }
 
+        /**
+         * Whether this architecture has a syscall of that name: profiles written for several
+         * architectures (Docker's, the OCI spec's) list calls that only some of them have,
+         * and {@link Builder#ruleOn} refuses a name the architecture does not know.
+         */
+        public boolean hasSyscall(String name) {
+            return SyscallTable.of(arch).number(Objects.requireNonNull(name, "name")).isPresent();
+        }
+
         /** The bindings' architecture, whose syscall table and AUDIT_ARCH value the filter uses. */
         Arch arch() {
             return arch;

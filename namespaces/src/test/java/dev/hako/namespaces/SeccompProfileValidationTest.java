@@ -29,6 +29,17 @@ class SeccompProfileValidationTest {
     }
 
     @Test
+    void eachArchitectureSaysWhichSyscallsItHas() {
+        assertThat(Architecture.X86_64.hasSyscall("open")).isTrue();
+        assertThat(Architecture.AARCH64.hasSyscall("open")).isFalse();
+        assertThat(Architecture.AARCH64.hasSyscall("openat")).isTrue();
+        assertThat(Architecture.X86_64.hasSyscall("no_such_call")).isFalse();
+        assertThatThrownBy(() -> Architecture.X86_64.hasSyscall(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("name");
+    }
+
+    @Test
     void anArgumentIndexAboveFiveIsRefused() {
         assertThatThrownBy(() -> ArgCheck.eq(6, 0))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -2,8 +2,6 @@ package dev.hako.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hako.bindings.Arch;
-import dev.hako.bindings.SyscallTable;
 import dev.hako.namespaces.SeccompAction;
 import dev.hako.namespaces.SeccompProfile;
 import dev.hako.namespaces.SeccompProfile.ArgCheck;
@@ -99,7 +97,7 @@ public final class SeccompJson {
             }
             for (JsonNode name : names) {
                 for (Architecture arch : arches) {
-                    if (SyscallTable.of(Arch.valueOf(arch.name())).number(name.asText()).isPresent()) {
+                    if (arch.hasSyscall(name.asText())) {
                         builder.ruleOn(arch, name.asText(), action, checks.toArray(ArgCheck[]::new));
                     }
                 }

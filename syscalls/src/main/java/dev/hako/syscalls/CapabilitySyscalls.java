@@ -36,10 +36,9 @@ public final class CapabilitySyscalls {
             if (result < 0) {
                 throw Kernel.failure(result, "capget", Integer.toString(tid));
             }
-            return new CapabilitySets(
-                    Flag.decode(Capability.class, join(data, Field.EFFECTIVE)),
-                    Flag.decode(Capability.class, join(data, Field.PERMITTED)),
-                    Flag.decode(Capability.class, join(data, Field.INHERITABLE)));
+            long[] masks = ProcessCalls.capabilityMasks(data);
+            return new CapabilitySets(Flag.decode(Capability.class, masks[0]), Flag.decode(Capability.class, masks[1]),
+                    Flag.decode(Capability.class, masks[2]));
         }
     }
 
@@ -54,22 +53,5 @@ public final class CapabilitySyscalls {
         try (Arena arena = Arena.ofConfined()) {
             Kernel.runCritical(ProcessCalls.capset(arena, sets));
         }
-    }
-
-    private enum Field { EFFECTIVE, PERMITTED, INHERITABLE }
-
-    /** The 64-bit mask of one set, from its two 32-bit halves. */
-    private static long join(MemorySegment data, Field field) {
-        long mask = 0;
-        for (int half = 0; half < Linux._LINUX_CAPABILITY_U32S_3(); half++) {
-            MemorySegment element = cap_user_data.asSlice(data, half);
-            int bits = switch (field) {
-                case EFFECTIVE -> cap_user_data.effective(element);
-                case PERMITTED -> cap_user_data.permitted(element);
-                case INHERITABLE -> cap_user_data.inheritable(element);
-            };
-            mask |= Integer.toUnsignedLong(bits) << (32 * half);
-        }
-        return mask;
     }
 }

@@ -3,9 +3,9 @@ package dev.hako.syscalls;
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.epoll_event;
 import dev.hako.bindings.pollfd;
+import dev.hako.syscalls.calls.SignalCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -118,16 +118,7 @@ public final class EventSyscalls {
             MemorySegment entry = pollfd.allocate(arena);
             pollfd.fd(entry, fd.value());
             pollfd.events(entry, (short) Flag.combine(events));
-            MemorySegment timespec = MemorySegment.NULL;
-            if (timeout != null) {
-                timespec = arena.allocate(ValueLayout.JAVA_LONG, 2);
-                timespec.setAtIndex(ValueLayout.JAVA_LONG, 0, timeout.getSeconds());
-                timespec.setAtIndex(ValueLayout.JAVA_LONG, 1, timeout.getNano());
-            }
-            long result = Kernel.blocking(Linux.SYS_ppoll(), entry.address(), 1, timespec.address(), 0, 0, 0);
-            if (result < 0) {
-                throw Kernel.failure(result, "poll", fd.value() + ", " + Flag.describe(events));
-            }
+            Kernel.run(SignalCalls.ppoll(arena, entry, timeout));
             return Flag.decode(PollEvent.class, Short.toUnsignedLong(pollfd.revents(entry)));
         }
     }

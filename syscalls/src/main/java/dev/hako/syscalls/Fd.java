@@ -1,6 +1,6 @@
 package dev.hako.syscalls;
 
-import dev.hako.bindings.Linux;
+import dev.hako.syscalls.calls.FileCalls;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -94,7 +94,7 @@ public final class Fd implements AutoCloseable {
         public void run() {
             int n = number.getAndSet(CLOSED);
             if (n != CLOSED) {
-                Kernel.blocking(Linux.SYS_close(), n, 0, 0);
+                Kernel.invoke(FileCalls.close(n));
             }
         }
     }

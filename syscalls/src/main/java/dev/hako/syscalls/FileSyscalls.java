@@ -216,11 +216,7 @@ public final class FileSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fcntl.2.html">fcntl(2)</a>
      */
     public static Fd dupCloexec(Fd fd, int minimum) throws SyscallException {
-        long result = Kernel.critical(Linux.SYS_fcntl(), fd.value(), Linux.F_DUPFD_CLOEXEC(), minimum);
-        if (result < 0) {
-            throw Kernel.failure(result, "fcntl", fd.value() + ", F_DUPFD_CLOEXEC, " + minimum);
-        }
-        return Fd.adopt((int) result);
+        return Fd.adopt((int) Kernel.runCritical(FileCalls.dupCloexec(fd.value(), minimum)));
     }
 
     /**

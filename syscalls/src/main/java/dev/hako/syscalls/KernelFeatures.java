@@ -3,6 +3,7 @@ package dev.hako.syscalls;
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.mount_attr;
 import dev.hako.bindings.utsname;
+import dev.hako.syscalls.calls.FileCalls;
 import dev.hako.syscalls.calls.ProcessCalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -368,7 +369,7 @@ public final class KernelFeatures {
         long result = Kernel.blocking(number, a1, a2, a3, a4, a5, 0);
         if (result >= 0) {
             if (number != Linux.SYS_clone3() && number != Linux.SYS_close_range() && result > 2) {
-                Kernel.critical(Linux.SYS_close(), result, 0, 0);
+                Kernel.invokeCritical(FileCalls.close((int) result));
             }
             return 0;
         }

@@ -3,6 +3,7 @@ package dev.hako.syscalls;
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.cmsghdr;
 import dev.hako.bindings.msghdr;
+import dev.hako.syscalls.calls.FileCalls;
 import dev.hako.syscalls.calls.StreamCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -211,9 +212,6 @@ public final class StreamSyscalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/fcntl.2.html">fcntl(2)</a>
      */
     public static void setStatusFlags(Fd fd, int flags) throws SyscallException {
-        long result = Kernel.critical(Linux.SYS_fcntl(), fd.value(), Linux.F_SETFL(), flags);
-        if (result < 0) {
-            throw Kernel.failure(result, "fcntl", fd.value() + ", F_SETFL, 0" + Integer.toOctalString(flags));
-        }
+        Kernel.runCritical(FileCalls.setStatusFlags(fd.value(), flags));
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 public final class CheckpointRefusal extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** A refusal; the message says what was found and is prefixed with "cannot checkpoint: ". */
     public CheckpointRefusal(String message) {
         super("cannot checkpoint: " + message);
     }

@@ -57,6 +57,10 @@ public final class Dumper {
     private record OpenFile(int hostPid, int fd, Object fileKey, long position, int openFlags, int id) {
     }
 
+    /**
+     * A dump of the tree under host pid {@code root}, whose tasks are all in {@code cgroup}
+     * (frozen during the dump), into the image directory {@code dir}.
+     */
     public Dumper(int root, Cgroup cgroup, Path dir) {
         this.root = root;
         this.cgroup = cgroup;
@@ -567,28 +571,44 @@ public final class Dumper {
      * as the kernel sends it on preemption, and its rseq_cs is cleared as the kernel does.
      * Done on the live task too, before the first injected syscall: that syscall's return
      * to an address outside the section would make the kernel clear rseq_cs, and the task
-     * would then finish the section unprotected.
+     * would then finish the section unprotected. A descriptor the kernel refuses (it kills
+     * the task with SIGSEGV when it next looks) fails the dump, naming the task.
      */
     private static Registers rseqFixup(int pid, TaskImage task, Registers registers, Arena arena) throws IOException {
         if (task.rseqPointer == 0) {
             return registers;
         }
         try (RandomAccessFile mem = new RandomAccessFile("/proc/" + pid + "/mem", "rw")) {
-            long csPointer = task.rseqPointer + 8; // struct rseq: cpu_id_start, cpu_id, then rseq_cs
+            long csPointer = task.rseqPointer + RseqSection.RSEQ_CS_POINTER;
             mem.seek(csPointer);
             long cs = Long.reverseBytes(mem.readLong());
             if (cs == 0) {
                 return registers;
             }
-            mem.seek(cs + 8); // struct rseq_cs: version, flags, start_ip, post_commit_offset, abort_ip
-            long start = Long.reverseBytes(mem.readLong());
-            long length = Long.reverseBytes(mem.readLong());
-            long abort = Long.reverseBytes(mem.readLong());
-            long ip = registers.get(Registers.RIP);
-            if (Long.compareUnsigned(ip - start, length) >= 0) {
+            byte[] raw = new byte[RseqSection.SIZE];
+            mem.seek(cs);
+            mem.readFully(raw);
+            RseqSection section = RseqSection.of(raw);
+            if (!section.contains(registers.get(Registers.RIP))) {
                 return registers;
             }
-            Registers fixed = registers.with(Registers.RIP, abort);
+            String problem;
+            try {
+                mem.seek(section.abortIp() - 4);
+                problem = section.problem(Integer.reverseBytes(mem.readInt()), task.rseqSignature);
+            } catch (IOException e) {
+                problem = "an abort handler that cannot be read (" + e.getMessage() + ")";
+            }
+            if (problem != null) {
+                throw new IOException("cannot checkpoint task " + task.pid + ": it is inside the rseq critical section "
+                        + section.describe() + ", whose descriptor at 0x" + Long.toHexString(cs) + " the kernel"
+                        + " refuses: " + problem);
+            }
+            // A task asleep in a call inside the section (the ABI forbids it, the kernel
+            // copes): the kernel would first step back over the syscall to restart it, then
+            // move to the abort handler. Ending the call here (orig_rax -1) keeps it from
+            // stepping back from the handler instead; the handler ignores rax.
+            Registers fixed = registers.restartFixup().with(Registers.RIP, section.abortIp());
             TraceSyscalls.setRegset(pid, Linux.NT_PRSTATUS(), fixed.toSegment(arena));
             mem.seek(csPointer);
             mem.writeLong(0);

@@ -174,6 +174,7 @@ public final class ImageStore {
 
     // ---- core ----------------------------------------------------------------------------
 
+    /** Writes the image files of one task (a zombie: its core file only) into {@code dir}. */
     public static void writeTask(Path dir, TaskImage task) throws IOException {
         if (task.zombie) {
             Proto.Writer tc = new Proto.Writer().u(1, 2) // TASK_DEAD

@@ -3,14 +3,20 @@ package dev.hako.checkpoint.internal;
 import dev.hako.bindings.Linux;
 import dev.hako.bindings.iovec;
 import dev.hako.bindings.ptrace_syscall_info;
+import dev.hako.syscalls.MapFlag;
+import dev.hako.syscalls.MemoryProtection;
 import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.TraceStatus;
 import dev.hako.syscalls.TraceSyscalls;
+import dev.hako.syscalls.calls.Call;
+import dev.hako.syscalls.calls.MemoryCalls;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Makes a stopped tracee run one syscall of our choosing, with no code written into it:
@@ -137,6 +143,29 @@ final class Injector implements AutoCloseable {
         throw new IOException("task " + tid + " did not end after injected syscall " + number);
     }
 
+    /**
+     * Runs a call encoded by the syscalls encoders (the ones the typed wrappers and the
+     * launch engine use), for a call whose arguments are all values: a pointer the encoder
+     * made would point into this process, not into the task.
+     */
+    long call(Call call) throws IOException {
+        return call(call.number(), call.words());
+    }
+
+    /** Like {@link #call(Call)} but a negative result throws, naming the call and its arguments. */
+    long check(Call call) throws IOException {
+        long result = call(call);
+        if (result < 0 && result > -4096) {
+            throw new SyscallException(call.name(), call.arguments() + ", injected into task " + tid, (int) -result);
+        }
+        return result;
+    }
+
+    /** {@link #callToExit(long, long...)} of an encoded call. */
+    TraceStatus callToExit(Call call) throws IOException {
+        return callToExit(call.number(), call.words());
+    }
+
     /** Like {@link #call} but a negative result throws, naming the call. */
     long check(String name, long number, long... args) throws IOException {
         long result = call(number, args);
@@ -149,9 +178,10 @@ final class Injector implements AutoCloseable {
     /** The scratch area's address, mapping it on first use (at {@code hint} if not 0). */
     long scratch(long hint) throws IOException {
         if (scratch == 0) {
-            long flags = Linux.MAP_PRIVATE() | Linux.MAP_ANONYMOUS() | (hint != 0 ? Linux.MAP_FIXED_NOREPLACE() : 0);
-            long address = check("mmap", Linux.SYS_mmap(), hint, SCRATCH_SIZE, Linux.PROT_READ() | Linux.PROT_WRITE(),
-                    flags, -1, 0);
+            Set<MapFlag> flags = hint != 0 ? EnumSet.of(MapFlag.PRIVATE, MapFlag.ANONYMOUS, MapFlag.FIXED_NOREPLACE)
+                    : EnumSet.of(MapFlag.PRIVATE, MapFlag.ANONYMOUS);
+            long address = check(MemoryCalls.mmap(hint, SCRATCH_SIZE,
+                    EnumSet.of(MemoryProtection.READ, MemoryProtection.WRITE), flags, -1, 0));
             if (hint != 0 && address != hint) {
                 throw new IOException("task " + tid + ": scratch mapping landed at 0x" + Long.toHexString(address));
             }
@@ -169,7 +199,7 @@ final class Injector implements AutoCloseable {
         if (scratch != 0) {
             long address = scratch;
             scratch = 0;
-            check("munmap", Linux.SYS_munmap(), address, SCRATCH_SIZE);
+            check(MemoryCalls.munmap(address, SCRATCH_SIZE));
         }
     }
 

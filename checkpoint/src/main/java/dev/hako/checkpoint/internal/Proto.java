@@ -43,10 +43,12 @@ public final class Proto {
             return u(field, (value << 1) ^ (value >> 63));
         }
 
+        /** A bool field, as the varint 0 or 1. */
         public Writer bool(int field, boolean value) {
             return u(field, value ? 1 : 0);
         }
 
+        /** A length-delimited bytes field. */
         public Writer bytes(int field, byte[] value) {
             varint(((long) field << 3) | 2);
             varint(value.length);
@@ -54,14 +56,17 @@ public final class Proto {
             return this;
         }
 
+        /** A string field, in UTF-8. */
         public Writer string(int field, String value) {
             return bytes(field, value.getBytes(StandardCharsets.UTF_8));
         }
 
+        /** A nested message field. */
         public Writer message(int field, Writer message) {
             return bytes(field, message.toBytes());
         }
 
+        /** The message written so far. */
         public byte[] toBytes() {
             return out.toByteArray();
         }
@@ -127,15 +132,18 @@ public final class Proto {
             return value;
         }
 
+        /** Whether the message has a value for {@code field}. */
         public boolean has(int field) {
             return fields.containsKey(field);
         }
 
+        /** The last value of varint {@code field}, or {@code otherwise} when it is absent. */
         public long u(int field, long otherwise) {
             List<Object> values = fields.get(field);
             return values == null ? otherwise : (Long) values.getLast();
         }
 
+        /** The last value of varint {@code field}, which the image must have. */
         public long u(int field) throws IOException {
             List<Object> values = fields.get(field);
             if (values == null) {
@@ -144,11 +152,13 @@ public final class Proto {
             return (Long) values.getLast();
         }
 
+        /** The last value of zigzag-encoded {@code field}, or {@code otherwise} when it is absent. */
         public long s(int field, long otherwise) {
             long raw = u(field, Long.MIN_VALUE);
             return raw == Long.MIN_VALUE && !has(field) ? otherwise : (raw >>> 1) ^ -(raw & 1);
         }
 
+        /** Every value of repeated varint {@code field}, in order (empty when absent). */
         public List<Long> repeatedU(int field) {
             List<Long> result = new ArrayList<>();
             for (Object value : fields.getOrDefault(field, List.of())) {
@@ -157,21 +167,25 @@ public final class Proto {
             return result;
         }
 
+        /** The last value of bytes {@code field}, or null when it is absent. */
         public byte[] bytes(int field) {
             List<Object> values = fields.get(field);
             return values == null ? null : (byte[]) values.getLast();
         }
 
+        /** The last value of string {@code field}, or null when it is absent. */
         public String string(int field) {
             byte[] bytes = bytes(field);
             return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
         }
 
+        /** The last value of message {@code field}, decoded, or null when it is absent. */
         public Message message(int field) throws IOException {
             byte[] bytes = bytes(field);
             return bytes == null ? null : parse(bytes);
         }
 
+        /** Every value of repeated message {@code field}, decoded, in order. */
         public List<Message> messages(int field) throws IOException {
             List<Message> result = new ArrayList<>();
             for (Object value : fields.getOrDefault(field, List.of())) {
@@ -180,6 +194,7 @@ public final class Proto {
             return result;
         }
 
+        /** Every value of repeated bytes {@code field}, in order. */
         public List<byte[]> repeatedBytes(int field) {
             List<byte[]> result = new ArrayList<>();
             for (Object value : fields.getOrDefault(field, List.of())) {

@@ -15,6 +15,10 @@ import dev.hako.syscalls.StreamSyscalls;
 import dev.hako.syscalls.SyscallException;
 import dev.hako.syscalls.TraceStatus;
 import dev.hako.syscalls.TraceSyscalls;
+import dev.hako.syscalls.calls.FileCalls;
+import dev.hako.syscalls.calls.MemoryCalls;
+import dev.hako.syscalls.calls.PrctlCalls;
+import dev.hako.syscalls.calls.ProcessCalls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -126,7 +130,7 @@ public final class Restorer {
             // 1. Everything of the fresh exec goes but the kernel's own mappings and the scratch.
             for (ProcFiles.Mapping m : current) {
                 if (!isKernelMapping(m.path())) {
-                    inject.check("munmap", Linux.SYS_munmap(), m.start(), m.end() - m.start());
+                    inject.check(MemoryCalls.munmap(m.start(), m.end() - m.start()));
                 }
             }
             // 2. vvar, vvar_vclock and vdso to their saved places, through a parking area so
@@ -163,7 +167,7 @@ public final class Restorer {
                 long at = inject.check("mmap", Linux.SYS_mmap(), vma.start, vma.length(), vma.prot | Linux.PROT_WRITE()
                         | Linux.PROT_READ(), flags, fd, vma.file ? vma.pgoff : 0);
                 if (fd >= 0) {
-                    inject.check("close", Linux.SYS_close(), fd);
+                    inject.check(FileCalls.close((int) fd));
                 }
                 if (at != vma.start) {
                     throw new IOException("task " + task.pid + ": mapping " + vma.path + " landed at 0x"
@@ -206,7 +210,7 @@ public final class Restorer {
             descriptors(inject, scratch, arena);
             steps.reach("signals, timers and limits of task " + task.pid);
             inject.check("chdir", Linux.SYS_chdir(), string(inject, scratch, task.cwd));
-            inject.check("umask", Linux.SYS_umask(), task.umask);
+            inject.check(FileCalls.umask(task.umask));
             inject.check("personality", Linux.SYS_personality(), task.personality);
             // The name exec gave (the basename of the path run, "cat" for /bin/cat -> busybox).
             inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_NAME(), string(inject, scratch, task.comm), 0, 0, 0);
@@ -249,7 +253,7 @@ public final class Restorer {
                 }
             }
             if (task.pdeathSignal != 0) {
-                inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_PDEATHSIG(), task.pdeathSignal);
+                inject.check(PrctlCalls.setPdeathsig((int) task.pdeathSignal));
             }
             signals(inject, scratch, arena);
             for (Resource resource : Resource.values()) {
@@ -259,7 +263,7 @@ public final class Restorer {
             steps.reach("credentials of task " + task.pid);
             credentials(inject, scratch, arena);
             if (task.noNewPrivs) {
-                inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0);
+                inject.check(PrctlCalls.setNoNewPrivs());
             }
             inject.releaseScratch();
         }
@@ -365,7 +369,7 @@ public final class Restorer {
             for (Path link : list.toList()) {
                 int number = Integer.parseInt(link.getFileName().toString());
                 if (number != controlTarget) {
-                    inject.check("close", Linux.SYS_close(), number);
+                    inject.check(FileCalls.close(number));
                 }
             }
         }
@@ -389,15 +393,15 @@ public final class Restorer {
                 inject.check("recvmsg", Linux.SYS_recvmsg(), controlTarget, message, 0);
                 int received = (int) (inject.readLong(controlBuffer + cmsghdr.sizeof()) & 0xffffffffL);
                 if (received != saved.fd) {
-                    inject.check("dup3", Linux.SYS_dup3(), received, saved.fd, saved.cloexec ? Linux.O_CLOEXEC() : 0);
-                    inject.check("close", Linux.SYS_close(), received);
+                    inject.check(FileCalls.dup3(received, saved.fd, saved.cloexec));
+                    inject.check(FileCalls.close(received));
                 } else if (saved.cloexec) {
-                    inject.check("fcntl", Linux.SYS_fcntl(), saved.fd, Linux.F_SETFD(), Linux.FD_CLOEXEC());
+                    inject.check(FileCalls.setDescriptorFlags(saved.fd, true));
                 }
             }
         }
         if (task.fds.stream().noneMatch(fd -> fd.fd == controlTarget)) {
-            inject.check("close", Linux.SYS_close(), controlTarget);
+            inject.check(FileCalls.close(controlTarget));
         }
     }
 
@@ -454,7 +458,7 @@ public final class Restorer {
                 break;
             }
         }
-        long self = inject.check("getpid", Linux.SYS_getpid());
+        long self = inject.check(ProcessCalls.getpid());
         for (byte[] info : task.pendingPrivate) {
             int signal = MemorySegment.ofArray(info).get(ValueLayout.JAVA_INT_UNALIGNED, 0);
             inject.write(scratch + 64, info);
@@ -469,12 +473,12 @@ public final class Restorer {
 
     /**
      * In an order the kernel accepts: the bounding set first (dropping needs CAP_SETPCAP);
-     * then, for a task that was not root, SECBIT_NO_SETUID_FIXUP so the id changes keep
-     * every capability, and groups, gids, uids; then the inheritable set and the ambient
-     * set (raising needs each cap in permitted and inheritable, and
-     * SECBIT_NO_CAP_AMBIENT_RAISE unset); then the saved securebits (needs CAP_SETPCAP
-     * in the effective set, and may lock bits); last capset of the saved permitted,
-     * effective and inheritable sets, which may drop CAP_SETPCAP.
+     * the supplementary groups (needs CAP_SETGID); then, for a task that was not root,
+     * SECBIT_NO_SETUID_FIXUP so the id changes keep every capability, and gids, uids;
+     * then the inheritable set and the ambient set (raising needs each cap in permitted
+     * and inheritable, and SECBIT_NO_CAP_AMBIENT_RAISE unset); then the saved securebits
+     * (needs CAP_SETPCAP in the effective set, and may lock bits); last capset of the
+     * saved permitted, effective and inheritable sets, which may drop CAP_SETPCAP.
      */
     private void credentials(Injector inject, long scratch, Arena arena) throws IOException {
         long[] caps = task.capabilities; // inheritable, permitted, effective, bounding, ambient
@@ -484,39 +488,36 @@ public final class Restorer {
         int last = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().trim());
         for (int cap = 0; cap <= last; cap++) {
             if ((caps[3] & (1L << cap)) == 0) {
-                inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAPBSET_DROP(), cap, 0, 0, 0);
+                inject.check(PrctlCalls.capbsetDrop(cap));
             }
         }
         long bits = inject.check("prctl", Linux.SYS_prctl(), Linux.PR_GET_SECUREBITS(), 0, 0, 0, 0);
         boolean root = Arrays.stream(task.uids).allMatch(id -> id == 0) && Arrays.stream(task.gids).allMatch(id -> id == 0);
+        long[] groups = task.groups.stream().mapToLong(Long::longValue).toArray();
+        // Root's groups too; only when they differ, so a container where setgroups is
+        // denied (a user namespace's default) can still restore a task with the same ones.
+        if (!Arrays.equals(groups, ProcFiles.numbers(ProcFiles.status(pid), "Groups"))) {
+            inject.write(scratch, ProcessCalls.groupList(arena, task.groups));
+            inject.check("setgroups", Linux.SYS_setgroups(), task.groups.size(), scratch);
+        }
         if (!root) {
             inject.check("prctl", Linux.SYS_prctl(), Linux.PR_SET_SECUREBITS(), bits | SECBIT_NO_SETUID_FIXUP, 0, 0, 0);
-            long[] groups = task.groups.stream().mapToLong(Long::longValue).toArray();
-            MemorySegment list = arena.allocate(4L * Math.max(1, groups.length), 4);
-            for (int i = 0; i < groups.length; i++) {
-                list.setAtIndex(ValueLayout.JAVA_INT, i, (int) groups[i]);
-            }
-            inject.write(scratch, list);
-            inject.check("setgroups", Linux.SYS_setgroups(), groups.length, scratch);
-            inject.check("setresgid", Linux.SYS_setresgid(), task.gids[0], task.gids[1], task.gids[2]);
-            inject.check("setresuid", Linux.SYS_setresuid(), task.uids[0], task.uids[1], task.uids[2]);
+            inject.check(ProcessCalls.setresgid(task.gids[0], task.gids[1], task.gids[2]));
+            inject.check(ProcessCalls.setresuid(task.uids[0], task.uids[1], task.uids[2]));
         }
-        MemorySegment header = arena.allocate(8, 4);
-        header.set(ValueLayout.JAVA_INT, 0, Linux._LINUX_CAPABILITY_VERSION_3());
-        header.set(ValueLayout.JAVA_INT, 4, 0);
+        MemorySegment header = ProcessCalls.capabilityHeader(arena, 0);
         inject.write(scratch, header);
         // Still all of the restore's own permitted and effective sets, the saved inheritable one.
         inject.check("capget", Linux.SYS_capget(), scratch, scratch + 64);
-        MemorySegment held = MemorySegment.ofArray(inject.read(scratch + 64, 24));
-        long permitted = (held.get(ValueLayout.JAVA_INT_UNALIGNED, 4) & 0xffffffffL)
-                | (long) held.get(ValueLayout.JAVA_INT_UNALIGNED, 16) << 32;
-        long effective = (held.get(ValueLayout.JAVA_INT_UNALIGNED, 0) & 0xffffffffL)
-                | (long) held.get(ValueLayout.JAVA_INT_UNALIGNED, 12) << 32;
-        capset(inject, scratch, arena, caps[0], permitted, effective);
-        inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_CLEAR_ALL(), 0, 0, 0);
+        MemorySegment held = ProcessCalls.capabilityData(arena, 0, 0, 0);
+        MemorySegment.copy(MemorySegment.ofArray(inject.read(scratch + 64, (int) held.byteSize())), 0, held, 0,
+                held.byteSize());
+        long[] masks = ProcessCalls.capabilityMasks(held); // effective, permitted, inheritable
+        capset(inject, scratch, arena, caps[0], masks[1], masks[0]);
+        inject.check(PrctlCalls.capAmbientClearAll());
         for (int cap = 0; cap <= last; cap++) {
             if ((caps[4] & (1L << cap)) != 0) {
-                inject.check("prctl", Linux.SYS_prctl(), Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_RAISE(), cap, 0, 0);
+                inject.check(PrctlCalls.capAmbientRaise(cap));
             }
         }
         if (task.securebits != (root ? bits : bits | SECBIT_NO_SETUID_FIXUP)) {
@@ -532,15 +533,9 @@ public final class Restorer {
 
     private void capset(Injector inject, long scratch, Arena arena, long inheritable, long permitted, long effective)
             throws IOException {
-        MemorySegment header = arena.allocate(8, 4);
-        header.set(ValueLayout.JAVA_INT, 0, Linux._LINUX_CAPABILITY_VERSION_3());
-        header.set(ValueLayout.JAVA_INT, 4, 0);
-        MemorySegment data = arena.allocate(24, 4);
-        for (int half = 0; half < 2; half++) {
-            data.set(ValueLayout.JAVA_INT, 12L * half, (int) (effective >>> (32 * half)));
-            data.set(ValueLayout.JAVA_INT, 12L * half + 4, (int) (permitted >>> (32 * half)));
-            data.set(ValueLayout.JAVA_INT, 12L * half + 8, (int) (inheritable >>> (32 * half)));
-        }
+        // The structs capset's encoder writes, placed in the task's scratch instead of here.
+        MemorySegment header = ProcessCalls.capabilityHeader(arena, 0);
+        MemorySegment data = ProcessCalls.capabilityData(arena, effective, permitted, inheritable);
         inject.write(scratch, header);
         inject.write(scratch + 64, data);
         long result = inject.call(Linux.SYS_capset(), scratch, scratch + 64);

@@ -89,10 +89,12 @@ public final class TaskImage {
         public String path = "";
         public boolean file;
 
+        /** Whether this is one of the kernel's own mappings (vvar, vdso, vsyscall). */
         public boolean special() {
             return path.startsWith("[vvar") || path.equals("[vdso]") || path.equals("[vsyscall]");
         }
 
+        /** Its length in bytes. */
         public long length() {
             return end - start;
         }

@@ -213,7 +213,7 @@ public final class TreeRestorer {
         }
         if (task.sid == task.pid) {
             try (Injector inject = Injector.of(host)) {
-                inject.check("setsid", Linux.SYS_setsid());
+                inject.check(ProcessCalls.setsid());
             }
             return;
         }
@@ -293,12 +293,12 @@ public final class TreeRestorer {
         TraceStatus end;
         try (Injector inject = Injector.of(host)) {
             if (signal == 0) {
-                end = inject.callToExit(Linux.SYS_exit_group(), (status >> 8) & 0xff);
+                end = inject.callToExit(ProcessCalls.exitGroup((status >> 8) & 0xff));
             } else {
                 // No core file from a restore: the dumped task's core, if any, was written then.
                 ResourceSyscalls.prlimit(host, Resource.CORE, new ResourceLimit(0, 0));
                 TraceSyscalls.setSigmask(host, 0);
-                end = inject.callToExit(Linux.SYS_kill(), task.pid, signal);
+                end = inject.callToExit(ProcessCalls.kill(task.pid, signal));
             }
         }
         if (end.stopped() || (signal == 0 ? end.exitCode() != ((status >> 8) & 0xff) : end.termSignal() != signal)) {

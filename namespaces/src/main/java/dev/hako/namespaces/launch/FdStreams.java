@@ -24,6 +24,7 @@ public final class FdStreams {
         private final Fd fd;
         private final MemorySegment buffer = Arena.ofAuto().allocate(BUFFER);
 
+        /** A stream over {@code fd}, which it closes when closed. */
         public Input(Fd fd) {
             this.fd = fd;
         }
@@ -62,6 +63,7 @@ public final class FdStreams {
     public static final class Output extends OutputStream {
         private final Fd fd;
 
+        /** A stream over {@code fd}, which it closes when closed. */
         public Output(Fd fd) {
             this.fd = fd;
         }

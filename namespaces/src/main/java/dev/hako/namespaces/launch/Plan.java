@@ -254,6 +254,7 @@ public final class Plan {
         }
     }
 
+    /** How the plan names a namespace to join: {@code "net of pid 42"}, {@code "uts at /run/netns/x"}. */
     public static String joinName(NamespaceType type, NamespaceJoin join) {
         return switch (join) {
             case NamespaceJoin.OfPid pid -> type.procName() + " of pid " + pid.pid();

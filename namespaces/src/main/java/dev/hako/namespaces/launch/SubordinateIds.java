@@ -15,7 +15,9 @@ import java.util.List;
  */
 public final class SubordinateIds {
 
+    /** shadow's setuid helper that writes a uid map from /etc/subuid (Debian package uidmap). */
     public static final Path NEWUIDMAP = Path.of("/usr/bin/newuidmap");
+    /** The gid map's helper, from /etc/subgid. */
     public static final Path NEWGIDMAP = Path.of("/usr/bin/newgidmap");
 
     /** One granted range. */

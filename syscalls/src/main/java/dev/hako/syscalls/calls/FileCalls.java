@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
- * Encoders of the descriptor and file calls: read, write, close, close_range, dup3,
+ * Encoders of the descriptor and file calls: read, write, close, fcntl, close_range, dup3,
  * openat, openat2, chdir, fchdir, umask, mkdirat, mknodat, fchmodat, fchownat, symlinkat, fchown. Directory
  * descriptors are numbers, {@link Linux#AT_FDCWD()} for the current directory.
  */
@@ -53,6 +53,26 @@ public final class FileCalls {
     /** close(2). */
     public static Call close(int fd) {
         return Call.of("close", Linux.SYS_close(), new long[] {fd}, () -> new String[] {Integer.toString(fd)});
+    }
+
+    /** fcntl(2) F_DUPFD_CLOEXEC: a close-on-exec duplicate of {@code fd} numbered {@code minimum} or above. */
+    public static Call dupCloexec(int fd, int minimum) {
+        return fcntl(fd, Linux.F_DUPFD_CLOEXEC(), "F_DUPFD_CLOEXEC", minimum, Integer.toString(minimum));
+    }
+
+    /** fcntl(2) F_SETFD: the descriptor's own flags, FD_CLOEXEC or none. */
+    public static Call setDescriptorFlags(int fd, boolean cloexec) {
+        return fcntl(fd, Linux.F_SETFD(), "F_SETFD", cloexec ? Linux.FD_CLOEXEC() : 0, cloexec ? "FD_CLOEXEC" : "0");
+    }
+
+    /** fcntl(2) F_SETFL: the open file's status flags ({@code O_*} bits, shown in octal). */
+    public static Call setStatusFlags(int fd, int flags) {
+        return fcntl(fd, Linux.F_SETFL(), "F_SETFL", flags, "0" + Integer.toOctalString(flags));
+    }
+
+    private static Call fcntl(int fd, int command, String commandName, long argument, String argumentShown) {
+        return Call.of("fcntl", Linux.SYS_fcntl(), new long[] {fd, command, argument},
+                () -> new String[] {Integer.toString(fd), commandName, argumentShown});
     }
 
     /** close_range(2) from {@code first} to {@code last} inclusive (-1: the highest, {@code ~0U}). */

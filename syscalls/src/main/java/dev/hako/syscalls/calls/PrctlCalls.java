@@ -66,14 +66,23 @@ public final class PrctlCalls {
 
     /** PR_CAPBSET_DROP of a capability number, which may be newer than the {@link Capability} names. */
     public static Call capbsetDrop(int capability) {
-        String name = capability >= 0 && capability <= Linux.CAP_LAST_CAP() ? Capability.ofNumber(capability).cName()
+        return prctl(Linux.PR_CAPBSET_DROP(), capability, 0, "PR_CAPBSET_DROP", capabilityName(capability));
+    }
+
+    private static String capabilityName(int capability) {
+        return capability >= 0 && capability <= Linux.CAP_LAST_CAP() ? Capability.ofNumber(capability).cName()
                 : Integer.toString(capability);
-        return prctl(Linux.PR_CAPBSET_DROP(), capability, 0, "PR_CAPBSET_DROP", name);
     }
 
     /** PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE. */
     public static Call capAmbientRaise(Capability capability) {
-        return ambient(Linux.PR_CAP_AMBIENT_RAISE(), "PR_CAP_AMBIENT_RAISE", capability);
+        return capAmbientRaise(capability.number());
+    }
+
+    /** PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE of a capability number, which may be newer than the names. */
+    public static Call capAmbientRaise(int capability) {
+        return prctl(Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_RAISE(), capability, "PR_CAP_AMBIENT",
+                "PR_CAP_AMBIENT_RAISE", capabilityName(capability));
     }
 
     /** PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER. */

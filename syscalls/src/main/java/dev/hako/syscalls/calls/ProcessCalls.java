@@ -53,26 +53,42 @@ public final class ProcessCalls {
 
     /** setresuid(2), all three ids alike. */
     public static Call setresuid(long uid) {
-        return Call.of("setresuid", Linux.SYS_setresuid(), new long[] {uid, uid, uid},
-                () -> new String[] {Long.toString(uid), Long.toString(uid), Long.toString(uid)});
+        return setresuid(uid, uid, uid);
+    }
+
+    /** setresuid(2): the real, effective and saved user ids (a restored task's may differ). */
+    public static Call setresuid(long real, long effective, long saved) {
+        return Call.of("setresuid", Linux.SYS_setresuid(), new long[] {real, effective, saved},
+                () -> new String[] {Long.toString(real), Long.toString(effective), Long.toString(saved)});
     }
 
     /** setresgid(2), all three ids alike. */
     public static Call setresgid(long gid) {
-        return Call.of("setresgid", Linux.SYS_setresgid(), new long[] {gid, gid, gid},
-                () -> new String[] {Long.toString(gid), Long.toString(gid), Long.toString(gid)});
+        return setresgid(gid, gid, gid);
+    }
+
+    /** setresgid(2): the real, effective and saved group ids. */
+    public static Call setresgid(long real, long effective, long saved) {
+        return Call.of("setresgid", Linux.SYS_setresgid(), new long[] {real, effective, saved},
+                () -> new String[] {Long.toString(real), Long.toString(effective), Long.toString(saved)});
     }
 
     /** setgroups(2) with a list of group ids. */
     public static Call setgroups(SegmentAllocator memory, List<Long> groups) {
-        MemorySegment list = memory.allocate(ValueLayout.JAVA_INT, Math.max(1, groups.size()));
+        MemorySegment list = groupList(memory, groups);
         StringJoiner shown = new StringJoiner(", ", "[", "]");
-        for (int i = 0; i < groups.size(); i++) {
-            list.setAtIndex(ValueLayout.JAVA_INT, i, (int) (long) groups.get(i));
-            shown.add(Long.toString(groups.get(i)));
-        }
+        groups.forEach(group -> shown.add(Long.toString(group)));
         return Call.of("setgroups", Linux.SYS_setgroups(), new long[] {groups.size(), list.address()},
                 () -> new String[] {Integer.toString(groups.size()), shown.toString()});
+    }
+
+    /** Setgroups' list: one 32-bit {@code gid_t} per group (at least one element's room, for an empty list). */
+    public static MemorySegment groupList(SegmentAllocator memory, List<Long> groups) {
+        MemorySegment list = memory.allocate(ValueLayout.JAVA_INT, Math.max(1, groups.size()));
+        for (int i = 0; i < groups.size(); i++) {
+            list.setAtIndex(ValueLayout.JAVA_INT, i, (int) (long) groups.get(i));
+        }
+        return list;
     }
 
     /** prlimit64(2); a null {@code limit} only reads, a null {@code old} does not read. */
@@ -93,9 +109,20 @@ public final class ProcessCalls {
     /** capset(2) of the calling thread's sets, version 3 (two 32-bit halves per set). */
     public static Call capset(SegmentAllocator memory, CapabilitySets sets) {
         MemorySegment header = capabilityHeader(memory, 0);
-        long effective = Flag.combine(sets.effective());
-        long permitted = Flag.combine(sets.permitted());
-        long inheritable = Flag.combine(sets.inheritable());
+        MemorySegment data = capabilityData(memory, Flag.combine(sets.effective()), Flag.combine(sets.permitted()),
+                Flag.combine(sets.inheritable()));
+        return Call.of("capset", Linux.SYS_capset(), new long[] {header.address(), data.address()},
+                () -> new String[] {"{_LINUX_CAPABILITY_VERSION_3, 0}", "{effective=" + Flag.describe(sets.effective())
+                        + ", permitted=" + Flag.describe(sets.permitted())
+                        + ", inheritable=" + Flag.describe(sets.inheritable()) + "}"});
+    }
+
+    /**
+     * Version 3 capability data, {@code struct __user_cap_data_struct[2]}: each 64-bit mask
+     * as two 32-bit halves. Capset's argument; capget fills one ({@link #capabilityMasks}).
+     */
+    public static MemorySegment capabilityData(SegmentAllocator memory, long effective, long permitted,
+                                               long inheritable) {
         MemorySegment data = cap_user_data.allocateArray(Linux._LINUX_CAPABILITY_U32S_3(), memory);
         for (int half = 0; half < Linux._LINUX_CAPABILITY_U32S_3(); half++) {
             MemorySegment element = cap_user_data.asSlice(data, half);
@@ -103,10 +130,19 @@ public final class ProcessCalls {
             cap_user_data.permitted(element, (int) (permitted >>> (32 * half)));
             cap_user_data.inheritable(element, (int) (inheritable >>> (32 * half)));
         }
-        return Call.of("capset", Linux.SYS_capset(), new long[] {header.address(), data.address()},
-                () -> new String[] {"{_LINUX_CAPABILITY_VERSION_3, 0}", "{effective=" + Flag.describe(sets.effective())
-                        + ", permitted=" + Flag.describe(sets.permitted())
-                        + ", inheritable=" + Flag.describe(sets.inheritable()) + "}"});
+        return data;
+    }
+
+    /** The effective, permitted and inheritable masks, in that order, of version 3 capability data. */
+    public static long[] capabilityMasks(MemorySegment data) {
+        long[] masks = new long[3];
+        for (int half = 0; half < Linux._LINUX_CAPABILITY_U32S_3(); half++) {
+            MemorySegment element = cap_user_data.asSlice(data, half);
+            masks[0] |= Integer.toUnsignedLong(cap_user_data.effective(element)) << (32 * half);
+            masks[1] |= Integer.toUnsignedLong(cap_user_data.permitted(element)) << (32 * half);
+            masks[2] |= Integer.toUnsignedLong(cap_user_data.inheritable(element)) << (32 * half);
+        }
+        return masks;
     }
 
     /** A version 3 {@code struct __user_cap_header_struct} for thread {@code tid} (0: the caller). */

@@ -1,13 +1,19 @@
 package dev.hako.syscalls.calls;
 
 import dev.hako.bindings.Linux;
+import dev.hako.bindings.pollfd;
+import dev.hako.syscalls.Flag;
+import dev.hako.syscalls.PollEvent;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.StringJoiner;
+import java.util.function.Supplier;
 
 /**
- * Encoders of the signal calls: rt_sigaction, rt_sigprocmask, rt_sigtimedwait, and ppoll
- * as a wait for a signal. Signal sets are 64-bit masks, bit {@code n - 1} for signal
+ * Encoders of the signal calls: rt_sigaction, rt_sigprocmask, rt_sigtimedwait, and ppoll,
+ * both as a wait for a signal and over descriptors. Signal sets are 64-bit masks, bit {@code n - 1} for signal
  * {@code n}, the kernel's 8-byte sigset_t.
  */
 public final class SignalCalls {
@@ -67,8 +73,41 @@ public final class SignalCalls {
 
     /** ppoll(2) on no descriptors without a timeout: sleeps until a signal ends or interrupts the caller. */
     public static Call ppollUntilSignal() {
-        return Call.of("ppoll", Linux.SYS_ppoll(), new long[] {0, 0, 0, 0, SIGSET_SIZE},
-                () -> new String[] {"NULL", "0", "NULL", "NULL", Long.toString(SIGSET_SIZE)});
+        return ppoll(0, 0, 0, () -> "NULL", "NULL");
+    }
+
+    /**
+     * ppoll(2) over {@code fds}, a filled {@code struct pollfd} array whose {@code revents}
+     * the kernel sets, with the signal mask unchanged.
+     *
+     * @param timeout how long to wait; null waits until an event or a signal
+     * @see <a href="https://man7.org/linux/man-pages/man2/poll.2.html">poll(2)</a>
+     */
+    public static Call ppoll(SegmentAllocator memory, MemorySegment fds, Duration timeout) {
+        long count = fds.byteSize() / pollfd.sizeof();
+        long timespec = 0;
+        if (timeout != null) {
+            MemorySegment value = memory.allocate(ValueLayout.JAVA_LONG, 2);
+            value.setAtIndex(ValueLayout.JAVA_LONG, 0, timeout.getSeconds());
+            value.setAtIndex(ValueLayout.JAVA_LONG, 1, timeout.getNano());
+            timespec = value.address();
+        }
+        return ppoll(fds.address(), count, timespec, () -> {
+            StringJoiner shown = new StringJoiner(", ", "[", "]");
+            for (long i = 0; i < count; i++) {
+                MemorySegment entry = pollfd.asSlice(fds, i);
+                shown.add("{fd=" + pollfd.fd(entry) + ", events="
+                        + Flag.describe(Flag.decode(PollEvent.class, Short.toUnsignedLong(pollfd.events(entry)))) + "}");
+            }
+            return shown.toString();
+        }, timeout == null ? "NULL" : "{tv_sec=" + timeout.getSeconds() + ", tv_nsec=" + timeout.getNano() + "}");
+    }
+
+    private static Call ppoll(long fds, long count, long timespec, Supplier<String> fdsShown, String timeoutShown) {
+        // sigsetsize is read only with a mask; passing it anyway keeps the call valid if one is added.
+        return Call.of("ppoll", Linux.SYS_ppoll(), new long[] {fds, count, timespec, 0, SIGSET_SIZE},
+                () -> new String[] {fdsShown.get(), Long.toString(count), timeoutShown, "NULL",
+                        Long.toString(SIGSET_SIZE)});
     }
 
     private static long set(SegmentAllocator memory, long mask) {

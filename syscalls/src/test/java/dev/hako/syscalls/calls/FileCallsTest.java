@@ -32,6 +32,12 @@ class FileCallsTest {
             assertThat(FileCalls.close(4).describe()).isEqualTo("close(4)");
             assertThat(FileCalls.dup3(10, 1, false).describe()).isEqualTo("dup3(10, 1, 0)");
             assertThat(FileCalls.dup3(10, 1, true).word(2)).isEqualTo(Linux.O_CLOEXEC());
+            assertThat(FileCalls.dupCloexec(4, 512).words()).containsExactly(4, Linux.F_DUPFD_CLOEXEC(), 512, 0, 0, 0);
+            assertThat(FileCalls.dupCloexec(4, 512).describe()).isEqualTo("fcntl(4, F_DUPFD_CLOEXEC, 512)");
+            assertThat(FileCalls.setDescriptorFlags(4, true).words())
+                    .containsExactly(4, Linux.F_SETFD(), Linux.FD_CLOEXEC(), 0, 0, 0);
+            assertThat(FileCalls.setDescriptorFlags(4, false).describe()).isEqualTo("fcntl(4, F_SETFD, 0)");
+            assertThat(FileCalls.setStatusFlags(4, Linux.O_NONBLOCK()).describe()).isEqualTo("fcntl(4, F_SETFL, 04000)");
         }
     }
 

@@ -8,6 +8,7 @@ import dev.hako.bindings.Linux;
 import dev.hako.bindings.cap_user_data;
 import dev.hako.bindings.cap_user_header;
 import dev.hako.bindings.clone_args;
+import dev.hako.bindings.pollfd;
 import dev.hako.bindings.rlimit;
 import dev.hako.bindings.sock_filter;
 import dev.hako.bindings.sock_fprog;
@@ -19,6 +20,7 @@ import dev.hako.syscalls.WaitOption;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -34,11 +36,15 @@ class ProcessCallsTest {
             assertThat(ProcessCalls.setsid().number()).isEqualTo(Linux.SYS_setsid());
             assertThat(ProcessCalls.setresuid(1000).words()).containsExactly(1000, 1000, 1000, 0, 0, 0);
             assertThat(ProcessCalls.setresgid(5).describe()).isEqualTo("setresgid(5, 5, 5)");
+            assertThat(ProcessCalls.setresuid(1000, 0, 1001).words()).containsExactly(1000, 0, 1001, 0, 0, 0);
+            assertThat(ProcessCalls.setresgid(7, 8, 9).describe()).isEqualTo("setresgid(7, 8, 9)");
             Call groups = ProcessCalls.setgroups(arena, List.of(4L, 4294967294L));
             assertThat(groups.word(0)).isEqualTo(2);
             assertThat(at(groups.word(1), 8).toArray(ValueLayout.JAVA_INT)).containsExactly(4, -2);
             assertThat(groups.describe()).isEqualTo("setgroups(2, [4, 4294967294])");
             assertThat(ProcessCalls.setgroups(arena, List.of()).describe()).isEqualTo("setgroups(0, [])");
+            assertThat(ProcessCalls.groupList(arena, List.of(7L)).toArray(ValueLayout.JAVA_INT)).containsExactly(7);
+            assertThat(ProcessCalls.groupList(arena, List.of()).byteSize()).isEqualTo(4);
         }
     }
 
@@ -68,6 +74,11 @@ class ProcessCallsTest {
             assertThat(cap_user_data.inheritable(cap_user_data.asSlice(data, 1))).isZero();
             assertThat(capset.describe()).isEqualTo("capset({_LINUX_CAPABILITY_VERSION_3, 0}, {effective=CAP_CHOWN"
                     + "|CAP_CHECKPOINT_RESTORE, permitted=CAP_CHOWN|CAP_CHECKPOINT_RESTORE, inheritable=0})");
+            assertThat(ProcessCalls.capabilityMasks(data)).containsExactly(mask, mask, 0);
+            // Raw masks, bits past the known capabilities included, survive the round trip.
+            long[] raw = {1L << 63 | 1, -1L, 1L << 40};
+            assertThat(ProcessCalls.capabilityMasks(ProcessCalls.capabilityData(arena, raw[0], raw[1], raw[2])))
+                    .containsExactly(raw);
         }
     }
 
@@ -141,6 +152,9 @@ class ProcessCallsTest {
             assertThat(raise.words()).containsExactly(Linux.PR_CAP_AMBIENT(), Linux.PR_CAP_AMBIENT_RAISE(),
                     Capability.NET_RAW.number(), 0, 0, 0);
             assertThat(raise.describe()).isEqualTo("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_RAW)");
+            assertThat(PrctlCalls.capAmbientRaise(Capability.NET_RAW.number()).words()).containsExactly(raise.words());
+            assertThat(PrctlCalls.capAmbientRaise(63).describe())
+                    .isEqualTo("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 63)");
             Call name = PrctlCalls.setName(arena, "hako-init");
             assertThat(string(name.word(1))).isEqualTo("hako-init");
             assertThat(name.describe()).isEqualTo("prctl(PR_SET_NAME, \"hako-init\")");
@@ -170,6 +184,26 @@ class ProcessCallsTest {
             assertThat(at(wait.word(0), 8).get(ValueLayout.JAVA_LONG, 0)).isEqualTo(mask);
             assertThat(wait.describe()).isEqualTo("rt_sigtimedwait([HUP CHLD], NULL, NULL, 8)");
             assertThat(SignalCalls.ppollUntilSignal().describe()).isEqualTo("ppoll(NULL, 0, NULL, NULL, 8)");
+            assertThat(SignalCalls.ppollUntilSignal().words()).containsExactly(0, 0, 0, 0, 8, 0);
+        }
+    }
+
+    @Test
+    void ppollOverDescriptors() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = pollfd.allocateArray(2, arena);
+            pollfd.fd(pollfd.asSlice(fds, 0), 5);
+            pollfd.events(pollfd.asSlice(fds, 0), (short) Linux.POLLIN());
+            pollfd.fd(pollfd.asSlice(fds, 1), 7);
+            pollfd.events(pollfd.asSlice(fds, 1), (short) (Linux.POLLIN() | Linux.POLLOUT()));
+            Call poll = SignalCalls.ppoll(arena, fds, Duration.ofMillis(1500));
+            assertThat(poll.words()).containsExactly(fds.address(), 2, poll.word(2), 0, 8, 0);
+            assertThat(at(poll.word(2), 16).toArray(ValueLayout.JAVA_LONG)).containsExactly(1, 500_000_000);
+            assertThat(poll.describe()).isEqualTo("ppoll([{fd=5, events=POLLIN}, {fd=7, events=POLLIN|POLLOUT}], 2,"
+                    + " {tv_sec=1, tv_nsec=500000000}, NULL, 8)");
+            Call forever = SignalCalls.ppoll(arena, pollfd.asSlice(fds, 0), null);
+            assertThat(forever.word(2)).isZero();
+            assertThat(forever.describe()).isEqualTo("ppoll([{fd=5, events=POLLIN}], 1, NULL, NULL, 8)");
         }
     }
 }
