@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 class ExecGateTest {
 
     /** A pipe reopened read-write: its reader (the child) never sees end of file. */
-    private static Fd gate() throws Exception {
+    static Fd gate() throws Exception {
         try (FileSyscalls.Pipe pipe = FileSyscalls.pipe2(false)) {
             return FileSyscalls.openat2(null, "/proc/self/fd/" + pipe.read().value(),
                     EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CLOEXEC), 0, Set.of());

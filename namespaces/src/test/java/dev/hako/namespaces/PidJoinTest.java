@@ -60,12 +60,44 @@ class PidJoinTest {
         Payloads.assertDescriptorsBackTo(fdsBefore);
     }
 
-    /** Container A: sleep as PID 1 of a new pid namespace. */
-    private static ContainerProcess containerA(Launchers launcher) throws IOException {
-        return new ContainerBuilder("/bin/sleep", "60").namespaces(NamespaceType.PID).launcher(launcher).start();
+    /**
+     * Container A: sleep as PID 1 of a new pid namespace. Ending it waits until every process
+     * of its namespace has been reaped; a process of it that this JVM forgot to reap (a
+     * zombie child) would make that wait, and ContainerProcess.close(), last for ever, so
+     * such zombies are reaped here and reported.
+     */
+    private record ContainerA(ContainerProcess process) implements AutoCloseable {
+        long pid() {
+            return process.pid();
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroyForcibly();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                List<String> zombies = Payloads.zombieChildren();
+                for (String zombie : zombies) {
+                    dev.hako.syscalls.ProcessSyscalls.waitidPid(Integer.parseInt(zombie.split(" ")[0]),
+                            EnumSet.of(dev.hako.syscalls.WaitOption.EXITED));
+                }
+                process.close();
+                throw new AssertionError("A did not end: zombie children of this JVM were left in its namespace: "
+                        + zombies);
+            }
+            process.close();
+        }
     }
 
-    private static ContainerBuilder joining(ContainerProcess a, Launchers launcher, String... command) {
+    private static ContainerA containerA(Launchers launcher) throws IOException {
+        return new ContainerA(new ContainerBuilder("/bin/sleep", "60").namespaces(NamespaceType.PID).launcher(launcher)
+                .start());
+    }
+
+    private static ContainerBuilder joining(ContainerA a, Launchers launcher, String... command) {
         return new ContainerBuilder(command).join(NamespaceType.PID, NamespaceJoin.ofPid(a.pid())).launcher(launcher);
     }
 
@@ -87,7 +119,7 @@ class PidJoinTest {
     @ParameterizedTest
     @MethodSource("launchers")
     void theProcessStartReturnsIsTheCommandInTheJoinedNamespace(Launchers launcher) throws Exception {
-        try (ContainerProcess a = containerA(launcher);
+        try (ContainerA a = containerA(launcher);
              ContainerProcess b = joining(a, launcher, "/bin/sh", "-c", "echo $$; read line; exit 7")
                      .redirectInput(Redirect.PIPE).redirectOutput(Redirect.PIPE).start()) {
             assertThat(pidNamespace(b.pid())).isEqualTo(pidNamespace(a.pid()))
@@ -111,7 +143,7 @@ class PidJoinTest {
     @ParameterizedTest
     @MethodSource("launchers")
     void signalsReachTheCommand(Launchers launcher) throws Exception {
-        try (ContainerProcess a = containerA(launcher);
+        try (ContainerA a = containerA(launcher);
              ContainerProcess b = joining(a, launcher, "/bin/sleep", "60").start()) {
             assertThat(b.signal(Linux.SIGTERM())).isTrue();
             assertThat(b.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -124,7 +156,7 @@ class PidJoinTest {
     @ParameterizedTest
     @MethodSource("launchers")
     void aMissingCommandFailsTheStartAsAnyOtherStart(Launchers launcher) throws Exception {
-        try (ContainerProcess a = containerA(launcher)) {
+        try (ContainerA a = containerA(launcher)) {
             assertThatThrownBy(() -> joining(a, launcher, "/nonexistent/program").start())
                     .isInstanceOf(IOException.class)
                     .hasMessage("Cannot run program \"/nonexistent/program\": error=2, ENOENT (No such file or"
@@ -135,10 +167,29 @@ class PidJoinTest {
         }
     }
 
+    /**
+     * The command runs as soon as it is forked, while the child that forked it still has to
+     * report its pid: a command that fails at once (privileged: execve is its only step) is
+     * often reported first. Either order gives the command's failure, and leaves nothing.
+     */
+    @ParameterizedTest
+    @MethodSource("launchers")
+    void aCommandThatFailsAtOnceIsReportedWhicheverReportComesFirst(Launchers launcher) throws Exception {
+        try (ContainerA a = containerA(launcher)) {
+            ContainerBuilder failing = joining(a, launcher, "/nonexistent/program").privileged();
+            for (int i = 0; i < 40; i++) {
+                assertThatThrownBy(failing::start).isInstanceOf(IOException.class)
+                        .hasMessage("Cannot run program \"/nonexistent/program\": error=2, ENOENT (No such file or"
+                                + " directory)");
+                assertThat(Payloads.zombieChildren()).as("zombie children after start %d", i).isEmpty();
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("launchers")
     void aCommandThatMissesTheExecDeadlineIsNamedKilledAndReaped(Launchers launcher) throws Exception {
-        try (ContainerProcess a = containerA(launcher); FileSyscalls.Pipe neverWritten = FileSyscalls.pipe2(false)) {
+        try (ContainerA a = containerA(launcher); FileSyscalls.Pipe neverWritten = FileSyscalls.pipe2(false)) {
             ContainerBuilder builder = joining(a, launcher, "/bin/true").execTimeout(Duration.ofMillis(500))
                     .passFd(neverWritten.read(), 7);
             // Runs in the command's process, after the hand-off: a read nobody answers.
@@ -155,7 +206,7 @@ class PidJoinTest {
     @MethodSource("launchers")
     void theCommandWaitsAtTheExecGateUntilItIsWritten(Launchers launcher) throws Exception {
         Path java = Path.of("/proc/self/exe").toRealPath();
-        try (ContainerProcess a = containerA(launcher); Fd gate = gate();
+        try (ContainerA a = containerA(launcher); Fd gate = ExecGateTest.gate();
              ContainerProcess b = joining(a, launcher, "/bin/sh", "-c", "readlink /proc/self/ns/pid")
                      .passFd(gate, 3).execGate(3).redirectOutput(Redirect.PIPE).start()) {
             assertThat(pidNamespace(b.pid())).isEqualTo(pidNamespace(a.pid()));
@@ -176,7 +227,7 @@ class PidJoinTest {
 
     @Test
     void thePlanShowsTheHandOff() throws Exception {
-        try (ContainerProcess a = containerA(Launchers.inProcess())) {
+        try (ContainerA a = containerA(Launchers.inProcess())) {
             String plan = joining(a, Launchers.inProcess(), "/bin/true").plan().describe();
             assertThat(plan)
                     .contains("pipe2(O_CLOEXEC) = <sync pipe>  (the child waits on it)")
@@ -198,20 +249,12 @@ class PidJoinTest {
 
     @Test
     void aStartGateIsRefusedWithAJoinedPidNamespace() throws Exception {
-        try (ContainerProcess a = containerA(Launchers.inProcess())) {
+        try (ContainerA a = containerA(Launchers.inProcess())) {
             assertThatThrownBy(() -> dev.hako.namespaces.internal.StartGate.start(
                     joining(a, Launchers.inProcess(), "/bin/true"), pid -> { }))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("a start gate cannot be used with a joined pid namespace: the child it holds is not"
                             + " the command's process");
-        }
-    }
-
-    /** A pipe reopened read-write: its reader (the command) never sees end of file. */
-    private static Fd gate() throws Exception {
-        try (FileSyscalls.Pipe pipe = FileSyscalls.pipe2(false)) {
-            return FileSyscalls.openat2(null, "/proc/self/fd/" + pipe.read().value(),
-                    EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CLOEXEC), 0, Set.of());
         }
     }
 }

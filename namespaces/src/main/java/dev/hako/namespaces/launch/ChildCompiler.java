@@ -115,6 +115,8 @@ public final class ChildCompiler {
      * (a failure's never is; the pid fills the step field, the slot's low half on these
      * little-endian architectures), and exits; the command's process runs the steps that
      * follow, its failures reported on the same pipe, so they read as any other start's.
+     * The two run at once: a failure of the command's may come before the report of its
+     * pid, and the parent tells them apart by the step ({@link ChildProgram#runsAfterHandOff}).
      */
     private static void handOff(Descriptors fds, ChildProgram program, java.util.function.Consumer<ChildProgram> command) {
         int pid = program.newRegister();
@@ -122,7 +124,7 @@ public final class ChildCompiler {
         program.add(ProcessCalls.clone3(program.memory(), ProcessCalls.CloneArgs.exitSignal(0)
                         .flags(Linux.CLONE_PARENT(), "CLONE_PARENT")))
                 .saveIn(pid).then(" = <command pid>  (the parent's child, in the joined pid namespace)")
-                .jumpIf(pid, 0, false, handsOver, "in the child that hands over");
+                .jumpIf(pid, 0, false, handsOver, "in the child that hands over").handOffFork(handsOver);
         command.accept(program);
         program.bind(handsOver);
         program.add(FileCalls.write(fds.reportWrite(), program.allocate(8)).showing(0, "<report pipe>"))

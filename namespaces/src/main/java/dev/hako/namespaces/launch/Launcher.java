@@ -300,14 +300,17 @@ public final class Launcher {
                 }
                 long deadline = System.nanoTime() + spec.execTimeout().toNanos();
                 if (spec.handOff()) {
-                    int command = awaitHandOff(reportRead, arena, program, spec, (int) pid, deadline);
-                    Fd commandPidfd = commandPidfd(command);
+                    HandOff handOff = awaitHandOff(reportRead, arena, program, spec, (int) pid, deadline);
+                    Fd commandPidfd = commandPidfd(handOff.pid());
                     // The child's work is done: its last row, exit_group, is all that is left
                     // of it. SIGKILL bounds the wait for that; then no zombie of it remains.
                     killAndReap(pidfd);
                     handedOver = true;
-                    pid = command;
+                    pid = handOff.pid();
                     pidfd = commandPidfd;
+                    if (handOff.failure() != null) {
+                        throw handOff.failure();
+                    }
                 }
                 awaitExec(reportRead, arena, program, spec, (int) pid, deadline);
                 started = true;
@@ -512,21 +515,37 @@ public final class Launcher {
     }
 
     /**
-     * The first part of a hand-off ({@link LaunchSpec#handOff()}): waits, until
-     * {@code deadline}, for the child's report of the command's pid (a report with errno 0)
-     * and returns that pid, or throws what a failure of the child's own steps reported.
+     * What the first part of a hand-off learnt: the command's pid, and its failure if that
+     * was reported before the pid (or null).
      */
-    private static int awaitHandOff(Fd report, Arena arena, ChildProgram program, LaunchSpec spec, int child,
-                                    long deadline) throws IOException {
-        MemorySegment record = readReport(report, arena, spec, child, deadline);
-        if (record == null) {
-            throw new IOException("the child (pid " + child + ") ended before it handed the command over; it was"
-                    + " killed by a signal?");
+    private record HandOff(int pid, IOException failure) {
+    }
+
+    /**
+     * The first part of a hand-off ({@link LaunchSpec#handOff()}): waits, until
+     * {@code deadline}, for the child's report of the command's pid (a report with errno 0),
+     * or throws what a failure of the child's own steps reported. The command runs as soon
+     * as it is forked, so its own failure may come first: that is kept for after the
+     * take-over, and the wait goes on for the pid.
+     */
+    private static HandOff awaitHandOff(Fd report, Arena arena, ChildProgram program, LaunchSpec spec, int child,
+                                        long deadline) throws IOException {
+        IOException commandFailure = null;
+        while (true) {
+            MemorySegment record = readReport(report, arena, spec, child, deadline);
+            if (record == null) {
+                throw new IOException("the child (pid " + child + ") ended before it handed the command over; it was"
+                        + " killed by a signal?");
+            }
+            if (record.get(ValueLayout.JAVA_INT, 4) == 0) {
+                return new HandOff(record.get(ValueLayout.JAVA_INT, 0), commandFailure);
+            }
+            IOException failure = failure(record, program, spec);
+            if (commandFailure != null || !program.runsAfterHandOff(record.get(ValueLayout.JAVA_INT, 0))) {
+                throw failure;
+            }
+            commandFailure = failure;
         }
-        if (record.get(ValueLayout.JAVA_INT, 4) == 0) {
-            return record.get(ValueLayout.JAVA_INT, 0);
-        }
-        throw failure(record, program, spec);
     }
 
     /**
@@ -557,13 +576,18 @@ public final class Launcher {
      * outside, or the exec timeout ending exactly there, can hit.)
      */
     private static void killLateHandOff(Fd report, Arena arena) {
+        MemorySegment record = arena.allocate(8);
         try {
-            if (EventSyscalls.poll(report, EnumSet.of(PollEvent.IN), Duration.ZERO).isEmpty()) {
-                return;
-            }
-            MemorySegment record = arena.allocate(8);
-            if (FileSyscalls.read(report, record) == 8 && record.get(ValueLayout.JAVA_INT, 4) == 0) {
-                killAndReap(commandPidfd(record.get(ValueLayout.JAVA_INT, 0)));
+            // At most two reports are left: the command's failure and the child's report of its pid.
+            for (int i = 0; i < 2 && !EventSyscalls.poll(report, EnumSet.of(PollEvent.IN), Duration.ZERO).isEmpty();
+                 i++) {
+                if (FileSyscalls.read(report, record) != 8) {
+                    return;
+                }
+                if (record.get(ValueLayout.JAVA_INT, 4) == 0) {
+                    killAndReap(commandPidfd(record.get(ValueLayout.JAVA_INT, 0)));
+                    return;
+                }
             }
         } catch (SyscallException e) {
             // Nothing readable: no command was forked.
