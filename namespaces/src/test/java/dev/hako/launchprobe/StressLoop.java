@@ -15,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Starts from a busy JVM, through the default launcher (a quarter of them with an init
- * reaper, whose supervisor loops and forks twice more): one thread allocates, one calls
+ * reaper, whose supervisor loops and forks twice more; one in eight fails at its execve, so
+ * that the child's failure report runs too): one thread allocates, one calls
  * System.gc() and Thread.getAllStackTraces() (a handshake with every thread) every 3 ms. A
  * child that touched JVM machinery would hang on a lock held at the fork; the exec timeout
  * then turns the hang into a failed start. The loop stops at its budget even if not every
@@ -30,6 +31,7 @@ public final class StressLoop {
     private static final long SLOW_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int SLOW_LISTED = 10;
     private static final long PRESSURE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
+    private static final String MISSING_COMMAND = "/nonexistent/hako-stress-command";
 
     private StressLoop() {
     }
@@ -82,27 +84,34 @@ public final class StressLoop {
         int done = 0;
         try {
             for (int i = 0; i < starts && System.nanoTime() < deadline; i++, done++) {
-                ContainerBuilder builder = new ContainerBuilder("/bin/true");
-                String kind = "plain";
+                // One start in eight fails at its execve: the child then reads errno and
+                // writes its report, paths a successful start never takes.
+                boolean failing = i % 8 == 5;
+                ContainerBuilder builder = new ContainerBuilder(failing ? MISSING_COMMAND : "/bin/true");
+                String kind = failing ? "failing" : "plain";
                 if (i % 2 == 1) {
                     builder.namespaces(NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.IPC, NamespaceType.UTS);
-                    kind = "namespaces";
+                    kind += ", namespaces";
                 }
                 if (i % 4 == 3) {
                     builder.init(true); // a supervisor and a reaper: the loop and two forks in the child
-                    kind = "init";
+                    kind += ", init";
                 }
                 long t0 = System.nanoTime();
                 long t1 = t0;
                 try (ContainerProcess process = builder.start()) {
                     t1 = System.nanoTime();
-                    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    if (failing) {
+                        failures.add(i + " (" + kind + "): started " + MISSING_COMMAND);
+                    } else if (!process.waitFor(30, TimeUnit.SECONDS)) {
                         failures.add(i + " (" + kind + "): did not exit within 30 s");
                     } else if (process.exitValue() != 0) {
                         failures.add(i + " (" + kind + "): exit status " + process.exitValue());
                     }
                 } catch (IOException e) {
-                    failures.add(i + " (" + kind + "): " + e.getMessage());
+                    if (!failing || !e.getMessage().startsWith("Cannot run program \"" + MISSING_COMMAND + "\"")) {
+                        failures.add(i + " (" + kind + "): " + e.getMessage());
+                    }
                 }
                 long t2 = System.nanoTime();
                 startNanos[i] = t1 - t0;

@@ -59,6 +59,10 @@ public final class ChildInterpreter {
     private static long warmUpNanos;
     private static long longestWarmUpNanos;
 
+    static {
+        addInliningDirective();
+    }
+
     private ChildInterpreter() {
     }
 
@@ -159,10 +163,42 @@ public final class ChildInterpreter {
     }
 
     /** The output of a HotSpot diagnostic command ({@code jcmd} names it with a dot: Compiler.codelist). */
-    private static String diagnosticCommand(String operation) throws Exception {
+    private static String diagnosticCommand(String operation, String... arguments) throws Exception {
         var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
         return (String) server.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
-                operation, new Object[] {new String[0]}, new String[] {String[].class.getName()});
+                operation, new Object[] {arguments}, new String[] {String[].class.getName()});
+    }
+
+    /**
+     * Tells the JIT to inline every Unsafe, scoped memory and segment access into forkAndRun,
+     * whatever its heuristics say ({@code jcmd Compiler.directives_add}; the directive
+     * matches only this method). The segment accessors are annotated to be inlined down to
+     * Unsafe's unaligned reads and writes, which are not, and C2 leaves those as calls where
+     * the profile says a path is rare ("low call site frequency"): the failure report's errno
+     * read and step-index write. A call in the child returns through a safepoint poll, and a
+     * poll armed at the fork blocks the child forever (measured before this: 162 of 400
+     * failing starts hung under GC pressure in a forked JVM). Added before the first
+     * compilation, so every version of the method is compiled with it.
+     */
+    private static void addInliningDirective() {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("hako-child-interpreter", ".json");
+            try {
+                java.nio.file.Files.writeString(file, "[{ match: \"" + ChildInterpreter.class.getName().replace('.', '/')
+                        + ".forkAndRun\", inline: [\"+jdk/internal/misc/Unsafe.*\","
+                        + " \"+jdk/internal/misc/ScopedMemoryAccess.*\", \"+jdk/internal/foreign/*.*\"] }]\n");
+                String answer = diagnosticCommand("compilerDirectivesAdd", file.toString());
+                if (answer != null && !answer.isBlank() && !answer.contains("1 compiler directives added")) {
+                    LOG.log(System.Logger.Level.WARNING, "the JIT did not take the child interpreter's inlining"
+                            + " directive: " + answer.strip());
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        } catch (Exception | LinkageError e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot add the child interpreter's inlining directive ("
+                    + e + "); a child whose start fails may hang until its exec timeout");
+        }
     }
 
     /**
