@@ -118,7 +118,7 @@ public final class ChildProgram {
     private final List<SlotAddress> slotAddresses = new ArrayList<>();
     private int nextSlot = SCRATCH + 1;
     private Label escape;
-    /** The fork step of a hand-off and the label of the forking child's rows after it, or null. */
+    /** The fork step of a hand-off and the label of the forking child's rows after it (-1, null: none). */
     private int handOffFork = -1;
     private Label handOverRows;
     private int iterationLimit = ITERATION_LIMIT;

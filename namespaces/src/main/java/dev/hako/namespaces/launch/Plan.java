@@ -152,7 +152,8 @@ public final class Plan {
         String timeout = spec.execTimeout().toMillis() + " ms";
         if (spec.handOff()) {
             steps.add("poll(<report pipe>, POLLIN, " + timeout + "); read(<report pipe>) = {<command pid>, errno 0}"
-                    + "  (the child forked the command; else: (step, errno) of its failed step; on timeout:"
+                    + "  (the child forked the command; a failed step of the child's ends the start, one of the"
+                    + " command's, which may come first, is thrown once the command is ours; on timeout:"
                     + " pidfd_send_signal(SIGKILL))");
             steps.add("pidfd_open(<command pid>, 0) = <command pidfd>  (our child by CLONE_PARENT: nobody else reaps"
                     + " it, so its pid names it)");
