@@ -224,7 +224,22 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** Joins an existing namespace of {@code type} instead of creating one. */
+    /**
+     * Joins an existing namespace of {@code type} instead of creating one (setns(2) in the
+     * child, the user namespace first).
+     *
+     * <p>setns into a pid namespace moves only the caller's later children into it, so with
+     * {@link NamespaceType#PID} the child hands off: after its setns calls it forks the
+     * command's process with clone3(CLONE_PARENT), which makes it a child of this JVM in
+     * the joined namespace, reports its pid and exits, and this JVM reaps it at once. The
+     * process {@link #start()} returns is then the command itself, in the joined namespace
+     * (its pid there is not 1), and signals, the exit status and
+     * {@link #execGate(int)} are its own. The rest of its setup (mounts, ids, capabilities)
+     * runs in it. With {@link #timeOffsets(Duration, Duration) time offsets} the start is supervised instead,
+     * as those describe.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/setns.2.html">setns(2)</a>
+     */
     public ContainerBuilder join(NamespaceType type, NamespaceJoin target) {
         joins.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(target, "target"));
         return this;
@@ -510,8 +525,8 @@ public final class ContainerBuilder {
      * default ({@link SeccompProfile#unconfined()} installs none; so does
      * {@link #privileged()} unless a profile is set here). The filter is the command's last
      * step before execve, after every other setting took effect. With a supervised start
-     * ({@link #init(boolean)}, a joined pid namespace, time offsets) only the command is
-     * filtered, not its supervisor and reaper.
+     * ({@link #init(boolean)}, time offsets) only the command is filtered, not its
+     * supervisor and reaper.
      *
      * <p>The kernel accepts a filter from a process that has no_new_privs set or holds
      * CAP_SYS_ADMIN. With {@link #noNewPrivileges(boolean) no_new_privs} turned off, the
@@ -539,8 +554,9 @@ public final class ContainerBuilder {
      * child by writing to /proc/PID/fd/{@code fd}. End of file or an error there makes the
      * child exit with status 127 instead. A failure after the wait (the filter, execve)
      * is no longer reported by {@code start()}: the process then exits with status 127.
-     * Not with a supervised start ({@link #init(boolean)}, time offsets, a joined pid
-     * namespace), whose command is not the process {@code start()} returns.
+     * Not with a supervised start ({@link #init(boolean)}, time offsets), whose command is
+     * not the process {@code start()} returns; a joined pid namespace is fine (see
+     * {@link #join}).
      *
      * @param fd the child's descriptor number (3 or more), or -1 for no wait (the default)
      */
@@ -663,9 +679,9 @@ public final class ContainerBuilder {
                 throw new IllegalArgumentException("exec gate fd " + execGate + " is not passed to the child;"
                         + " pass it with passFd(fd, " + execGate + ")");
             }
-            if (init || timeOffsets != null || joins.containsKey(NamespaceType.PID)) {
-                throw new IllegalArgumentException("an exec gate cannot be combined with a supervised start (init,"
-                        + " time offsets or a joined pid namespace): start() returns the supervisor, not the command");
+            if (init || timeOffsets != null) {
+                throw new IllegalArgumentException("an exec gate cannot be combined with a supervised start (init or"
+                        + " time offsets): start() returns the supervisor, not the command");
             }
         }
         if (terminal != null && !(stdin instanceof Redirect.Inherit && stdout instanceof Redirect.Inherit

@@ -108,7 +108,8 @@ public final class ContainerProcess extends Process implements AutoCloseable {
     /**
      * The process id, in the JVM's pid namespace. For a supervised start (see
      * {@link ContainerBuilder#init(boolean)}) it is the supervisor's, which signals and the
-     * exit status pass through; the command runs as its child.
+     * exit status pass through; the command runs as its child. With a joined pid namespace
+     * (see {@link ContainerBuilder#join}) it is the command's own.
      */
     @Override
     public long pid() {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 class ExecGateTest {
 
     /** A pipe reopened read-write: its reader (the child) never sees end of file. */
-    private static Fd gate() throws Exception {
+    static Fd gate() throws Exception {
         try (FileSyscalls.Pipe pipe = FileSyscalls.pipe2(false)) {
             return FileSyscalls.openat2(null, "/proc/self/fd/" + pipe.read().value(),
                     EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CLOEXEC), 0, Set.of());
@@ -82,8 +82,16 @@ class ExecGateTest {
             assertThatThrownBy(() -> new ContainerBuilder("/bin/true").passFd(gate, 3).execGate(3)
                     .namespaces(NamespaceType.PID).init(true).plan())
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("an exec gate cannot be combined with a supervised start (init, time offsets or a"
-                            + " joined pid namespace): start() returns the supervisor, not the command");
+                    .hasMessage("an exec gate cannot be combined with a supervised start (init or time offsets):"
+                            + " start() returns the supervisor, not the command");
+            assertThatThrownBy(() -> new ContainerBuilder("/bin/true").passFd(gate, 3).execGate(3)
+                    .timeOffsets(java.time.Duration.ZERO, java.time.Duration.ZERO).plan())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("an exec gate cannot be combined with a supervised start");
+            // A joined pid namespace hands the command over: the gate is the command's own (PidJoinTest).
+            assertThat(new ContainerBuilder("/bin/true").passFd(gate, 3).execGate(3)
+                    .join(NamespaceType.PID, NamespaceJoin.ofPid(ProcessHandle.current().pid())).plan().describe())
+                    .contains("(start() returns; the child waits at the gate)");
         }
     }
 }

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The PID-1 reaper ({@link ContainerBuilder#init(boolean)}) and the supervisor of a joined pid namespace. */
+/**
+ * The PID-1 reaper ({@link ContainerBuilder#init(boolean)}) and the supervisor of a joined pid
+ * namespace with time offsets (without them, a join hands off: {@link PidJoinTest}).
+ */
 @Privileged
 @Timeout(60)
 @Tag(Tags.GUEST)
@@ -258,12 +261,14 @@ class InitTest {
     }
 
     @Test
-    void aCommandJoiningAPidNamespaceRunsInsideIt() throws Exception {
+    void aSupervisedCommandJoiningAPidNamespaceRunsInsideIt() throws Exception {
         try (ContainerProcess target = new ContainerBuilder("/bin/sleep", "60").namespaces(NamespaceType.PID).start()) {
             String targetNs = Files.readSymbolicLink(Path.of("/proc/" + target.pid() + "/ns/pid")).toString();
+            // Time offsets make the start supervised: the command is born in both namespaces.
             ContainerBuilder joining = new ContainerBuilder(BUSYBOX, "sh", "-c",
                     "readlink /proc/self/ns/pid; echo $$; exit 4")
-                    .join(NamespaceType.PID, new NamespaceJoin.OfPid(target.pid()));
+                    .join(NamespaceType.PID, new NamespaceJoin.OfPid(target.pid()))
+                    .timeOffsets(java.time.Duration.ZERO, java.time.Duration.ofDays(1));
             assertThat(joining.plan().describe()).contains("prctl(PR_SET_NAME, \"hako-supervisor\")");
             Payloads.Result result = Payloads.run(joining);
             String[] lines = result.out().split("\n");
@@ -281,7 +286,8 @@ class InitTest {
         try (ContainerProcess target = new ContainerBuilder("/bin/sleep", "60").namespaces(NamespaceType.PID).start();
              ContainerProcess withInit = init("exec sleep 60").start();
              ContainerProcess joined = new ContainerBuilder("/bin/sleep", "60")
-                     .join(NamespaceType.PID, new NamespaceJoin.OfPid(target.pid())).start()) {
+                     .join(NamespaceType.PID, new NamespaceJoin.OfPid(target.pid()))
+                     .timeOffsets(java.time.Duration.ZERO, java.time.Duration.ofDays(1)).start()) {
             List<Long> started = new ArrayList<>();
             for (ContainerProcess supervisor : List.of(withInit, joined)) {
                 awaitTrue(() -> !children(supervisor.pid()).isEmpty(), "the supervisor's children");

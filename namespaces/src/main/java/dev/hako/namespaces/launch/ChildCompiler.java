@@ -54,7 +54,7 @@ public final class ChildCompiler {
         }
         resetSignals(program, clearSighandInClone);
         moveDescriptors(fds, program);
-        if (spec.newSession()) {
+        if (spec.newSession() && !spec.handOff()) {
             program.add(ProcessCalls.setsid());
         }
         joinNamespaces(fds, program);
@@ -79,16 +79,57 @@ public final class ChildCompiler {
                 }
                 execve(spec, command);
             });
+        } else if (spec.handOff()) {
+            handOff(fds, program, command -> {
+                if (spec.newSession()) {
+                    command.add(ProcessCalls.setsid());
+                }
+                commandSteps(spec, fds, command, kernel, extraSteps);
+            });
         } else {
-            processSetup(spec, fds, program, kernel);
-            parentDeathSignal(spec, program);
-            extraSteps.accept(program);
-            execGate(spec, fds, program);
-            if (!earlySeccomp(spec)) {
-                seccomp(spec, program);
-            }
-            execve(spec, program);
+            commandSteps(spec, fds, program, kernel, extraSteps);
         }
+    }
+
+    /** The steps of the process that becomes the command, from its setup to execve. */
+    private static void commandSteps(LaunchSpec spec, Descriptors fds, ChildProgram program, KernelSupport kernel,
+                                     java.util.function.Consumer<ChildProgram> extraSteps) {
+        processSetup(spec, fds, program, kernel);
+        parentDeathSignal(spec, program);
+        extraSteps.accept(program);
+        execGate(spec, fds, program);
+        if (!earlySeccomp(spec)) {
+            seccomp(spec, program);
+        }
+        execve(spec, program);
+    }
+
+    /**
+     * The hand-off of a joined pid namespace ({@link LaunchSpec#handOff()}). setns put only
+     * this child's future children in the namespace, so it forks the command's process with
+     * clone3(CLONE_PARENT): a child of this child's own parent, the JVM that started the
+     * launch (also through the launch server, whose children are the JVM's by CLONE_PARENT
+     * already). With CLONE_PARENT the new process takes this one's exit signal (SIGCHLD,
+     * so the JVM waits for it as for any child) and clone3 requires exit_signal 0. This
+     * child then writes the command's pid to the report pipe, as a report whose errno is 0
+     * (a failure's never is; the pid fills the step field, the slot's low half on these
+     * little-endian architectures), and exits; the command's process runs the steps that
+     * follow, its failures reported on the same pipe, so they read as any other start's.
+     * The two run at once: a failure of the command's may come before the report of its
+     * pid, and the parent tells them apart by the step ({@link ChildProgram#runsAfterHandOff}).
+     */
+    private static void handOff(Descriptors fds, ChildProgram program, java.util.function.Consumer<ChildProgram> command) {
+        int pid = program.newRegister();
+        ChildProgram.Label handsOver = new ChildProgram.Label();
+        program.add(ProcessCalls.clone3(program.memory(), ProcessCalls.CloneArgs.exitSignal(0)
+                        .flags(Linux.CLONE_PARENT(), "CLONE_PARENT")))
+                .saveIn(pid).then(" = <command pid>  (the parent's child, in the joined pid namespace)")
+                .jumpIf(pid, 0, false, handsOver, "in the child that hands over").handOffFork(handsOver);
+        command.accept(program);
+        program.bind(handsOver);
+        program.add(FileCalls.write(fds.reportWrite(), program.allocate(8)).showing(0, "<report pipe>"))
+                .slotAddress(1, pid, "&<command pid>").then("  (its pid, errno 0: the parent takes the command over)");
+        program.add(ProcessCalls.exitGroup(0)).then("  (the parent reaps this child at once)");
     }
 
     /**

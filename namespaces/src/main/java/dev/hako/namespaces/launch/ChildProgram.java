@@ -118,6 +118,9 @@ public final class ChildProgram {
     private final List<SlotAddress> slotAddresses = new ArrayList<>();
     private int nextSlot = SCRATCH + 1;
     private Label escape;
+    /** The fork step of a hand-off and the label of the forking child's rows after it (-1, null: none). */
+    private int handOffFork = -1;
+    private Label handOverRows;
     private int iterationLimit = ITERATION_LIMIT;
 
     /** An empty program whose memory (rows, strings, structs) is allocated in {@code arena}. */
@@ -281,6 +284,24 @@ public final class ChildProgram {
     ChildProgram escapeTo(Label label) {
         this.escape = label;
         return this;
+    }
+
+    /**
+     * Marks the last step as the fork of a hand-off whose forking child continues at
+     * {@code handOver}: the steps between them run in the forked process.
+     */
+    ChildProgram handOffFork(Label handOver) {
+        this.handOffFork = steps.size() - 1;
+        this.handOverRows = handOver;
+        return this;
+    }
+
+    /**
+     * Whether step {@code step} runs in the process a hand-off forked (so its failure can
+     * be reported before the forking child's report of that process's pid).
+     */
+    boolean runsAfterHandOff(int step) {
+        return handOffFork >= 0 && step > handOffFork && step < stepOf(handOverRows);
     }
 
     /** The step index a bound label refers to, as the plan numbers steps. */

@@ -223,14 +223,26 @@ public record LaunchSpec(
     /**
      * Whether the child forks once more after its setup, and the command runs in the
      * grandchild while the child supervises it (forwards signals, ends as the command
-     * ended): for {@link #init()}; when a pid namespace is joined, since setns(CLONE_NEWPID)
-     * moves only the caller's later children into it (nsenter(1) forks for the same
-     * reason); and with time offsets, since a process that made a time namespace with
-     * unshare(2) is not in it itself, and only newer kernels move it there at execve
-     * (6.18 does; the 6.1 of the v2 guest does not), while a child is always born in it.
+     * ended): for {@link #init()}; and with time offsets, since a process that made a time
+     * namespace with unshare(2) is not in it itself, and only newer kernels move it there at
+     * execve (6.18 does; the 6.1 of the v2 guest does not), while a child is always born in
+     * it. A joined pid namespace with time offsets is supervised too (the command is born
+     * in both); without them it is a {@link #handOff()}.
      */
     boolean supervised() {
-        return init || joinedNamespaces.containsKey(NamespaceType.PID) || timeOffsets != null;
+        return init || timeOffsets != null;
+    }
+
+    /**
+     * Whether the child hands the command over instead of becoming it: with a joined pid
+     * namespace (and no supervision), since setns(CLONE_NEWPID) moves only the caller's
+     * later children into it (nsenter(1) forks for the same reason). After its setns calls
+     * the child forks the command with clone3(CLONE_PARENT), which makes it a child of the
+     * process that started the launch, reports its pid and exits; the command's process is
+     * then the one {@code start()} returns. See {@link ChildCompiler} and {@link Launcher}.
+     */
+    boolean handOff() {
+        return joinedNamespaces.containsKey(NamespaceType.PID) && !supervised();
     }
 
     /**
@@ -242,9 +254,13 @@ public record LaunchSpec(
         return supervised() && newNamespaces.contains(NamespaceType.PID);
     }
 
-    /** Whether the child must wait for the parent before it acts (user maps, cgroup attach). */
+    /**
+     * Whether the child must wait for the parent before it acts: user maps, cgroup attach,
+     * and a hand-off, so that the command's process cannot exist before the parent holds the
+     * child's pidfd (a start that fails before the go-ahead kills a child that forked nothing).
+     */
     boolean childWaitsForParent(boolean cloneIntoCgroup) {
-        return newNamespaces.contains(NamespaceType.USER)
+        return newNamespaces.contains(NamespaceType.USER) || handOff()
                 || (cgroup != null && (!cgroup.attach().isEmpty() || !cloneIntoCgroup));
     }
 }

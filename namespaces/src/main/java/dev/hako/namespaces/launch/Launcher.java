@@ -26,6 +26,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -114,6 +115,11 @@ public final class Launcher {
      * check), in this JVM or through the launch server as the plan says.
      */
     public static <P> P startUnchecked(Plan plan, ProcessFactory<P> factory) throws IOException {
+        if (plan.spec().handOff() && dev.hako.namespaces.internal.StartGate.current() != null) {
+            // The gate is given the child's pid, and a hand-off's command is another process.
+            throw new IllegalArgumentException("a start gate cannot be used with a joined pid namespace: the child"
+                    + " it holds is not the command's process");
+        }
         LaunchServer server = plan.viaServer() ? LaunchServer.get() : null;
         if (server == null) {
             ChildInterpreter.ensureWarm();
@@ -270,6 +276,7 @@ public final class Launcher {
                         forkErrno);
             }
             boolean started = false;
+            boolean handedOver = false;
             Fd reportRead = opened.keep(report.read());
             Fd syncWrite = sync == null ? null : opened.keep(sync.write());
             try {
@@ -291,15 +298,32 @@ public final class Launcher {
                     FileSyscalls.writeFully(syncWrite, new byte[] {'x'});
                     syncWrite.close();
                 }
-                awaitExec(reportRead, arena, program, spec, (int) pid);
+                long deadline = System.nanoTime() + spec.execTimeout().toNanos();
+                if (spec.handOff()) {
+                    HandOff handOff = awaitHandOff(reportRead, arena, program, spec, (int) pid, deadline);
+                    Fd commandPidfd = commandPidfd(handOff.pid());
+                    // The child's work is done: its last row, exit_group, is all that is left
+                    // of it. SIGKILL bounds the wait for that; then no zombie of it remains.
+                    killAndReap(pidfd);
+                    handedOver = true;
+                    pid = handOff.pid();
+                    pidfd = commandPidfd;
+                    if (handOff.failure() != null) {
+                        throw handOff.failure();
+                    }
+                }
+                awaitExec(reportRead, arena, program, spec, (int) pid, deadline);
                 started = true;
             } finally {
+                if (!started) {
+                    killAndReap(pidfd);
+                    if (spec.handOff() && !handedOver) {
+                        killLateHandOff(reportRead, arena);
+                    }
+                }
                 reportRead.close();
                 if (syncWrite != null) {
                     syncWrite.close();
-                }
-                if (!started) {
-                    killAndReap(pidfd);
                 }
             }
             return factory.started((int) pid, pidfd, spec, parentEnds);
@@ -479,11 +503,105 @@ public final class Launcher {
 
     /**
      * Waits for EOF (exec succeeded: the O_CLOEXEC write end closed) or a failure report
-     * (step index, errno), at most the exec timeout.
+     * (step index, errno), until {@code deadline} (System.nanoTime), the end of the exec
+     * timeout.
      */
-    private static void awaitExec(Fd report, Arena arena, ChildProgram program, LaunchSpec spec, int pid)
+    private static void awaitExec(Fd report, Arena arena, ChildProgram program, LaunchSpec spec, int pid,
+                                  long deadline) throws IOException {
+        MemorySegment record = readReport(report, arena, spec, pid, deadline);
+        if (record != null) {
+            throw failure(record, program, spec);
+        }
+    }
+
+    /**
+     * What the first part of a hand-off learnt: the command's pid, and its failure if that
+     * was reported before the pid (or null).
+     */
+    private record HandOff(int pid, IOException failure) {
+    }
+
+    /**
+     * The first part of a hand-off ({@link LaunchSpec#handOff()}): waits, until
+     * {@code deadline}, for the child's report of the command's pid (a report with errno 0),
+     * or throws what a failure of the child's own steps reported. The command runs as soon
+     * as it is forked, so its own failure may come first: that is kept for after the
+     * take-over, and the wait goes on for the pid.
+     */
+    private static HandOff awaitHandOff(Fd report, Arena arena, ChildProgram program, LaunchSpec spec, int child,
+                                        long deadline) throws IOException {
+        IOException commandFailure = null;
+        while (true) {
+            MemorySegment record = readReport(report, arena, spec, child, deadline);
+            if (record == null) {
+                throw new IOException("the child (pid " + child + ") ended before it handed the command over; it was"
+                        + " killed by a signal?");
+            }
+            if (record.get(ValueLayout.JAVA_INT, 4) == 0) {
+                return new HandOff(record.get(ValueLayout.JAVA_INT, 0), commandFailure);
+            }
+            IOException failure = failure(record, program, spec);
+            if (commandFailure != null || !program.runsAfterHandOff(record.get(ValueLayout.JAVA_INT, 0))) {
+                throw failure;
+            }
+            commandFailure = failure;
+        }
+    }
+
+    /**
+     * A pidfd for the command a hand-off forked. pidfd_open by pid is race-free here: the
+     * command is this JVM's child (CLONE_PARENT), and a child's pid cannot be reused before
+     * its parent reaps it, which this JVM does only through pidfds it holds. For the same
+     * reason, when no pidfd can be had (EMFILE), the pid is safe to kill and reap by.
+     */
+    private static Fd commandPidfd(int pid) throws SyscallException {
+        try {
+            return ProcessSyscalls.pidfdOpen(pid, false);
+        } catch (SyscallException e) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            try {
+                ProcessSyscalls.waitidPid(pid, EnumSet.of(WaitOption.EXITED));
+            } catch (SyscallException reaped) {
+                // ECHILD: nothing left to reap.
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * After a hand-off start failed before the command was taken over (the wait timed out
+     * and the child was killed): a command forked just before that is reported in the pipe,
+     * and is killed and reaped too. (A child killed between its fork and its report would
+     * leave the command unknown to this JVM: a window of two rows that only a SIGKILL from
+     * outside, or the exec timeout ending exactly there, can hit.)
+     */
+    private static void killLateHandOff(Fd report, Arena arena) {
+        MemorySegment record = arena.allocate(8);
+        try {
+            // At most two reports are left: the command's failure and the child's report of its pid.
+            for (int i = 0; i < 2 && !EventSyscalls.poll(report, EnumSet.of(PollEvent.IN), Duration.ZERO).isEmpty();
+                 i++) {
+                if (FileSyscalls.read(report, record) != 8) {
+                    return;
+                }
+                if (record.get(ValueLayout.JAVA_INT, 4) == 0) {
+                    killAndReap(commandPidfd(record.get(ValueLayout.JAVA_INT, 0)));
+                    return;
+                }
+            }
+        } catch (SyscallException e) {
+            // Nothing readable: no command was forked.
+        }
+    }
+
+    /**
+     * Waits until {@code deadline} for one report from the child: null at end of file (every
+     * write end closed: the child reached execve, or exited), else its 8 bytes.
+     */
+    private static MemorySegment readReport(Fd report, Arena arena, LaunchSpec spec, int pid, long deadline)
             throws IOException {
-        if (EventSyscalls.poll(report, EnumSet.of(PollEvent.IN), spec.execTimeout()).isEmpty()) {
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        if (EventSyscalls.poll(report, EnumSet.of(PollEvent.IN), left).isEmpty()) {
             String where = describeBlocked(pid);
             throw new IOException("the child (pid " + pid + ") did not reach execve within "
                     + spec.execTimeout().toMillis() + " ms" + where + "; it was killed. Run plan().describe() to see"
@@ -492,25 +610,30 @@ public final class Launcher {
         MemorySegment buffer = arena.allocate(8);
         long n = FileSyscalls.read(report, buffer);
         if (n == 0) {
-            return;
+            return null;
         }
         if (n != 8) {
             throw new IOException("the child's failure report was cut short (" + n + " bytes)");
         }
-        int index = buffer.get(ValueLayout.JAVA_INT, 0);
-        int errno = buffer.get(ValueLayout.JAVA_INT, 4);
+        return buffer;
+    }
+
+    /** The exception a failure report (step index, errno) of the child stands for. */
+    private static IOException failure(MemorySegment record, ChildProgram program, LaunchSpec spec) {
+        int index = record.get(ValueLayout.JAVA_INT, 0);
+        int errno = record.get(ValueLayout.JAVA_INT, 4);
         List<ChildProgram.Step> steps = program.descriptions();
         ChildProgram.Step step = steps.get(index);
         SyscallException cause = new SyscallException(step.syscall(), step.arguments(), errno);
         if (step.syscall().equals("execve")) {
-            throw new IOException("Cannot run program \"" + spec.command().getFirst() + "\""
+            return new IOException("Cannot run program \"" + spec.command().getFirst() + "\""
                     + (spec.directory() == null ? "" : " (in directory \"" + spec.directory() + "\")")
                     + ": error=" + errno + ", " + cause.errnoName() + " (" + cause.description() + ")"
                     + (spec.command().getFirst().indexOf('/') >= 0 ? "" : "; it was searched for on the container's"
                             + " PATH (" + spec.environment().getOrDefault("PATH", LaunchSpec.STANDARD_PATH)
                             + ") inside its root"), cause);
         }
-        throw cause;
+        return cause;
     }
 
     /** For a timeout message: which syscall the child is blocked in, from /proc. */

@@ -149,9 +149,22 @@ public final class Plan {
         if (spec.childWaitsForParent(cloneIntoCgroup())) {
             steps.add("write(<sync pipe>, \"x\", 1); close(<sync pipe>)");
         }
-        steps.add("poll(<report pipe>, POLLIN, " + spec.execTimeout().toMillis() + " ms); read(<report pipe>) = 0"
+        String timeout = spec.execTimeout().toMillis() + " ms";
+        if (spec.handOff()) {
+            steps.add("poll(<report pipe>, POLLIN, " + timeout + "); read(<report pipe>) = {<command pid>, errno 0}"
+                    + "  (the child forked the command; a failed step of the child's ends the start, one of the"
+                    + " command's, which may come first, is thrown once the command is ours; on timeout:"
+                    + " pidfd_send_signal(SIGKILL))");
+            steps.add("pidfd_open(<command pid>, 0) = <command pidfd>  (our child by CLONE_PARENT: nobody else reaps"
+                    + " it, so its pid names it)");
+            steps.add("pidfd_send_signal(<pidfd>, SIGKILL); waitid(P_PIDFD, <pidfd>, WEXITED)  (the child, done after"
+                    + " its report, reaped at once)");
+            timeout = "the rest of " + timeout;
+        }
+        steps.add("poll(<report pipe>, POLLIN, " + timeout + "); read(<report pipe>) = 0"
                 + "  (else: (step, errno) of the failed child step; on timeout: pidfd_send_signal(SIGKILL))");
-        steps.add("epoll_ctl(<reaper>, EPOLL_CTL_ADD, <pidfd>, EPOLLIN)  (waitid(P_PIDFD) when it exits)");
+        steps.add("epoll_ctl(<reaper>, EPOLL_CTL_ADD, " + (spec.handOff() ? "<command pidfd>" : "<pidfd>")
+                + ", EPOLLIN)  (waitid(P_PIDFD) when it exits)");
         return steps;
     }
 

@@ -24,8 +24,7 @@ import picocli.CommandLine.Spec;
  * {@code hako enter PID -- CMD}: starts a command inside every namespace of a running
  * process that differs from hako's own, as {@code nsenter --all} does, and in its control
  * groups. The command itself is in the target's pid namespace: the start forks once more
- * after joining it, and the first process stays as a supervisor that forwards signals and
- * exits as the command did.
+ * after joining it and hands the command's process over to this JVM, whose child it is.
  */
 @Command(name = "enter", mixinStandardHelpOptions = true,
         customSynopsis = "hako enter PID -- CMD [ARGS...]",
