@@ -111,7 +111,6 @@ class LaunchServerStartTest {
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("before-fork", "closed its socket during a start; its end: pid %d killed by SIGKILL");
         expected.put("after-fork", "closed its socket during a start; its end: pid %d killed by SIGKILL");
-        expected.put("after-answer", "closed its socket before sending the pidfd of pid ");
         expected.put("hang", "did not answer a start within 3000 ms; it was killed; its end: pid %d killed by SIGKILL");
         Duration timeout = LaunchServer.answerTimeout;
         try {
@@ -151,6 +150,81 @@ class LaunchServerStartTest {
         } finally {
             LaunchServer.answerTimeout = timeout;
         }
+    }
+
+    @Test
+    void aServerThatDiesRightAfterItsAnswerHarmsNotTheContainerItForked() throws Exception {
+        LaunchServer server = LaunchServer.get();
+        ContainerProcess p;
+        try {
+            LaunchServer.faultForTests = "after-answer";
+            p = viaServer("/bin/sh", "-c", "sleep 0.3; exit 7").namespaces(NamespaceType.PID).start();
+        } finally {
+            LaunchServer.faultForTests = null;
+        }
+        try (p) {
+            // The answer and the pidfd came in one message, before the server's death.
+            assertThat(server.process().exited(Duration.ofSeconds(20))).isTrue();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(7);
+        }
+        try (ContainerProcess next = viaServer("/bin/true").start()) {
+            assertThat(next.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(next.exitValue()).isZero();
+        }
+        assertThat(LaunchServer.get().pid()).isNotEqualTo(server.pid());
+        assertThat(Payloads.zombieChildren()).isEmpty();
+        // The new server's memfd and socket may take other numbers than the old one's.
+        assertThat(sameKinds(Payloads.openFds()).stream().map(fd -> fd.replaceFirst("^\\d+ -> ", "")).sorted())
+                .as("open descriptors").isEqualTo(sameKinds(fdsBefore).stream()
+                        .map(fd -> fd.replaceFirst("^\\d+ -> ", "")).sorted().toList());
+    }
+
+    @Test
+    void aChildResetsTheSignalsItsForkerIgnores() throws Exception {
+        // The server starts with every signal at its default (posix_spawn SETSIGDEF), so a
+        // signal this JVM ignores is not the server's children's to reset; an in-process
+        // child inherits it and must.
+        LaunchServer server = LaunchServer.get();
+        Object before = handleSignal("URG", Class.forName("sun.misc.SignalHandler").getField("SIG_IGN").get(null));
+        Path out = Files.createTempFile("hako-sigign", ".txt");
+        try {
+            long urgBit = 1L << (23 - 1);
+            assertThat(Long.parseUnsignedLong(statusLine(Path.of("/proc/self/status"), "SigIgn"), 16) & urgBit)
+                    .as("this JVM ignores SIGURG").isEqualTo(urgBit);
+            assertThat(statusLine(Path.of("/proc", Long.toString(server.pid()), "status"), "SigIgn"))
+                    .as("the server ignores nothing").isEqualTo("0000000000000000");
+            for (Launchers launcher : List.of(Launchers.server(), Launchers.inProcess())) {
+                ContainerBuilder builder = new ContainerBuilder("/bin/sh", "-c",
+                        "grep SigIgn /proc/self/status > " + out).launcher(launcher);
+                assertThat(builder.plan().describe().contains("rt_sigaction(SIGURG"))
+                        .as(launcher.describe()).isEqualTo(launcher == Launchers.inProcess());
+                try (ContainerProcess p = builder.start()) {
+                    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                    assertThat(p.exitValue()).isZero();
+                }
+                assertThat(Files.readString(out).trim()).as(launcher.describe()).isEqualTo("SigIgn:\t0000000000000000");
+            }
+        } finally {
+            handleSignal("URG", before);
+            Files.delete(out);
+        }
+    }
+
+    /**
+     * Sets this JVM's disposition of {@code signal} with sun.misc.Signal, reflectively: the
+     * tests compile against this module, which does not read jdk.unsupported.
+     */
+    private static Object handleSignal(String signal, Object handler) throws ReflectiveOperationException {
+        Class<?> signalClass = Class.forName("sun.misc.Signal");
+        Object sig = signalClass.getConstructor(String.class).newInstance(signal);
+        return signalClass.getMethod("handle", signalClass, Class.forName("sun.misc.SignalHandler"))
+                .invoke(null, sig, handler);
+    }
+
+    private static String statusLine(Path status, String name) throws IOException {
+        return Files.readAllLines(status).stream().filter(l -> l.startsWith(name + ":")).findFirst().orElseThrow()
+                .substring(name.length() + 1).trim();
     }
 
     /** Descriptors with socket inode numbers left out. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hako.namespaces.launch.LaunchServer;
+import dev.hako.syscalls.NamespaceType;
 import dev.hako.testing.Privileged;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -65,14 +66,20 @@ class LaunchersTest {
         String plan = builder.plan().describe();
         assertThat(plan).startsWith("# forked by launch server pid " + server.pid() + " (-XX:+UseSerialGC -Xms8m"
                 + " -Xmx16m -XX:+UseTransparentHugePages -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m"
-                + " -XX:-UsePerfData -XX:-TieredCompilation -XX:CICompilerCount=1), 0 starts, up ");
+                + " -XX:-UsePerfData -XX:-TieredCompilation -XX:CICompilerCount=1 -XX:CompileThreshold=100"
+                + " -XX:TrimNativeHeapInterval=2000), 0 starts, up ");
         assertThat(plan).contains(
                 "sendmsg(<launch server socket>, {fork <program chunk>}, SCM_RIGHTS <the child's fds, at 512 and above>)",
                 "    launch server: clone3({flags=CLONE_PIDFD",
                 "|CLONE_PARENT|CLONE_PARENT_SETTID, pidfd=&pidfd, parent_tid=&pid, exit_signal=0}, 88) = <pid>"
                         + "  (our child: CLONE_PARENT)",
-                "recvmsg(<launch server socket>, SCM_RIGHTS) = <pidfd>",
-                "# child (after clone3, before execve)\n  0  mmap(<program chunk>, 262144, PROT_READ|PROT_WRITE,"
+                "recvmsg(<launch server socket>, {<pid>}, SCM_RIGHTS) = <pidfd>");
+        // A plain child has exec'd before its start returns and its chunk is reused: it runs
+        // from the shared chunk. A supervisor outlives the start, so it makes its copy private.
+        assertThat(plan).doesNotContain("<program chunk>, 262144");
+        assertThat(new ContainerBuilder("/bin/true").launcher(Launchers.server()).namespaces(NamespaceType.PID).init(true)
+                .plan().describe())
+                .contains("# child (after clone3, before execve)\n  0  mmap(<program chunk>, 262144, PROT_READ|PROT_WRITE,"
                         + " MAP_PRIVATE|MAP_FIXED, <launch server's program memfd>, ",
                 "  1  madvise(<program chunk>, 262144, MADV_POPULATE_WRITE)\n");
         assertThat(Launchers.server().describe()).isEqualTo(server.describe());

@@ -45,14 +45,20 @@ public final class ChildCompiler {
     private ChildCompiler() {
     }
 
+    /**
+     * Compiles the child's steps.
+     *
+     * @param ignoredSignals the signals the forking process ignores (bit n-1 for signal n),
+     *                       which its child inherits across execve unless reset here
+     */
     static void compile(LaunchSpec spec, Descriptors fds, ChildProgram program, KernelSupport kernel,
-                        java.util.function.Consumer<ChildProgram> extraSteps) {
+                        long ignoredSignals, java.util.function.Consumer<ChildProgram> extraSteps) {
         boolean clearSighandInClone = kernel.clearSighand();
         if (fds.syncRead() >= 0) {
             program.add(FileCalls.read(fds.syncRead(), program.memory().allocate(1)).showing(0, "<sync pipe>"))
                     .zeroIsFailure().then(" = 1  (the parent's go-ahead)");
         }
-        resetSignals(program, clearSighandInClone);
+        resetSignals(program, clearSighandInClone, ignoredSignals);
         moveDescriptors(fds, program);
         if (spec.newSession() && !spec.handOff()) {
             program.add(ProcessCalls.setsid());
@@ -245,13 +251,13 @@ public final class ChildCompiler {
 
     /**
      * Unblocks every signal and puts ignored ones back to default: both survive execve, and
-     * a payload should not inherit the JVM's choices. Handlers the JVM installed are reset
+     * a payload should not inherit the forking JVM's choices. Handlers the JVM installed are reset
      * by CLONE_CLEAR_SIGHAND at clone time (or here on kernels without it), before any
      * signal could run JVM code in the child.
      */
-    private static void resetSignals(ChildProgram program, boolean clearSighandInClone) {
+    private static void resetSignals(ChildProgram program, boolean clearSighandInClone, long ignoredSignals) {
         program.add(SignalCalls.rtSigprocmask(program.memory(), Linux.SIG_SETMASK(), 0));
-        long reset = CurrentIds.ignoredSignals();
+        long reset = ignoredSignals;
         if (!clearSighandInClone) {
             reset = -1L;
         }
@@ -393,12 +399,20 @@ public final class ChildCompiler {
         }
     }
 
-    /** The highest capability this kernel knows (/proc/sys/kernel/cap_last_cap). */
+    /** The highest capability this kernel knows (/proc/sys/kernel/cap_last_cap), read once: it cannot change. */
     private static int lastCapability() {
-        try {
-            return Integer.parseInt(dev.hako.syscalls.KernelFiles.read("/proc/sys/kernel/cap_last_cap").trim());
-        } catch (dev.hako.syscalls.SyscallException | NumberFormatException e) {
-            return Capability.values()[Capability.values().length - 1].number();
+        return LastCapability.NUMBER;
+    }
+
+    private static final class LastCapability {
+        static final int NUMBER = read();
+
+        private static int read() {
+            try {
+                return Integer.parseInt(dev.hako.syscalls.KernelFiles.read("/proc/sys/kernel/cap_last_cap").trim());
+            } catch (dev.hako.syscalls.SyscallException | NumberFormatException e) {
+                return Capability.values()[Capability.values().length - 1].number();
+            }
         }
     }
 }

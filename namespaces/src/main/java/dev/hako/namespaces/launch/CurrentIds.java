@@ -5,7 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The JVM's own ids and signal dispositions, read from /proc/self/status. */
+/** The JVM's own ids and signal dispositions (and the launch server's), read from /proc/PID/status. */
 public final class CurrentIds {
 
     private CurrentIds() {
@@ -23,16 +23,23 @@ public final class CurrentIds {
 
     /** The mask of ignored signals (bit n-1 for signal n). */
     static long ignoredSignals() {
-        return Long.parseUnsignedLong(line("SigIgn:").trim(), 16);
+        return Long.parseUnsignedLong(line(SELF, "SigIgn:").trim(), 16);
+    }
+
+    /** The mask of signals process {@code pid} ignores (bit n-1 for signal n). */
+    static long ignoredSignals(long pid) {
+        return Long.parseUnsignedLong(line(Path.of("/proc", Long.toString(pid), "status"), "SigIgn:").trim(), 16);
     }
 
     private static long field(String name, int index) {
-        return Long.parseLong(line(name).trim().split("\\s+")[index]);
+        return Long.parseLong(line(SELF, name).trim().split("\\s+")[index]);
     }
 
-    private static String line(String name) {
+    private static final Path SELF = Path.of("/proc/self/status");
+
+    private static String line(Path status, String name) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(status)) {
                 if (line.startsWith(name)) {
                     return line.substring(name.length());
                 }
@@ -40,6 +47,6 @@ public final class CurrentIds {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        throw new IllegalStateException("/proc/self/status has no " + name + " line");
+        throw new IllegalStateException(status + " has no " + name + " line");
     }
 }

@@ -45,9 +45,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  * is written into a chunk of a memfd that both JVMs map at the same address, so every
  * pointer in it is valid in the server too and nothing is serialized. The descriptors the
  * program names are placed at numbers of {@link #FD_FLOOR} or more in the application and
- * sent by SCM_RIGHTS; the server puts each at the same number in its own table (it keeps
- * far fewer descriptors than that), runs {@link ChildInterpreter#forkAndRun} on the chunk,
- * and sends the pidfd back. clone3 carries CLONE_PARENT, so the container is the
+ * sent by SCM_RIGHTS in the same message as the request (one sendmsg, so the server wakes
+ * once); the server puts each at the same number in its own table (it keeps far fewer
+ * descriptors than that), runs {@link ChildInterpreter#forkAndRun} on the chunk, and
+ * answers clone3's result with the pidfd attached, again one message. clone3 carries
+ * CLONE_PARENT, so the container is the
  * application's child: ContainerProcess, waitid(P_PIDFD) and the exit status work as for
  * an in-process start, and a server crash harms no running container. CLONE_PARENT_SETTID
  * writes the child's pid into the chunk, so that when the server dies between the fork and
@@ -63,10 +65,12 @@ import java.util.concurrent.LinkedBlockingQueue;
  * reaped; the start fails with an IOException naming what happened, and the next start
  * brings up a new server.
  *
- * <p>A chunk is reused as soon as its start returns. The child's first two steps make its
- * copy of the chunk private (mmap of the memfd range MAP_PRIVATE|MAP_FIXED over it, then
- * MADV_POPULATE_WRITE, which copies every page): a supervisor, a reaper or a command
- * between fork and execve keeps running its own rows, whatever the next start writes.
+ * <p>A chunk is reused as soon as its start returns. By then a plain child has exec'd (or
+ * been killed and reaped), but a supervisor, its reaper and a child held at the start gate
+ * still run rows: their first two steps make their copy of the chunk private (mmap of the
+ * memfd range MAP_PRIVATE|MAP_FIXED over it, then MADV_POPULATE_WRITE, which copies every
+ * page), so they keep running their own rows, whatever the next start writes
+ * ({@link Plan#privateChunkCopy}).
  */
 public final class LaunchServer implements AutoCloseable {
 
@@ -83,6 +87,8 @@ public final class LaunchServer implements AutoCloseable {
     public static volatile Duration answerTimeout = Duration.ofSeconds(30);
     static final long OP_MAP = 1;
     static final long OP_FORK = 2;
+    /** Bytes of an answer: a status or clone3's result, and the server's pid or 0. */
+    static final long ANSWER_SIZE = 16;
     /** The most descriptors one start sends (SCM_RIGHTS carries at most 253). */
     static final int MAX_FDS = 253;
 
@@ -91,17 +97,24 @@ public final class LaunchServer implements AutoCloseable {
      * collector on a tiny heap, huge pages where the kernel gives them, small code cache and
      * metaspace, no perf data file, and C2 alone on one compiler thread, which took the most
      * anonymous memory off (C1 alone did too, but C1 code polls for safepoints on loop
-     * back-edges, which a forked child must never reach).
+     * back-edges, which a forked child must never reach). C2 compiles a method after 100
+     * calls, not 10,000: the server's request path runs once per start, so at the default it
+     * would stay in the interpreter for thousands of starts, and after every fork each page
+     * its profile counters and allocations write costs a copy-on-write fault (69 faults and
+     * 0.37 ms between clone3 and the answer, against 22 and 0.08 ms compiled). The native heap
+     * is trimmed every 2 s: what the compiler freed stays resident otherwise (about 10 MiB),
+     * and every resident page is a page-table entry each fork copies and each execve frees.
      */
     static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx16m",
             "-XX:+UseTransparentHugePages", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=64m",
-            "-XX:-UsePerfData", "-XX:-TieredCompilation", "-XX:CICompilerCount=1");
+            "-XX:-UsePerfData", "-XX:-TieredCompilation", "-XX:CICompilerCount=1", "-XX:CompileThreshold=100",
+            "-XX:TrimNativeHeapInterval=2000");
 
     /**
      * Fault injection for tests, at one point of the next requests: {@code "before-fork"},
-     * {@code "after-fork"} (before the answer) and {@code "after-answer"} (before the
-     * pidfd is sent) make the server kill itself with SIGKILL there; {@code "hang"} makes it
-     * stop before the fork and never answer.
+     * {@code "after-fork"} (before the answer) and {@code "after-answer"} (once the answer
+     * and the pidfd are sent) make the server kill itself with SIGKILL there; {@code "hang"}
+     * makes it stop before the fork and never answer.
      */
     public static volatile String faultForTests;
     private static final List<String> FAULTS = List.of("before-fork", "after-fork", "after-answer", "hang");
@@ -135,6 +148,7 @@ public final class LaunchServer implements AutoCloseable {
     private volatile String brokenBecause;
     private final long startNanos;
     private long starts;
+    private long ignoredSignals;
 
     private LaunchServer(ServerProcess process, List<String> command, Fd socket, Fd memfd, MemorySegment region,
                          long startNanos) {
@@ -171,6 +185,11 @@ public final class LaunchServer implements AutoCloseable {
     /** {@return the server's pid} */
     public long pid() {
         return process.pid();
+    }
+
+    /** {@return the signals the server ignores (bit n-1 for signal n), which the children it forks inherit} */
+    long ignoredSignals() {
+        return ignoredSignals;
     }
 
     /** The server process, for tests that kill it. */
@@ -289,6 +308,8 @@ public final class LaunchServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new IOException("cannot start the launch server: " + e.getMessage(), e);
             }
+            // Read once: the server JVM sets its dispositions at its start and never changes them.
+            server.ignoredSignals = CurrentIds.ignoredSignals(process.pid());
             ok = true;
             return server;
         } finally {
@@ -348,10 +369,9 @@ public final class LaunchServer implements AutoCloseable {
             request.set(ValueLayout.JAVA_LONG, 0, OP_MAP);
             request.set(ValueLayout.JAVA_LONG, 8, region.address());
             request.set(ValueLayout.JAVA_LONG, 16, region.byteSize());
-            writeFully(request);
-            StreamSyscalls.sendRights(socket, List.of(memfd));
+            send(request, List.of(memfd));
             // The first answer also waits for the server's JVM start and warm-up.
-            MemorySegment answer = readAnswer(arena, 16, Duration.ofSeconds(60), "mapping the program region");
+            MemorySegment answer = readAnswer(arena, Duration.ofSeconds(60), "mapping the program region").data();
             long status = answer.get(ValueLayout.JAVA_LONG, 0);
             if (status < 0) {
                 throw new IOException("the launch server (pid " + pid() + ") cannot map the program region at 0x"
@@ -502,21 +522,19 @@ public final class LaunchServer implements AutoCloseable {
                     request.set(ValueLayout.JAVA_INT, 48 + 4L * i, number);
                 }
                 try {
-                    writeFully(request);
-                    if (!fds.isEmpty()) {
-                        StreamSyscalls.sendRights(socket, fds);
-                    }
-                    MemorySegment answer = readAnswer(arena, 16, answerTimeout, "a start");
-                    long result = answer.get(ValueLayout.JAVA_LONG, 0);
+                    send(request, fds);
+                    Answer answer = readAnswer(arena, answerTimeout, "a start");
+                    long result = answer.data().get(ValueLayout.JAVA_LONG, 0);
                     if (result <= 0) {
+                        answer.fds().forEach(Fd::close);
                         return new Forked(result, null);
                     }
-                    List<Fd> pidfd = StreamSyscalls.recvRights(socket, 1);
-                    if (pidfd.size() != 1) {
-                        throw broken("closed its socket before sending the pidfd of pid " + result);
+                    if (answer.fds().size() != 1) {
+                        answer.fds().forEach(Fd::close);
+                        throw broken("answered pid " + result + " without its pidfd");
                     }
                     starts++;
-                    return new Forked(result, pidfd.getFirst());
+                    return new Forked(result, answer.fds().getFirst());
                 } catch (IOException e) {
                     // The child may exist (it is ours: CLONE_PARENT) though the answer never came.
                     int orphan = parentTid.get(ValueLayout.JAVA_INT, 0);
@@ -533,39 +551,58 @@ public final class LaunchServer implements AutoCloseable {
         }
     }
 
-    private void writeFully(MemorySegment bytes) throws IOException {
-        long done = 0;
-        while (done < bytes.byteSize()) {
-            try {
-                done += FileSyscalls.write(socket, bytes.asSlice(done));
-            } catch (SyscallException e) {
-                throw broken("cannot be written to (" + e.errnoName() + ")");
+    /**
+     * Sends {@code bytes} and {@code fds} as one message (one sendmsg), so that the server
+     * wakes once and finds the descriptors with the request's first byte.
+     */
+    private void send(MemorySegment bytes, List<Fd> fds) throws IOException {
+        try {
+            if (fds.isEmpty()) {
+                FileSyscalls.writeFully(socket, bytes.toArray(ValueLayout.JAVA_BYTE));
+            } else {
+                StreamSyscalls.sendRights(socket, bytes.toArray(ValueLayout.JAVA_BYTE), fds);
             }
+        } catch (SyscallException e) {
+            throw broken("cannot be written to (" + e.errnoName() + ")");
         }
     }
 
-    private MemorySegment readAnswer(Arena arena, long size, Duration timeout, String what) throws IOException {
-        MemorySegment answer = arena.allocate(size);
+    /** The server's answer: {@link #ANSWER_SIZE} bytes, and the descriptor sent with them, if any. */
+    private record Answer(MemorySegment data, List<Fd> fds) {
+    }
+
+    /**
+     * Reads the server's answer within {@code timeout}: its bytes and the pidfd that comes
+     * with them in the same message.
+     */
+    private Answer readAnswer(Arena arena, Duration timeout, String what) throws IOException {
+        MemorySegment answer = arena.allocate(ANSWER_SIZE);
+        List<Fd> fds = new ArrayList<>(1);
         long done = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (done < size) {
+        while (done < ANSWER_SIZE) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || EventSyscalls.poll(socket, EnumSet.of(PollEvent.IN),
                     Duration.ofNanos(left)).isEmpty()) {
+                fds.forEach(Fd::close);
                 throw broken("did not answer " + what + " within " + timeout.toMillis() + " ms; it was killed");
             }
-            long n;
+            StreamSyscalls.Message message;
             try {
-                n = FileSyscalls.read(socket, answer.asSlice(done));
+                message = StreamSyscalls.receive(socket, (int) (ANSWER_SIZE - done), 1);
             } catch (SyscallException e) {
+                fds.forEach(Fd::close);
                 throw broken("cannot be read from (" + e.errnoName() + ")");
             }
-            if (n == 0) {
+            if (message.data().length == 0) {
+                fds.forEach(Fd::close);
                 throw broken("closed its socket during " + what);
             }
-            done += n;
+            MemorySegment.copy(message.data(), 0, answer, ValueLayout.JAVA_BYTE, done, message.data().length);
+            done += message.data().length;
+            fds.addAll(message.fds());
         }
-        return answer;
+        return new Answer(answer, fds);
     }
 
     /** Marks this server unusable, kills and reaps it, and returns the exception to throw. */
@@ -614,7 +651,7 @@ public final class LaunchServer implements AutoCloseable {
      * Adds the two rows that start a child program forked by the server: a private copy of
      * its chunk (mmap of the server's memfd range MAP_PRIVATE|MAP_FIXED over it, then
      * MADV_POPULATE_WRITE, which copies every page), so the next start may reuse the shared
-     * chunk while this child (a supervisor, a reaper) still runs its rows.
+     * chunk while this child (a supervisor, a reaper, a child at the gate) still runs its rows.
      */
     static void addPrivateCopy(ChildProgram program, long chunkAddress, long chunkOffset) {
         program.add(MemoryCalls.mmap(chunkAddress, CHUNK_SIZE, EnumSet.of(MemoryProtection.READ, MemoryProtection.WRITE),

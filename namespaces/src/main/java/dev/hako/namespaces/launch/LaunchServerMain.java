@@ -54,16 +54,13 @@ final class LaunchServerMain {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment header = arena.allocate(48);
-            if (!readFully(socket, header.asSlice(0, 24)) || header.get(ValueLayout.JAVA_LONG, 0) != LaunchServer.OP_MAP) {
+            List<Fd> memfd = receive(socket, header.asSlice(0, 24), 1);
+            if (memfd == null || header.get(ValueLayout.JAVA_LONG, 0) != LaunchServer.OP_MAP || memfd.size() != 1) {
                 return;
             }
             long address = header.get(ValueLayout.JAVA_LONG, 8);
             long size = header.get(ValueLayout.JAVA_LONG, 16);
             long status = 0;
-            List<Fd> memfd = StreamSyscalls.recvRights(socket, 1);
-            if (memfd.size() != 1) {
-                return;
-            }
             try {
                 MemorySyscalls.mmap(address, size, EnumSet.of(MemoryProtection.READ, MemoryProtection.WRITE),
                         EnumSet.of(MapFlag.SHARED, MapFlag.NORESERVE, MapFlag.FIXED_NOREPLACE), memfd.getFirst(), 0);
@@ -82,17 +79,11 @@ final class LaunchServerMain {
                 return;
             }
             MemorySegment numbers = arena.allocate(4L * LaunchServer.MAX_FDS);
-            while (readFully(socket, header)) {
-                if (header.get(ValueLayout.JAVA_LONG, 0) != LaunchServer.OP_FORK) {
-                    return;
-                }
+            List<Fd> received;
+            while ((received = receive(socket, header, LaunchServer.MAX_FDS)) != null) {
                 int count = (int) header.get(ValueLayout.JAVA_LONG, 32);
-                if (count < 0 || count > LaunchServer.MAX_FDS
+                if (header.get(ValueLayout.JAVA_LONG, 0) != LaunchServer.OP_FORK || count != received.size()
                         || (count > 0 && !readFully(socket, numbers.asSlice(0, 4L * count)))) {
-                    return;
-                }
-                List<Fd> received = count == 0 ? List.of() : StreamSyscalls.recvRights(socket, count);
-                if (received.size() != count) {
                     return;
                 }
                 // Each descriptor at the number the program names (far above our own).
@@ -115,15 +106,17 @@ final class LaunchServerMain {
                 placed.forEach(Fd::close);
                 answer.set(ValueLayout.JAVA_LONG, 0, result);
                 answer.set(ValueLayout.JAVA_LONG, 8, 0);
-                writeFully(socket, answer);
-                if (fault == FAULT_AFTER_ANSWER) {
-                    killSelf();
-                }
                 if (result > 0) {
+                    // The pidfd travels with the answer, in one message: the application wakes once.
                     MemorySegment pidfdSlot = MemorySegment.ofAddress(header.get(ValueLayout.JAVA_LONG, 24)).reinterpret(4);
                     try (Fd pidfd = Fd.adopt(pidfdSlot.get(ValueLayout.JAVA_INT, 0))) {
-                        StreamSyscalls.sendRights(socket, List.of(pidfd));
+                        StreamSyscalls.sendRights(socket, answer.toArray(ValueLayout.JAVA_BYTE), List.of(pidfd));
                     }
+                } else {
+                    writeFully(socket, answer);
+                }
+                if (fault == FAULT_AFTER_ANSWER) {
+                    killSelf();
                 }
             }
         }
@@ -146,6 +139,24 @@ final class LaunchServerMain {
             long pid = ChildInterpreter.forkAndRun(code, capture);
             return pid < 0 ? -ChildInterpreter.errno(capture) : pid;
         }
+    }
+
+    /**
+     * Reads a request's fixed part into {@code buffer} and the descriptors that came with its
+     * first bytes (one sendmsg carries both): null at end of file.
+     */
+    private static List<Fd> receive(Fd socket, MemorySegment buffer, int maxFds) throws SyscallException {
+        StreamSyscalls.Message message = StreamSyscalls.receive(socket, (int) buffer.byteSize(), maxFds);
+        int length = message.data().length;
+        if (length == 0) {
+            return null;
+        }
+        MemorySegment.copy(message.data(), 0, buffer, ValueLayout.JAVA_BYTE, 0, length);
+        if (length < buffer.byteSize() && !readFully(socket, buffer.asSlice(length))) {
+            message.fds().forEach(Fd::close);
+            return null;
+        }
+        return message.fds();
     }
 
     private static boolean readFully(Fd socket, MemorySegment buffer) throws SyscallException {

@@ -225,7 +225,7 @@ public final class Launcher {
                     EnumSet.of(OpenFlag.DIRECTORY, OpenFlag.READ_ONLY), 0, Set.of())), floor, opened, childFds) : null;
 
             ChildProgram program = new ChildProgram(arena);
-            if (chunk != null) {
+            if (chunk != null && plan.privateChunkCopy(gate != null)) {
                 LaunchServer.addPrivateCopy(program, chunk.address(), chunk.offset());
             }
             plan.compileChild(new ChildCompiler.Descriptors(syncRead == null ? -1 : syncRead.value(), moves, names,

@@ -53,7 +53,27 @@ public final class Plan {
 
     /** Compiles the child's steps into {@code program} with the given descriptors. */
     public void compileChild(ChildCompiler.Descriptors fds, ChildProgram program) {
-        ChildCompiler.compile(spec, fds, program, kernel, extraChildSteps);
+        ChildCompiler.compile(spec, fds, program, kernel, forkerIgnoredSignals(), extraChildSteps);
+    }
+
+    /**
+     * The signals the forking process ignores, which its child inherits: the running launch
+     * server's (read once when it came up: it starts with every signal at its default, by
+     * posix_spawn's SETSIGDEF, and changes none), else this JVM's own.
+     */
+    private long forkerIgnoredSignals() {
+        LaunchServer server = viaServer ? LaunchServer.running() : null;
+        return server != null ? server.ignoredSignals() : CurrentIds.ignoredSignals();
+    }
+
+    /**
+     * Whether a child forked by the launch server first makes its chunk of the program
+     * region private: only a child that runs rows after its start has returned (a supervisor
+     * and its reaper, or a child held at the start gate) needs to, since the chunk is reused
+     * then; any other child has exec'd or been reaped by that time.
+     */
+    public boolean privateChunkCopy(boolean gate) {
+        return viaServer && (spec.supervised() || gate);
     }
 
     /** The spec this plan was compiled from. */
@@ -122,7 +142,7 @@ public final class Plan {
             steps.add("    launch server: clone3({flags=" + String.join("|", cloneFlagNames())
                     + ", pidfd=&pidfd, parent_tid=&pid, exit_signal=0" + cgroupArg + "}, 88) = <pid>"
                     + "  (our child: CLONE_PARENT)");
-            steps.add("recvmsg(<launch server socket>, SCM_RIGHTS) = <pidfd>");
+            steps.add("recvmsg(<launch server socket>, {<pid>}, SCM_RIGHTS) = <pidfd>");
         } else {
             steps.add("clone3({flags=" + String.join("|", cloneFlagNames()) + ", pidfd=&pidfd, exit_signal=SIGCHLD"
                     + cgroupArg + "}, 88) = <pid>");
@@ -172,7 +192,7 @@ public final class Plan {
     public List<String> childSteps() {
         try (Arena arena = Arena.ofConfined()) {
             ChildProgram program = new ChildProgram(arena);
-            if (viaServer) {
+            if (privateChunkCopy(dev.hako.namespaces.internal.StartGate.current() != null)) {
                 LaunchServer.addPrivateCopy(program, 0, 0);
             }
             compileChild(placeholderDescriptors(), program);
