@@ -51,6 +51,27 @@ class ExecGateTest {
     }
 
     @Test
+    void aGatedChildOfTheLaunchServerRunsItsOwnStepsAfterAnotherStartReusedItsChunk() throws Exception {
+        // start() returns with the child still to run its gate and execve rows; the chunk its
+        // program was written to is free again, and the next start writes its own there.
+        try (Fd gate = gate();
+             ContainerProcess gated = new ContainerBuilder("/bin/sh", "-c", "echo gated ran")
+                     .launcher(Launchers.server()).passFd(gate, 3).execGate(3).redirectOutput(Redirect.PIPE)
+                     .start()) {
+            try (ContainerProcess next = new ContainerBuilder("/bin/echo", "the next start")
+                    .launcher(Launchers.server()).redirectOutput(Redirect.PIPE).start()) {
+                assertThat(new String(next.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                        .isEqualTo("the next start\n");
+                assertThat(next.waitFor()).isZero();
+            }
+            FileSyscalls.writeFully(gate, new byte[] {'1'});
+            assertThat(new String(gated.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("gated ran\n");
+            assertThat(gated.waitFor()).isZero();
+        }
+    }
+
+    @Test
     void endOfFileAtTheGateEndsTheChildWithStatus127() throws Exception {
         try (Fd empty = FileSyscalls.openat2(null, "/dev/null", EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.CLOEXEC), 0,
                 Set.of());

@@ -67,7 +67,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  *
  * <p>A chunk is reused as soon as its start returns. By then a plain child has exec'd (or
  * been killed and reaped), but a supervisor, its reaper and a child held at the start gate
- * still run rows: their first two steps make their copy of the chunk private (mmap of the
+ * or at its exec gate still run rows: their first two steps make their copy of the chunk private (mmap of the
  * memfd range MAP_PRIVATE|MAP_FIXED over it, then MADV_POPULATE_WRITE, which copies every
  * page), so they keep running their own rows, whatever the next start writes
  * ({@link Plan#privateChunkCopy}).
@@ -651,7 +651,7 @@ public final class LaunchServer implements AutoCloseable {
      * Adds the two rows that start a child program forked by the server: a private copy of
      * its chunk (mmap of the server's memfd range MAP_PRIVATE|MAP_FIXED over it, then
      * MADV_POPULATE_WRITE, which copies every page), so the next start may reuse the shared
-     * chunk while this child (a supervisor, a reaper, a child at the gate) still runs its rows.
+     * chunk while this child (a supervisor, a reaper, a child at a gate) still runs its rows.
      */
     static void addPrivateCopy(ChildProgram program, long chunkAddress, long chunkOffset) {
         program.add(MemoryCalls.mmap(chunkAddress, CHUNK_SIZE, EnumSet.of(MemoryProtection.READ, MemoryProtection.WRITE),

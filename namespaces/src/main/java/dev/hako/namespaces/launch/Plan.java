@@ -69,11 +69,12 @@ public final class Plan {
     /**
      * Whether a child forked by the launch server first makes its chunk of the program
      * region private: only a child that runs rows after its start has returned (a supervisor
-     * and its reaper, or a child held at the start gate) needs to, since the chunk is reused
-     * then; any other child has exec'd or been reaped by that time.
+     * and its reaper, a child held at the start gate, or one that waits at its exec gate)
+     * needs to, since the chunk is reused then; any other child has exec'd or been reaped
+     * by that time.
      */
-    public boolean privateChunkCopy(boolean gate) {
-        return viaServer && (spec.supervised() || gate);
+    public boolean privateChunkCopy(boolean startGate) {
+        return viaServer && (spec.supervised() || startGate || spec.execGate() >= 0);
     }
 
     /** The spec this plan was compiled from. */
