@@ -1,6 +1,7 @@
 package dev.hako.checkpoint;
 
 import dev.hako.cgroupfs.Cgroup;
+import dev.hako.checkpoint.internal.CallReentry;
 import dev.hako.checkpoint.internal.ImageStore;
 import dev.hako.checkpoint.internal.Restorer;
 import dev.hako.checkpoint.internal.Steps;
@@ -128,9 +129,10 @@ public final class Restore {
                 control.write().close();
                 int pid = (int) process.pid();
                 TreeRestorer tree = new TreeRestorer(tasks, imageDir, control.read(), controlTarget, steps);
-                tracer.call(() -> {
+                CallReentry reentry = tracer.call(() -> {
                     tree.restore(pid);
                     steps.reach("release");
+                    CallReentry calls = tree.callsToReenter();
                     if (freezeGroup != null) {
                         freezeGroup.freeze(Duration.ofSeconds(10));
                     }
@@ -143,8 +145,11 @@ public final class Restore {
                             freezeGroup.thaw(Duration.ofSeconds(10));
                         }
                     }
-                    return null;
+                    return calls;
                 });
+                // A signal the caller sends as soon as we return must find each task inside
+                // the call it was dumped in, where the kernel ends the call for the handler.
+                reentry.await(Duration.ofSeconds(2));
                 lastSteps = steps.reached();
                 return process;
             } catch (IOException | RuntimeException e) {

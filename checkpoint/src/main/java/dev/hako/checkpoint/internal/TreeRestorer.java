@@ -122,6 +122,14 @@ public final class TreeRestorer {
         return hosts;
     }
 
+    /**
+     * The live tasks that resume at a syscall instruction, to wait for after they are let
+     * go ({@link CallReentry}); read while they are still stopped.
+     */
+    public CallReentry callsToReenter() throws IOException {
+        return CallReentry.of(tasks, hosts);
+    }
+
     /** Host pids of the tasks still traced (the live ones), parents first. */
     public List<Integer> live() {
         List<Integer> live = new ArrayList<>();
