@@ -221,8 +221,9 @@ final class LaunchServerReport {
                 .append(d.get("starts").asInt()).append(" ").append(d.get("variant").asText()).append(" containers "
                         + "in-process (what the server does), ").append(d.get("rounds").asInt()).append(" rounds "
                         + "with the C floor and `unshare` interleaved; time to `main` and to the first container "
-                        + "from the exec; memory after the starts, medians over rounds. The server runs `all-c2one`'s "
-                        + "flags. Ratios against `default` (the JVM's defaults) of the same run.\n\n");
+                        + "from the exec; memory after the starts, medians over rounds. The server runs the `server` "
+                        + "set: `all-c2one`, its request path compiled after 100 calls, its native heap trimmed. "
+                        + "Ratios against `default` (the JVM's defaults) of the same run.\n\n");
         JsonNode base = null;
         for (JsonNode row : d.get("rows")) {
             if (row.get("name").asText().equals("default")) {

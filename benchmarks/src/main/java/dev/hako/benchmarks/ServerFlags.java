@@ -60,6 +60,9 @@ final class ServerFlags {
         sets.add(new FlagSet("all-c2one", concat(all, C2_ONE), "1", false));
         sets.add(new FlagSet("all-tiered", all, "1", false));
         sets.add(new FlagSet("all-tiered+aot", all, "1", true));
+        // What the launch server of this build runs with: all-c2one, plus the flags chosen
+        // for the server's own request path (see LaunchServer.JVM_OPTIONS).
+        sets.add(new FlagSet("server", launchServerOptions(), "1", false));
         // The application's side (B2 for issue 13): in-process against the launch server, at
         // the default heap and at a pre-touched 4 GB one.
         List<String> server = List.of("-Dhako.launcher=server");
@@ -68,6 +71,16 @@ final class ServerFlags {
         sets.add(new FlagSet("app4g", heap4g, null, false));
         sets.add(new FlagSet("app4g+server", concat(heap4g, server), null, false));
         return sets;
+    }
+
+    /** The JVM options the launch server starts with: its command line between java and the first Hako option. */
+    static List<String> launchServerOptions() {
+        try {
+            List<String> command = dev.hako.namespaces.launch.LaunchServer.serverCommand();
+            return List.copyOf(command.subList(1, command.indexOf("--enable-native-access=ALL-UNNAMED")));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @SafeVarargs
