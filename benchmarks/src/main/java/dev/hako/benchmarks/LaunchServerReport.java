@@ -223,6 +223,8 @@ final class LaunchServerReport {
                         + "with the C floor and `unshare` interleaved; time to `main` and to the first container "
                         + "from the exec; memory after the starts, medians over rounds. The server runs the `server` "
                         + "set: `all-c2one`, its request path compiled after 100 calls, its native heap trimmed. "
+                        + "That set's C2 compiles (one thread) fall inside these few starts, which is what its row "
+                        + "shows; the server's steady state is B2's rows above. "
                         + "Ratios against `default` (the JVM's defaults) of the same run.\n\n");
         JsonNode base = null;
         for (JsonNode row : d.get("rows")) {
