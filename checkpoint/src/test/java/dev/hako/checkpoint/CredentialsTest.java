@@ -48,13 +48,7 @@ class CredentialsTest {
             Path image = fixtures.work.resolve("image");
             ContainerProcess original = fixtures.container(program.toString(), Integer.toString(rounds), who)
                     .redirectOutput(Redirect.to(out)).start();
-            try {
-                Fixtures.awaitLines(out, 5, Duration.ofSeconds(30));
-                Checkpoint.of(original).dump(image);
-                assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            } finally {
-                Fixtures.closeQuietly(original);
-            }
+            Fixtures.dumpWhenReady(original, out, 5, image);
             assertThat(Fixtures.complete(out).size()).isLessThan(rounds);
 
             fixtures.restoreAndAwaitSuccess(image, Duration.ofSeconds(60));

@@ -42,13 +42,7 @@ class DescriptorsTest {
             Path log = state.resolve("log");
             Path image = fixtures.work.resolve("image");
             ContainerProcess original = fixtures.shellContainer(rootfs, state, WRITERS).start();
-            try {
-                Fixtures.awaitLines(log, 6, Duration.ofSeconds(30));
-                Checkpoint.of(original).dump(image);
-                assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            } finally {
-                Fixtures.closeQuietly(original);
-            }
+            Fixtures.dumpWhenReady(original, log, 6, image);
             int atDump = Fixtures.complete(log).size();
 
             // The image holds one open file for fd 3 of both shells, however many tasks hold it.

@@ -200,6 +200,21 @@ final class Fixtures implements AutoCloseable {
         }
     }
 
+    /**
+     * Dumps {@code original} into {@code image} once {@code out} has {@code lines} lines,
+     * then waits for it to end (a dump kills it) and closes it, whatever happened.
+     */
+    static void dumpWhenReady(ContainerProcess original, Path out, int lines, Path image)
+            throws IOException, InterruptedException {
+        try {
+            awaitLines(out, lines, Duration.ofSeconds(60));
+            Checkpoint.of(original).dump(image);
+            assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            closeQuietly(original);
+        }
+    }
+
     static void closeQuietly(ContainerProcess process) {
         if (process != null) {
             process.close();

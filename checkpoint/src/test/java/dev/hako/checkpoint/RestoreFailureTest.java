@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,13 +33,7 @@ class RestoreFailureTest {
             Path log = state.resolve("log");
             Path image = fixtures.work.resolve("image");
             ContainerProcess original = fixtures.shellContainer(rootfs, state, TreeRestoreTest.LOOP).start();
-            try {
-                Fixtures.awaitLines(log, 3, Duration.ofSeconds(30));
-                Checkpoint.of(original).dump(image);
-                assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            } finally {
-                Fixtures.closeQuietly(original);
-            }
+            Fixtures.dumpWhenReady(original, log, 3, image);
             List<ImageDescription.Task> saved = ImageDescription.read(image).tasks();
             int tasks = saved.size();
             List<String> mountsBefore = Files.readAllLines(Path.of("/proc/self/mountinfo"));

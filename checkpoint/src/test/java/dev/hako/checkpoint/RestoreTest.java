@@ -39,13 +39,7 @@ class RestoreTest {
             Path image = fixtures.work.resolve("image");
             ContainerProcess original = fixtures.container(program.toString(), mode, Integer.toString(total))
                     .redirectOutput(Redirect.to(out)).start();
-            try {
-                Fixtures.awaitLines(out, rounds, Duration.ofSeconds(60));
-                Checkpoint.of(original).dump(image);
-                assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            } finally {
-                Fixtures.closeQuietly(original);
-            }
+            Fixtures.dumpWhenReady(original, out, rounds, image);
             int linesAtDump = Fixtures.complete(out).size();
             assertThat(linesAtDump).isLessThan(total);
 

@@ -9,7 +9,6 @@ import dev.hako.testing.Privileged;
 import dev.hako.testing.Requirement;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -37,13 +36,7 @@ class SignalAfterRestoreTest {
                 Path image = fixtures.work.resolve("image-" + round);
                 ContainerProcess original = fixtures.container(program.toString()).redirectOutput(Redirect.to(out))
                         .start();
-                try {
-                    Fixtures.awaitLines(out, 1, Duration.ofSeconds(30));
-                    Checkpoint.of(original).dump(image);
-                    assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                } finally {
-                    Fixtures.closeQuietly(original);
-                }
+                Fixtures.dumpWhenReady(original, out, 1, image);
                 ContainerProcess restored = Restore.from(image).container(fixtures.container("/bin/false")).start();
                 try {
                     String call = Files.readString(Path.of("/proc", Long.toString(restored.pid()), "syscall"));

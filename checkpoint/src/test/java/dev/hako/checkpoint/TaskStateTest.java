@@ -9,7 +9,6 @@ import dev.hako.testing.Requirement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,13 +31,7 @@ class TaskStateTest {
             Path out = fixtures.work.resolve("out");
             Path image = fixtures.work.resolve("image");
             ContainerProcess original = fixtures.container(program.toString()).redirectOutput(Redirect.to(out)).start();
-            try {
-                Fixtures.awaitLines(out, 3, Duration.ofSeconds(30));
-                Checkpoint.of(original).dump(image);
-                assertThat(original.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            } finally {
-                Fixtures.closeQuietly(original);
-            }
+            Fixtures.dumpWhenReady(original, out, 3, image);
             int atDump = Fixtures.complete(out).size();
             ContainerProcess restored = Restore.from(image).container(fixtures.container("/bin/false")).start();
             try {
