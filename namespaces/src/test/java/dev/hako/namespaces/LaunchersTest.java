@@ -75,8 +75,12 @@ class LaunchersTest {
                         + "  (our child: CLONE_PARENT)",
                 "recvmsg(<launch server socket>, {<pid>}, SCM_RIGHTS) = <pidfd>");
         // A plain child has exec'd before its start returns and its chunk is reused: it runs
-        // from the shared chunk. A supervisor outlives the start, so it makes its copy private.
+        // from the shared chunk. A supervisor outlives the start, and a hand-off forks again
+        // (its child would write the same result slots), so each makes its copy private.
         assertThat(plan).doesNotContain("<program chunk>, 262144");
+        assertThat(new ContainerBuilder("/bin/true").launcher(Launchers.server())
+                .join(NamespaceType.PID, NamespaceJoin.ofPid(ProcessHandle.current().pid())).plan().describe())
+                .contains("mmap(<program chunk>, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED");
         assertThat(new ContainerBuilder("/bin/true").launcher(Launchers.server()).namespaces(NamespaceType.PID).init(true)
                 .plan().describe())
                 .contains("# child (after clone3, before execve)\n  0  mmap(<program chunk>, 262144, PROT_READ|PROT_WRITE,"

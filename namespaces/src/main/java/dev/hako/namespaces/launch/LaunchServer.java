@@ -67,10 +67,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  *
  * <p>A chunk is reused as soon as its start returns. By then a plain child has exec'd (or
  * been killed and reaped), but a supervisor, its reaper and a child held at the start gate
- * or at its exec gate still run rows: their first two steps make their copy of the chunk private (mmap of the
- * memfd range MAP_PRIVATE|MAP_FIXED over it, then MADV_POPULATE_WRITE, which copies every
- * page), so they keep running their own rows, whatever the next start writes
- * ({@link Plan#privateChunkCopy}).
+ * or at its exec gate still run rows, and a child that forks again (a supervisor, a
+ * hand-off) would share its result slots with its own child. Their first two steps make
+ * their copy of the chunk private (mmap of the memfd range MAP_PRIVATE|MAP_FIXED over it,
+ * then MADV_POPULATE_WRITE, which copies every page), so they keep running their own rows,
+ * whatever the next start or their child writes ({@link Plan#privateChunkCopy}).
  */
 public final class LaunchServer implements AutoCloseable {
 

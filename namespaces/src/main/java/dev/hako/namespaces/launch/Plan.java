@@ -68,13 +68,15 @@ public final class Plan {
 
     /**
      * Whether a child forked by the launch server first makes its chunk of the program
-     * region private: only a child that runs rows after its start has returned (a supervisor
-     * and its reaper, a child held at the start gate, or one that waits at its exec gate)
-     * needs to, since the chunk is reused then; any other child has exec'd or been reaped
-     * by that time.
+     * region private. A child that forks again needs to (a supervisor, a hand-off): the
+     * chunk is MAP_SHARED, so parent and child would write the same result slots, and a
+     * child's 0 from clone3 could land where its parent keeps the new pid. So does a child
+     * that runs rows after its start has returned (a supervisor and its reaper, a child held
+     * at the start gate or waiting at its exec gate), since the chunk is reused then. Any
+     * other child has exec'd or been reaped by then and runs from the shared chunk.
      */
     public boolean privateChunkCopy(boolean startGate) {
-        return viaServer && (spec.supervised() || startGate || spec.execGate() >= 0);
+        return viaServer && (spec.supervised() || spec.handOff() || startGate || spec.execGate() >= 0);
     }
 
     /** The spec this plan was compiled from. */
