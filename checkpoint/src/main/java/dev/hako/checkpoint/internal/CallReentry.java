@@ -3,7 +3,6 @@ package dev.hako.checkpoint.internal;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -57,11 +56,6 @@ public final class CallReentry {
         return new CallReentry(pending);
     }
 
-    /** {@return how many tasks resume at a syscall instruction} */
-    public int size() {
-        return pending.size();
-    }
-
     /**
      * After the tasks were let go: waits until each is inside its call again, has moved
      * past it, or has exited, for at most {@code timeout} in all (a task that is not
@@ -92,10 +86,8 @@ public final class CallReentry {
         String line;
         try {
             line = Files.readString(Path.of("/proc", Integer.toString(host), "syscall")).trim();
-        } catch (NoSuchFileException e) {
-            return true;
         } catch (IOException e) {
-            return true; // reaped and its pid not yet reused, or not readable: nothing to wait for
+            return true; // gone (reaped), or not readable: nothing to wait for
         }
         if (line.equals("running")) {
             return false;

@@ -2,7 +2,6 @@ package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
 import dev.hako.namespaces.Launchers;
-import dev.hako.namespaces.Redirect;
 import dev.hako.syscalls.ChildStatus;
 import dev.hako.syscalls.EventSyscalls;
 import dev.hako.syscalls.Fd;
