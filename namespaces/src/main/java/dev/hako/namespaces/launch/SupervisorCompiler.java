@@ -1,15 +1,18 @@
 package dev.hako.namespaces.launch;
 
 import dev.hako.bindings.Linux;
+import dev.hako.bindings.pollfd;
 import dev.hako.bindings.siginfo_t;
 import dev.hako.namespaces.launch.ChildProgram.Label;
 import dev.hako.syscalls.NamespaceType;
+import dev.hako.syscalls.PollEvent;
 import dev.hako.syscalls.WaitOption;
 import dev.hako.syscalls.calls.FileCalls;
 import dev.hako.syscalls.calls.NamespaceCalls;
 import dev.hako.syscalls.calls.PrctlCalls;
 import dev.hako.syscalls.calls.ProcessCalls;
 import dev.hako.syscalls.calls.SignalCalls;
+import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -22,7 +25,7 @@ import java.util.function.Consumer;
  *
  * <p>With a new pid namespace the supervisor first unshares it and forks its PID 1: a
  * process that ignores SIGCHLD, so the kernel reaps every orphan reparented to it without
- * a wait, and that blocks until it is killed. Only then comes the command, as PID 2 and
+ * a wait, and that blocks until it is killed or the supervisor has exited. Only then comes the command, as PID 2 and
  * the supervisor's child, whose status the supervisor therefore keeps (the reaper could
  * not: execve resets a child's exit signal to SIGCHLD, which the reaper ignores). When the
  * command has ended, the supervisor kills PID 1, which takes every process left in the
@@ -130,22 +133,43 @@ public final class SupervisorCompiler {
     }
 
     /**
-     * PID 1: ignores SIGCHLD so the kernel reaps orphans, dies with the supervisor, blocks.
-     * Returns the number of its steps, which the parent side skips.
+     * PID 1: ignores SIGCHLD so the kernel reaps orphans, and lives exactly as long as the
+     * supervisor. Returns the number of its steps, which the parent side skips.
+     *
+     * <p>Its parent-death signal is its first step, yet a supervisor killed before that step
+     * would leave it alive for good, and the usual check after it (is getppid() still the
+     * parent?) cannot work in PID 1 of a new namespace, where getppid() is always 0. So the
+     * supervisor opens a pidfd of itself before the fork, and the reaper blocks in ppoll on
+     * it: a pidfd is readable once its process has exited, before or after the ppoll began.
+     * The reaper keeps that descriptor, as fd 0, and no other; the supervisor closes its own
+     * before it forks the command, which therefore never sees it.
      */
     private static int reaper(ChildProgram program, int pid1) {
+        int self = program.newRegister();
+        int supervisorFd = program.newRegister();
+        program.add(ProcessCalls.getpid()).saveIn(self).then(" = <supervisor pid>");
+        program.add(ProcessCalls.pidfdOpen(0)).fromSlot(0, self, "<supervisor pid>").saveIn(supervisorFd)
+                .then(" = <supervisor pidfd>");
         Label afterReaper = new Label();
         int fork = fork(program, "<pid 1>", pid1, afterReaper);
-        dropDescriptors(program);
+        dieWithSupervisor(program);
+        // Fails only when the pidfd is fd 0 already (EINVAL), which is what this step is for.
+        program.add(FileCalls.dup3(0, 0, false)).ignoringFailure().fromSlot(0, supervisorFd, "<supervisor pidfd>");
+        program.add(FileCalls.closeRange(1, -1, Set.of())).ignoringFailure();
         unblockAll(program);
         program.add(SignalCalls.rtSigaction(program.memory(), Linux.SIGCHLD(), SignalCalls.SIG_IGN, 0))
                 .then("  (the kernel reaps orphans)");
-        dieWithSupervisor(program);
         name(program, "hako-init");
-        program.add(SignalCalls.ppollUntilSignal()).ignoringFailure().then("  (blocks until killed)");
+        MemorySegment watched = program.allocate(pollfd.sizeof());
+        pollfd.fd(watched, 0);
+        pollfd.events(watched, (short) PollEvent.IN.bits());
+        program.add(SignalCalls.ppoll(program.memory(), watched, null)).ignoringFailure()
+                .then("  (blocks until the supervisor has exited, or until killed)");
         program.add(ProcessCalls.exitGroup(0));
         program.bind(afterReaper);
-        return program.size() - fork - 1;
+        int skipped = program.size() - fork - 1;
+        program.add(FileCalls.close(0)).fromSlot(0, supervisorFd, "<supervisor pidfd>");
+        return skipped;
     }
 
     /**

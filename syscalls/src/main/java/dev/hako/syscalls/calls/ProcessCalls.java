@@ -25,7 +25,7 @@ import java.util.StringJoiner;
 /**
  * Encoders of the process calls: identity (getpid, getppid, setsid, setresuid, setresgid,
  * setgroups), limits and privileges (prlimit64, capset, seccomp), and life and death
- * (clone3, execve, kill, waitid, exit_group).
+ * (clone3, execve, kill, waitid, pidfd_open, exit_group).
  */
 public final class ProcessCalls {
 
@@ -329,6 +329,17 @@ public final class ProcessCalls {
             return "P_ALL";
         }
         return Integer.toString(idType);
+    }
+
+    /**
+     * pidfd_open(2) with no flags: a close-on-exec descriptor that becomes readable when
+     * process {@code pid} has exited.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/pidfd_open.2.html">pidfd_open(2)</a>
+     */
+    public static Call pidfdOpen(int pid) {
+        return Call.of("pidfd_open", Linux.SYS_pidfd_open(), new long[] {pid, 0},
+                () -> new String[] {Integer.toString(pid), "0"});
     }
 
     /** exit_group(2). */

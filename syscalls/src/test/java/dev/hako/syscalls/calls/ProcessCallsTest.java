@@ -135,6 +135,8 @@ class ProcessCallsTest {
             Call waitid = ProcessCalls.waitid(Linux.P_PIDFD(), 8, info, EnumSet.of(WaitOption.EXITED));
             assertThat(waitid.words()).containsExactly(Linux.P_PIDFD(), 8, info.address(), Linux.WEXITED(), 0, 0);
             assertThat(waitid.describe()).isEqualTo("waitid(P_PIDFD, 8, &info, WEXITED, NULL)");
+            assertThat(ProcessCalls.pidfdOpen(42).words()).containsExactly(42, 0, 0, 0, 0, 0);
+            assertThat(ProcessCalls.pidfdOpen(42).describe()).isEqualTo("pidfd_open(42, 0)");
             assertThat(ProcessCalls.exitGroup(127).describe()).isEqualTo("exit_group(127)");
         }
     }
