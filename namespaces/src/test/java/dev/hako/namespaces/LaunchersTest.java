@@ -67,7 +67,8 @@ class LaunchersTest {
         assertThat(plan).startsWith("# forked by launch server pid " + server.pid() + " (-XX:+UseSerialGC -Xms8m"
                 + " -Xmx16m -XX:+UseTransparentHugePages -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m"
                 + " -XX:-UsePerfData -XX:-TieredCompilation -XX:CICompilerCount=1 -XX:CompileThreshold=100"
-                + " -XX:TrimNativeHeapInterval=2000), 0 starts, up ");
+                + " -XX:TrimNativeHeapInterval=2000 -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0), 0 starts,"
+                + " up ");
         assertThat(plan).contains(
                 "sendmsg(<launch server socket>, {fork <program chunk>}, SCM_RIGHTS <the child's fds, at 512 and above>)",
                 "    launch server: clone3({flags=CLONE_PIDFD",
