@@ -43,6 +43,8 @@ final class ServerFlags {
     private static final List<String> NO_PERF = List.of("-XX:-UsePerfData");
     private static final List<String> C1 = List.of("-XX:TieredStopAtLevel=1");
     private static final List<String> C2_ONE = List.of("-XX:-TieredCompilation", "-XX:CICompilerCount=1");
+    private static final List<String> NO_RELOCATION = List.of("-XX:+UnlockDiagnosticVMOptions",
+            "-XX:ArchiveRelocationMode=0");
 
     /** Every candidate, the JVM's defaults first. */
     static List<FlagSet> candidates() {
@@ -60,6 +62,9 @@ final class ServerFlags {
         sets.add(new FlagSet("all-c2one", concat(all, C2_ONE), "1", false));
         sets.add(new FlagSet("all-tiered", all, "1", false));
         sets.add(new FlagSet("all-tiered+aot", all, "1", true));
+        // The class-data archive at its built address: not relocated at start, so its
+        // read-write part stays mostly shared with the file.
+        sets.add(new FlagSet("all-c2one+noreloc", concat(all, C2_ONE, NO_RELOCATION), "1", false));
         // What the launch server of this build runs with: all-c2one, plus the flags chosen
         // for the server's own request path (see LaunchServer.JVM_OPTIONS).
         sets.add(new FlagSet("server", launchServerOptions(), "1", false));
