@@ -25,11 +25,11 @@ import java.util.function.Consumer;
  *
  * <p>With a new pid namespace the supervisor first unshares it and forks its PID 1: a
  * process that ignores SIGCHLD, so the kernel reaps every orphan reparented to it without
- * a wait, and that blocks until it is killed or the supervisor has exited. Only then comes the command, as PID 2 and
- * the supervisor's child, whose status the supervisor therefore keeps (the reaper could
- * not: execve resets a child's exit signal to SIGCHLD, which the reaper ignores). When the
- * command has ended, the supervisor kills PID 1, which takes every process left in the
- * namespace with it, and waits for that.
+ * a wait, and that blocks until it is killed or the supervisor has exited. Only then
+ * comes the command, as PID 2 and the supervisor's child, whose status the supervisor
+ * therefore keeps (the reaper could not: execve resets a child's exit signal to SIGCHLD,
+ * which the reaper ignores). When the command has ended, the supervisor kills PID 1, which
+ * takes every process left in the namespace with it, and waits for that.
  *
  * <p>All of it is rows. The forwarding loop is bounded by the interpreter's iteration
  * limit; when that runs out the supervisor escapes to its final wait and stops forwarding
