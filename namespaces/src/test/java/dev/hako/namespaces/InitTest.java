@@ -59,6 +59,20 @@ class InitTest {
         assertThat(Long.parseLong(lines[2].split("\t")[1].trim(), 16) & (1L << (Linux.SIGCHLD() - 1))).isNotZero();
     }
 
+    /**
+     * The reaper holds one descriptor, a pidfd of the supervisor. Root in the container, with
+     * the default capabilities (no CAP_SYS_PTRACE), sees that fd 0 exists (the directory is
+     * root's) but can neither resolve nor open it, nor read the reaper's memory, a copy of a
+     * JVM.
+     */
+    @Test
+    void rootInTheContainerCannotReachTheReapersDescriptorOrMemory() throws Exception {
+        Payloads.Result result = Payloads.run(init("id -u; ls /proc/1/fd; readlink /proc/1/fd/0 >/dev/null 2>&1;"
+                + " echo link=$?; cat /proc/1/fd/0 >/dev/null 2>&1; echo open=$?;"
+                + " head -c 1 /proc/1/mem >/dev/null 2>&1; echo mem=$?"));
+        assertThat(result.out()).isEqualTo("0\n0\nlink=1\nopen=1\nmem=1\n");
+    }
+
     @Test
     void theCommandSeesDefaultSignalsAndNoBlockedOnes() throws Exception {
         String out = Payloads.sh(init("true"), "grep -E '^Sig(Blk|Ign)' /proc/self/status");
