@@ -91,8 +91,10 @@ public final class SupervisorCompiler {
         // command has exec'd, and no pipe of the command's stays open because of it.
         program.bind(supervisor);
         skipped += program.size() - commandFork - 1;
-        dropDescriptors(program);
+        // Named before its descriptors go: closing its end of the report pipe may be what
+        // lets start() return, and the caller may look at it then.
         name(program, "hako-supervisor");
+        dropDescriptors(program);
         Label wait = new Label();
         Label reap = new Label();
         int signal = program.newRegister();
@@ -153,13 +155,13 @@ public final class SupervisorCompiler {
         Label afterReaper = new Label();
         int fork = fork(program, "<pid 1>", pid1, afterReaper);
         dieWithSupervisor(program);
+        name(program, "hako-init");
         // Fails only when the pidfd is fd 0 already (EINVAL), which is what this step is for.
         program.add(FileCalls.dup3(0, 0, false)).ignoringFailure().fromSlot(0, supervisorFd, "<supervisor pidfd>");
         program.add(FileCalls.closeRange(1, -1, Set.of())).ignoringFailure();
         unblockAll(program);
         program.add(SignalCalls.rtSigaction(program.memory(), Linux.SIGCHLD(), SignalCalls.SIG_IGN, 0))
                 .then("  (the kernel reaps orphans)");
-        name(program, "hako-init");
         MemorySegment watched = program.allocate(pollfd.sizeof());
         pollfd.fd(watched, 0);
         pollfd.events(watched, (short) PollEvent.IN.bits());
