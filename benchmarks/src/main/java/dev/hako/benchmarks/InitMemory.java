@@ -156,10 +156,11 @@ public final class InitMemory {
         return out;
     }
 
-    /** Waits until an init container's supervisor has forked its reaper and both have named themselves. */
+    /** An init container's supervisor and reaper (PID 1, the JVM's child), once both have named themselves. */
     private static Map<String, Long> initPair(ContainerProcess container) throws InterruptedException {
         long supervisor = container.pid();
-        long reaper = awaitChild(supervisor, REAPER_NAME);
+        long reaper = container.initPid().orElseThrow(() -> new IllegalStateException("no PID 1 reaper"));
+        awaitName(reaper, REAPER_NAME);
         awaitName(supervisor, "hako-supervisor");
         Map<String, Long> pids = new LinkedHashMap<>();
         pids.put("supervisor", supervisor);

@@ -75,9 +75,10 @@ public final class Checkpoint {
     }
 
     /**
-     * The container whose PID 1 is {@code pid}, or whose PID 1 is a child of {@code pid} (a
-     * supervisor that started it and stayed outside its pid namespace): for a process this
-     * program did not start, as {@code hako checkpoint PID DIR} names it.
+     * The container whose PID 1 is {@code pid}, or whose PID 1 {@code pid} started: a
+     * supervisor outside the container's pid namespace, whose PID 1 is its child or, as
+     * Hako's {@code init(true)} forks it (CLONE_PARENT), its sibling. This is for a process
+     * this program did not start, as {@code hako checkpoint PID DIR} names it.
      *
      * <p>The tree is frozen during the seize through the freezer of the PID 1's cgroup (the
      * v1 freezer group, or a v2 group with {@code cgroup.freeze}) as /proc/PID/cgroup names
@@ -85,8 +86,8 @@ public final class Checkpoint {
      * freeze itself; then the tasks are seized one by one, as {@link #ofPid} does.
      *
      * @param pid the container's PID 1 or its supervisor, in the caller's pid namespace
-     * @throws IOException if there is no such process, or neither it nor one of its children
-     *                     is PID 1 of a pid namespace
+     * @throws IOException if there is no such process, or it is neither PID 1 of a pid
+     *                     namespace nor the supervisor of one
      * @see <a href="https://man7.org/linux/man-pages/man7/pid_namespaces.7.html">pid_namespaces(7)</a>
      */
     public static Checkpoint ofContainer(long pid) throws IOException {
@@ -94,21 +95,78 @@ public final class Checkpoint {
         if (pid <= 0 || !Files.isDirectory(proc)) {
             throw new IOException("no process " + pid);
         }
-        long root = -1;
-        if (innermostPid(pid) == 1) {
-            root = pid;
-        } else {
-            String children = Files.readString(proc.resolve("task").resolve(Long.toString(pid)).resolve("children"));
-            for (String child : children.trim().split("\\s+")) {
-                if (!child.isEmpty() && innermostPid(Long.parseLong(child)) == 1) {
-                    root = Long.parseLong(child);
-                }
-            }
-        }
+        long root = innermostPid(pid) == 1 ? pid : pid1Of(pid);
         if (root < 0) {
-            throw new IOException("process " + pid + " is neither the PID 1 of a pid namespace nor the parent of one");
+            throw new IOException("process " + pid + " is neither the PID 1 of a pid namespace nor the supervisor of"
+                    + " one");
         }
         return new Checkpoint((int) root, freezerOf(root), null);
+    }
+
+    /**
+     * The PID 1 of the pid namespace that {@code supervisor} makes its children in (its
+     * {@code pid_for_children}, when that is not its own), found among its children and its
+     * siblings; -1 if none.
+     */
+    private static long pid1Of(long supervisor) throws IOException {
+        Path proc = Path.of("/proc", Long.toString(supervisor));
+        Path namespace;
+        try {
+            namespace = Files.readSymbolicLink(proc.resolve("ns/pid_for_children"));
+            if (namespace.equals(Files.readSymbolicLink(proc.resolve("ns/pid")))) {
+                return -1;
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return -1; // ended meanwhile, or pid_for_children shows nothing yet
+        }
+        List<Long> candidates = new ArrayList<>(children(supervisor));
+        candidates.addAll(children(parentOf(supervisor)));
+        for (long candidate : candidates) {
+            try {
+                if (innermostPid(candidate) == 1
+                        && Files.readSymbolicLink(Path.of("/proc", Long.toString(candidate), "ns/pid")).equals(namespace)) {
+                    return candidate;
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // ended meanwhile
+            }
+        }
+        return -1;
+    }
+
+    /** The children of every thread of {@code pid} (none if it is gone). */
+    private static List<Long> children(long pid) throws IOException {
+        List<Long> children = new ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    for (String child : Files.readString(task.resolve("children")).trim().split("\\s+")) {
+                        if (!child.isEmpty()) {
+                            children.add(Long.parseLong(child));
+                        }
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // the process ended meanwhile
+        }
+        return children;
+    }
+
+    /** The parent of {@code pid} as /proc/PID/status names it (0 if it is gone). */
+    private static long parentOf(long pid) throws IOException {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("PPid:")) {
+                    return Long.parseLong(line.substring(5).trim());
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // ended meanwhile
+        }
+        return 0;
     }
 
     /** The last NSpid value of a process: its pid in its own pid namespace (-1 if gone). */
@@ -171,6 +229,11 @@ public final class Checkpoint {
     /** For tests: the group frozen during the seize, or null. */
     Cgroup freezer() {
         return cgroup;
+    }
+
+    /** For tests: the root of the tree, the container's PID 1. */
+    int root() {
+        return root;
     }
 
     /**

@@ -91,6 +91,19 @@ class OfContainerTest {
         }
     }
 
+    /** Hako's init(true): the supervisor forks PID 1 as its parent's child, so PID 1 is its sibling. */
+    @Test
+    void aHakoSupervisorNamesItsPid1() throws Exception {
+        try (ContainerProcess process = new dev.hako.namespaces.ContainerBuilder("/bin/sleep", "60")
+                .namespaces(dev.hako.syscalls.NamespaceType.PID).init(true).start()) {
+            long pid1 = process.initPid().orElseThrow();
+            assertThat(Checkpoint.ofContainer(process.pid()).root()).isEqualTo(pid1);
+            assertThat(Checkpoint.ofContainer(pid1).root()).isEqualTo(pid1);
+            process.destroyForcibly();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     @Test
     void aMissingProcessIsNamed() {
         assertThatThrownBy(() -> Checkpoint.ofContainer(Integer.MAX_VALUE)).isInstanceOf(IOException.class)
@@ -101,6 +114,6 @@ class OfContainerTest {
     void aProcessWithoutAPidNamespaceIsRefused() {
         long self = ProcessHandle.current().pid();
         assertThatThrownBy(() -> Checkpoint.ofContainer(self)).isInstanceOf(IOException.class)
-                .hasMessage("process " + self + " is neither the PID 1 of a pid namespace nor the parent of one");
+                .hasMessage("process " + self + " is neither the PID 1 of a pid namespace nor the supervisor of one");
     }
 }

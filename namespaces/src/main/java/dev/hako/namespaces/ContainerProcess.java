@@ -4,6 +4,7 @@ import dev.hako.bindings.Linux;
 import dev.hako.namespaces.launch.FdStreams;
 import dev.hako.namespaces.launch.LaunchSpec;
 import dev.hako.namespaces.launch.Launcher;
+import dev.hako.namespaces.launch.Orphans;
 import dev.hako.namespaces.launch.Reaper;
 import dev.hako.syscalls.ChildStatus;
 import dev.hako.syscalls.Fd;
@@ -15,10 +16,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A process started by {@link ContainerBuilder}, managed through a pidfd.
@@ -40,6 +43,14 @@ public final class ContainerProcess extends Process implements AutoCloseable {
     private final LaunchSpec spec;
     private final Object pidfdLock = new Object();
     private final Fd pidfd;
+    /** A supervised start's PID 1, this JVM's child as well; -1 and null without one. */
+    private final int initPid;
+    private final Fd initPidfd;
+    /** The supervisor's status, kept until PID 1 has been reaped too. */
+    private volatile ChildStatus ended;
+    /** Why watching one of them failed (both were then killed and reaped), or null. */
+    private volatile Throwable failed;
+    private final AtomicInteger running;
     private final CompletableFuture<ChildStatus> status = new CompletableFuture<>();
     private final CompletableFuture<Process> exit;
     private final OutputStream stdin;
@@ -47,62 +58,140 @@ public final class ContainerProcess extends Process implements AutoCloseable {
     private final InputStream stderr;
     private final ProcessHandle handle;
 
-    ContainerProcess(int pid, Fd pidfd, LaunchSpec spec, Fd[] parentEnds) {
+    ContainerProcess(int pid, Fd pidfd, Launcher.Pid1 init, LaunchSpec spec, Fd[] parentEnds) {
         this.pid = pid;
         this.pidfd = pidfd;
+        this.initPidfd = init == null ? null : init.pidfd();
+        this.initPid = init == null ? -1 : init.pid();
+        this.running = new AtomicInteger(init == null ? 1 : 2);
         this.spec = spec;
         this.stdin = parentEnds[0] == null ? OutputStream.nullOutputStream() : new FdStreams.Output(parentEnds[0]);
         this.stdout = parentEnds[1] == null ? InputStream.nullInputStream() : new FdStreams.Input(parentEnds[1]);
         this.stderr = parentEnds[2] == null ? InputStream.nullInputStream() : new FdStreams.Input(parentEnds[2]);
         this.handle = ProcessHandle.of(pid).orElse(null);
         this.exit = status.thenApply(ignored -> this);
-        Reaper.INSTANCE.watch(new Reaper.Watched() {
-            @Override
-            public long pid() {
-                return pid;
-            }
-
-            @Override
-            public Fd pidfd() {
-                return pidfdForReaper();
-            }
-
+        if (initPidfd != null) {
+            watchInit(spec);
+        }
+        Reaper.INSTANCE.watch(new Watch(pid, pidfd, spec.reap()) {
             @Override
             public void exited(ChildStatus childStatus) {
-                ContainerProcess.this.exited(childStatus);
+                synchronized (pidfdLock) {
+                    pidfd.close();
+                }
+                ended = childStatus;
+                if (initPidfd != null && running.get() == 2) {
+                    Orphans.reapCommandAdoptedFrom(initPid);
+                }
+                oneEnded();
             }
 
             @Override
             public void watchFailed(Throwable failure) {
-                ContainerProcess.this.watchFailed(failure);
-            }
-
-            @Override
-            public boolean reap() {
-                return spec.reap();
+                synchronized (pidfdLock) {
+                    // Through PID 1 if there is one (see signal()): the supervisor then ends
+                    // by itself once it has reaped the command.
+                    if (initPidfd != null && initPidfd.isOpen() && sendQuietly(initPidfd, Linux.SIGKILL())) {
+                        Launcher.reap(pidfd);
+                    } else {
+                        Launcher.killAndReap(pidfd);
+                    }
+                }
+                failed = failure;
+                oneEnded();
             }
         });
     }
 
-    /** Called by the reaper thread once the process has been reaped. */
-    private void exited(ChildStatus childStatus) {
-        synchronized (pidfdLock) {
-            pidfd.close();
+    /** Watches a supervised start's PID 1, which the JVM reaps too. */
+    private void watchInit(LaunchSpec spec) {
+        try {
+            Reaper.INSTANCE.watch(new Watch(initPid, initPidfd, spec.reap()) {
+                @Override
+                public void exited(ChildStatus childStatus) {
+                    synchronized (pidfdLock) {
+                        initPidfd.close();
+                    }
+                    oneEnded();
+                }
+
+                @Override
+                public void watchFailed(Throwable failure) {
+                    synchronized (pidfdLock) {
+                        Launcher.killAndReap(initPidfd);
+                    }
+                    failed = failure;
+                    oneEnded();
+                }
+            });
+        } catch (IllegalStateException e) {
+            // Not started after all: the supervisor goes too, with the PID 1 it was watching.
+            synchronized (pidfdLock) {
+                Launcher.killAndReap(pidfd);
+            }
+            throw e;
         }
-        status.complete(childStatus);
     }
 
-    /** Called by the reaper thread if watching failed; the process is killed and reaped. */
-    private void watchFailed(Throwable failure) {
-        synchronized (pidfdLock) {
-            Launcher.killAndReap(pidfd);
+    /** A process the reaper thread watches: the one started, or a supervised start's PID 1. */
+    private abstract static class Watch implements Reaper.Watched {
+        private final long pid;
+        private final Fd pidfd;
+        private final boolean reap;
+
+        Watch(long pid, Fd pidfd, boolean reap) {
+            this.pid = pid;
+            this.pidfd = pidfd;
+            this.reap = reap;
         }
-        status.completeExceptionally(failure);
+
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public Fd pidfd() {
+            return pidfd;
+        }
+
+        @Override
+        public boolean reap() {
+            return reap;
+        }
+    }
+
+    /**
+     * Called by the reaper thread as each watched process is reaped (or killed and reaped
+     * after watching it failed): the process has ended once the supervisor and its PID 1
+     * have both, so that no process of the container is left when waitFor() returns. (A
+     * PID 1 is reaped only after the last process of its namespace.)
+     */
+    private void oneEnded() {
+        if (running.decrementAndGet() == 0) {
+            if (failed != null) {
+                status.completeExceptionally(failed);
+            } else {
+                status.complete(ended);
+            }
+        }
     }
 
     /** The descriptor the reaper watches and closes (tests check it is closed). */
     Fd pidfdForReaper() {
         return pidfd;
+    }
+
+    /**
+     * The pid of the container's PID 1 in the JVM's pid namespace, when it is the reaper
+     * that {@link ContainerBuilder#init(boolean) init(true)} puts there (with a new pid
+     * namespace); empty otherwise. That PID 1 is this JVM's child, like the supervisor
+     * ({@link #pid()}), and is reaped with it: {@link #waitFor()} returns once both are.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man7/pid_namespaces.7.html">pid_namespaces(7)</a>
+     */
+    public OptionalLong initPid() {
+        return initPid < 0 ? OptionalLong.empty() : OptionalLong.of(initPid);
     }
 
     /**
@@ -227,23 +316,44 @@ public final class ContainerProcess extends Process implements AutoCloseable {
     /**
      * Sends a signal through the pidfd.
      *
+     * <p>With a PID 1 of {@link ContainerBuilder#init(boolean) init(true)}, SIGKILL goes to
+     * that PID 1 instead, which takes every process of the namespace with it; the supervisor
+     * then reaps the command and ends as it did, killed by SIGKILL. Killing the supervisor
+     * itself would orphan the command, whose zombie then keeps PID 1 from ending until
+     * whoever adopts it (init, or a subreaper) reaps it.
+     *
      * @return true if delivered, false if the process had already been reaped
      * @throws SyscallException if the kernel refused (EPERM, EINVAL for a bad signal)
+     * @see <a href="https://man7.org/linux/man-pages/man2/pidfd_send_signal.2.html">pidfd_send_signal(2)</a>
      */
     public boolean signal(int signal) throws SyscallException {
         synchronized (pidfdLock) {
-            if (!pidfd.isOpen()) {
+            if (signal == Linux.SIGKILL() && initPidfd != null && initPidfd.isOpen() && send(initPidfd, signal)) {
+                return true;
+            }
+            return pidfd.isOpen() && send(pidfd, signal);
+        }
+    }
+
+    /** Sends through {@code target}: false if it has exited or the kernel refused. */
+    private static boolean sendQuietly(Fd target, int signal) {
+        try {
+            return send(target, signal);
+        } catch (SyscallException e) {
+            return false;
+        }
+    }
+
+    /** Sends through {@code target}: false if it has exited (not yet reaped). */
+    private static boolean send(Fd target, int signal) throws SyscallException {
+        try {
+            ProcessSyscalls.pidfdSendSignal(target, signal);
+            return true;
+        } catch (SyscallException e) {
+            if (e.errno() == Linux.ESRCH()) {
                 return false;
             }
-            try {
-                ProcessSyscalls.pidfdSendSignal(pidfd, signal);
-                return true;
-            } catch (SyscallException e) {
-                if (e.errno() == Linux.ESRCH()) {
-                    return false; // exited, not yet reaped
-                }
-                throw e;
-            }
+            throw e;
         }
     }
 
@@ -253,7 +363,7 @@ public final class ContainerProcess extends Process implements AutoCloseable {
         sendQuietly(Signal.SIGTERM);
     }
 
-    /** Sends SIGKILL. */
+    /** Sends SIGKILL: with init(true), to the container's PID 1 (see {@link #signal}). */
     @Override
     public ContainerProcess destroyForcibly() {
         sendQuietly(Signal.SIGKILL);

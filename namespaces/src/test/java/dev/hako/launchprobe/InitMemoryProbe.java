@@ -33,17 +33,7 @@ public final class InitMemoryProbe {
                     .map(a -> String.join(" ", a).contains("LaunchServerMain")).orElse(false))
                     .findFirst().orElseThrow(() -> new AssertionError("no launch server among this JVM's children"))
                     .pid();
-            // The reaper is PID 1 of the new namespace, the supervisor's only child; it may take a moment.
-            long reaper = -1;
-            for (int i = 0; i < 200 && reaper < 0; i++) {
-                String children = Files.readString(Path.of("/proc", Long.toString(supervisor), "task",
-                        Long.toString(supervisor), "children")).strip();
-                if (!children.isEmpty()) {
-                    reaper = Long.parseLong(children.split(" ")[0]);
-                } else {
-                    Thread.sleep(10);
-                }
-            }
+            long reaper = p.initPid().orElseThrow();
             System.out.println("self=" + rssAnon(ProcessHandle.current().pid()) + " server=" + rssAnon(server)
                     + " supervisor=" + rssAnon(supervisor) + " reaper=" + rssAnon(reaper));
             p.destroyForcibly();

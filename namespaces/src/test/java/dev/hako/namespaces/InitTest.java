@@ -73,6 +73,61 @@ class InitTest {
         assertThat(result.out()).isEqualTo("0\n0\nlink=1\nopen=1\nmem=1\n");
     }
 
+    /**
+     * PID 1 is this JVM's child, not the supervisor's, so that the two copies end at once;
+     * waitFor() still returns only once every process of the container's pid namespace is
+     * gone: the supervisor, PID 1, the command and an orphan it left running.
+     */
+    @Test
+    void waitForReturnsOnceNoProcessOfTheNamespaceIsLeft() throws Exception {
+        try (ContainerProcess process = init("sleep 60 & echo started; read line").redirectInput(Redirect.PIPE)
+                .redirectOutput(Redirect.PIPE).start()) {
+            long pid1 = process.initPid().orElseThrow();
+            assertThat(Files.readAllLines(Path.of("/proc/" + pid1 + "/status"))).contains("PPid:\t"
+                    + ProcessHandle.current().pid());
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("started");
+            Path namespace = Files.readSymbolicLink(Path.of("/proc/" + pid1 + "/ns/pid"));
+            assertThat(inNamespace(namespace)).hasSize(3); // PID 1, the shell and its sleep
+            process.getOutputStream().close(); // the shell's read ends: it exits, leaving its sleep
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(1);
+            assertThat(inNamespace(namespace)).isEmpty();
+            assertThat(Path.of("/proc/" + pid1)).doesNotExist();
+        }
+    }
+
+    /** A supervised start whose command cannot run: PID 1, the JVM's child, is reaped too. */
+    @Test
+    void aFailedSupervisedStartLeavesNoPid1() throws Exception {
+        assertThatThrownBy(() -> new ContainerBuilder("/nonexistent/command").namespaces(NamespaceType.PID).init(true)
+                .start())
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("Cannot run program \"/nonexistent/command\": error=2, ENOENT");
+        assertThat(ProcessHandle.current().children().filter(child -> comm(child.pid()).equals("hako-init")))
+                .isEmpty();
+    }
+
+    /** The pids, in this JVM's namespace, of the processes in pid namespace {@code namespace}. */
+    private static List<Long> inNamespace(Path namespace) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        try (var entries = Files.list(Path.of("/proc"))) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                String name = entry.getFileName().toString();
+                if (name.chars().allMatch(Character::isDigit)) {
+                    try {
+                        if (Files.readSymbolicLink(entry.resolve("ns/pid")).equals(namespace) && alive(Long.parseLong(name))) {
+                            pids.add(Long.parseLong(name));
+                        }
+                    } catch (IOException e) {
+                        // ended meanwhile
+                    }
+                }
+            }
+        }
+        return pids;
+    }
+
     @Test
     void theCommandSeesDefaultSignalsAndNoBlockedOnes() throws Exception {
         String out = Payloads.sh(init("true"), "grep -E '^Sig(Blk|Ign)' /proc/self/status");
@@ -96,9 +151,9 @@ class InitTest {
         try (ContainerProcess withInit = init(script).start();
              ContainerProcess plain = new ContainerBuilder(BUSYBOX, "sh", "-c", script).namespaces(NamespaceType.PID)
                      .start()) {
-            // The init (the supervisor's child named hako-init) adopts the orphan, then the kernel reaps it.
-            long pid1 = children(withInit.pid()).stream()
-                    .filter(child -> comm(child).equals("hako-init")).findFirst().orElseThrow();
+            // The init (hako-init) adopts the orphan, then the kernel reaps it.
+            long pid1 = withInit.initPid().orElseThrow();
+            assertThat(comm(pid1)).isEqualTo("hako-init");
             awaitTrue(() -> states(pid1).equals(List.of("S")), "the orphan, sleeping, under the init");
             // Under a plain PID 1 (sleep, which never waits) the orphan ends as a zombie.
             awaitTrue(() -> states(plain.pid()).contains("Z"), "a zombie under the plain PID 1");
@@ -255,11 +310,20 @@ class InitTest {
     void theDryRunShowsTheReaper() {
         String plan = init("true").plan().describe();
         assertThat(plan).contains("unshare(CLONE_NEWPID)  (children start in a new pid namespace)")
-                .containsPattern("clone3\\(\\{exit_signal=SIGCHLD}, \\d+\\) = <pid 1>  -> goto \\d+ if in the parent")
                 .contains("rt_sigaction(SIGCHLD, {SIG_IGN}, NULL, 8)  (the kernel reaps orphans)")
+                // PID 1 is forked as our child, names itself, and takes the supervisor's pidfd as fd 0.
                 .containsPattern("pidfd_open\\(<supervisor pid>, 0\\) = <supervisor pidfd>\n\\s*\\d+\\s+clone3\\("
-                        + "\\{exit_signal=SIGCHLD}, \\d+\\) = <pid 1>  -> goto \\d+ if in the parent\n\\s*\\d+\\s+"
-                        + "prctl\\(PR_SET_PDEATHSIG, SIGKILL\\)  \\(dies with the supervisor\\)\n")
+                        + "\\{flags=CLONE_PARENT, exit_signal=0}, \\d+\\) = <pid 1>  \\(the parent's child, PID 1 of the"
+                        + " new pid namespace\\)  -> goto \\d+ if in the parent\n\\s*\\d+\\s+"
+                        + "prctl\\(PR_SET_NAME, \"hako-init\"\\)\n\\s*\\d+\\s+dup3\\(<supervisor pidfd>, 0, 0\\)\n")
+                .containsPattern("close\\(<supervisor pidfd>\\)\n\\s*\\d+\\s+write\\(<report pipe>, &<pid 1>, 8\\)  \\(its"
+                        + " pid, errno 0: the parent reaps PID 1 too\\)\n")
+                .contains("read(<report pipe>) = {<pid 1>, errno 0}")
+                .contains("epoll_ctl(<reaper>, EPOLL_CTL_ADD, <pid 1 pidfd>, EPOLLIN)")
+                .containsPattern("waitid\\(P_PID, <command pid>, &info, WEXITED\\|WNOWAIT, NULL\\)  \\(the command has"
+                        + " ended; unreaped, it keeps PID 1's pid from reuse\\)\n\\s*\\d+\\s+kill\\(<pid 1>, SIGKILL\\)"
+                        + "  \\(ends what is left in the namespace\\)\n\\s*\\d+\\s+waitid\\(P_PID, <command pid>, &info,"
+                        + " WEXITED, NULL\\)\n")
                 .contains("ppoll([{fd=0, events=POLLIN}], 1, NULL, NULL, 8)  (blocks until the supervisor has exited")
                 .containsPattern("clone3\\(\\{exit_signal=SIGCHLD}, \\d+\\) = <command pid>  -> goto \\d+ if in the parent")
                 .containsPattern("rt_sigtimedwait\\(\\[HUP INT QUIT USR1 USR2 TERM CHLD], NULL, NULL, 8\\) = <signal>"
@@ -270,6 +334,9 @@ class InitTest {
                 .contains("kill(<command pid>, <signal>)  -> goto")
                 .contains("kill(<pid 1>, SIGKILL)  (ends what is left in the namespace)")
                 .contains("kill(<self>, info.si_status)  (die as the command died)");
+        // One parent-death signal, the command's: PID 1's would follow the JVM's thread that
+        // forked the supervisor, which may end long before the container.
+        assertThat(plan.split("PR_SET_PDEATHSIG", -1)).hasSize(2);
     }
 
     @Test
@@ -312,6 +379,7 @@ class InitTest {
             for (ContainerProcess supervisor : List.of(withInit, joined)) {
                 awaitTrue(() -> !children(supervisor.pid()).isEmpty(), "the supervisor's children");
                 started.addAll(children(supervisor.pid()));
+                supervisor.initPid().ifPresent(started::add);
                 supervisor.destroyForcibly();
                 assertThat(supervisor.waitFor(20, TimeUnit.SECONDS)).isTrue();
             }
@@ -325,35 +393,47 @@ class InitTest {
     }
 
     /**
-     * A supervisor killed the moment its start returned takes its PID 1 along: the reaper's
-     * parent-death signal comes before anything that lets start() return, and the reaper
-     * watches a pidfd of the supervisor besides. (It once was set three steps late, and a
-     * reaper left alive in that window stayed forever, a child of the host's init.)
+     * A container destroyed the moment its start returned leaves nothing: SIGKILL goes to
+     * PID 1, and the supervisor reaps the command. (Once the supervisor got it, and its PID 1
+     * survived when the supervisor died before PID 1 had set its parent-death signal.)
      */
     @Test
     @Timeout(120)
-    void aSupervisorKilledRightAfterItsStartLeavesNoReaper() throws Exception {
+    void aContainerDestroyedRightAfterItsStartLeavesNothing() throws Exception {
         List<Long> left = new ArrayList<>();
         try {
             for (int round = 0; round < 150 && left.isEmpty(); round++) {
                 List<Long> started;
                 try (ContainerProcess process = init("exec sleep 60").start()) {
-                    started = children(process.pid());
+                    started = new ArrayList<>(children(process.pid()));
+                    started.add(process.initPid().orElseThrow());
                     process.destroyForcibly();
                     assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-                }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (System.nanoTime() < deadline && started.stream().anyMatch(InitTest::alive)) {
-                    LockSupport.parkNanos(1_000_000);
+                    assertThat(process.exitSignal()).contains(dev.hako.syscalls.Signal.SIGKILL);
                 }
                 started.stream().filter(InitTest::alive).forEach(left::add);
             }
-            assertThat(left).as("processes that outlived their supervisor").isEmpty();
+            assertThat(left).as("processes that outlived their container").isEmpty();
         } finally {
             for (long pid : left) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    /**
+     * A supervisor SIGKILLed from outside orphans its command, whose zombie keeps PID 1 from
+     * ending until its adopter reaps it. In a JVM that adopts orphans (a subreaper here; PID 1
+     * of a container in production) that is the JVM itself, which must then reap it, or the
+     * container would never end. The probe runs in a JVM of its own, since a subreaper
+     * adopts every orphan below it.
+     */
+    @Test
+    @Timeout(180)
+    void aSupervisorKilledFromOutsideStillEndsItsContainerWhenThisJvmAdoptsTheCommand() throws Exception {
+        String out = ForkedJvm.run(ForkedJvm.sameLauncher(), dev.hako.launchprobe.SupervisorKillProbe.class.getName()
+                + " 40", 150);
+        assertThat(out).contains("40 rounds, 0 left [] []");
     }
 
     /** States (R, S, Z...) of the children of {@code pid}. */

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hako.launchprobe.InitMemoryProbe;
 import dev.hako.launchprobe.StressLoop;
 import dev.hako.testing.Privileged;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,7 +23,7 @@ class LaunchServerForkedJvmTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void initsSupervisorAndReaperHoldTheServersMemoryNotA4GHeap() throws Exception {
-        String out = probe(List.of("-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"), InitMemoryProbe.class.getName(),
+        String out = ForkedJvm.run(List.of("-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"), InitMemoryProbe.class.getName(),
                 150);
         Matcher m = Pattern.compile("self=(\\d+) server=(\\d+) supervisor=(\\d+) reaper=(\\d+)").matcher(out);
         assertThat(m.find()).as(out).isTrue();
@@ -47,32 +43,7 @@ class LaunchServerForkedJvmTest {
     @Timeout(value = 20, unit = TimeUnit.MINUTES)
     void aJvmThatRunsOnlyC1StartsThroughTheServerUnderPressure() throws Exception {
         int starts = 2_000;
-        String out = probe(List.of("-XX:TieredStopAtLevel=1"), StressLoop.class.getName() + " " + starts + " 900", 1100);
+        String out = ForkedJvm.run(List.of("-XX:TieredStopAtLevel=1"), StressLoop.class.getName() + " " + starts + " 900", 1100);
         assertThat(out).as("the C1-only JVM's output").startsWith(starts + " starts, 0 failed\n");
-    }
-
-    /** Runs {@code main} (a class name and its arguments) in a JVM with {@code options}; its output. */
-    private static String probe(List<String> options, String main, int seconds) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.addAll(options);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.addAll(List.of(main.split(" ")));
-        // Output to a file, so that a hung JVM is caught by waitFor's bound, not a blocked read.
-        Path output = Files.createTempFile("hako-probe", ".out");
-        Process java = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        try {
-            boolean ended = java.waitFor(seconds, TimeUnit.SECONDS);
-            String out = Files.readString(output, StandardCharsets.UTF_8);
-            assertThat(ended).as("ended within %d s; %s", seconds, out).isTrue();
-            assertThat(java.exitValue()).as(out).isZero();
-            return out;
-        } finally {
-            java.destroyForcibly();
-            java.waitFor();
-            Files.delete(output);
-        }
     }
 }

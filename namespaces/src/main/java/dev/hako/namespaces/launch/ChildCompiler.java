@@ -78,7 +78,7 @@ public final class ChildCompiler {
             loopbackUp(program);
         }
         if (spec.supervised()) {
-            SupervisorCompiler.compile(spec, program, command -> processSetup(spec, fds, command, kernel), command -> {
+            SupervisorCompiler.compile(spec, fds.reportWrite(), program, command -> processSetup(spec, fds, command, kernel), command -> {
                 extraSteps.accept(command);
                 if (!earlySeccomp(spec)) {
                     seccomp(spec, command);
@@ -117,9 +117,8 @@ public final class ChildCompiler {
      * launch (also through the launch server, whose children are the JVM's by CLONE_PARENT
      * already). With CLONE_PARENT the new process takes this one's exit signal (SIGCHLD,
      * so the JVM waits for it as for any child) and clone3 requires exit_signal 0. This
-     * child then writes the command's pid to the report pipe, as a report whose errno is 0
-     * (a failure's never is; the pid fills the step field, the slot's low half on these
-     * little-endian architectures), and exits; the command's process runs the steps that
+     * child then reports the command's pid ({@link #reportPid}) and exits; the command's
+     * process runs the steps that
      * follow, its failures reported on the same pipe, so they read as any other start's.
      * The two run at once: a failure of the command's may come before the report of its
      * pid, and the parent tells them apart by the step ({@link ChildProgram#runsAfterHandOff}).
@@ -133,9 +132,19 @@ public final class ChildCompiler {
                 .jumpIf(pid, 0, false, handsOver, "in the child that hands over").handOffFork(handsOver);
         command.accept(program);
         program.bind(handsOver);
-        program.add(FileCalls.write(fds.reportWrite(), program.allocate(8)).showing(0, "<report pipe>"))
-                .slotAddress(1, pid, "&<command pid>").then("  (its pid, errno 0: the parent takes the command over)");
+        reportPid(fds.reportWrite(), program, pid, "<command pid>", "the parent takes the command over");
         program.add(ProcessCalls.exitGroup(0)).then("  (the parent reaps this child at once)");
+    }
+
+    /**
+     * Writes the pid in {@code slot} to the report pipe as a report whose errno is 0 (a
+     * failure's never is): the pid fills the step field, the slot's low half on these
+     * little-endian architectures. It names a process the parent must take over, one it
+     * will have to reap: a child of its own made with CLONE_PARENT.
+     */
+    static void reportPid(int reportWrite, ChildProgram program, int slot, String shown, String why) {
+        program.add(FileCalls.write(reportWrite, program.allocate(8)).showing(0, "<report pipe>"))
+                .slotAddress(1, slot, "&" + shown).then("  (its pid, errno 0: " + why + ")");
     }
 
     /**

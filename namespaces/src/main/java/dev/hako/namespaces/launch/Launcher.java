@@ -50,15 +50,28 @@ public final class Launcher {
 
     /**
      * Makes the caller's process object once the child has reached execve. It owns
-     * {@code pidfd} and the JVM's ends of stdio pipes ({@code parentEnds}, null where none);
-     * if it throws, the start fails and the launcher closes those ends.
+     * {@code pidfd}, {@code init}'s pidfd and the JVM's ends of stdio pipes ({@code parentEnds},
+     * null where none); if it throws, the start fails and the launcher closes those ends.
      *
      * @param <P> the process type
      */
     @FunctionalInterface
     public interface ProcessFactory<P> {
-        /** The process object for a child that has reached execve. */
-        P started(int pid, Fd pidfd, LaunchSpec spec, Fd[] parentEnds);
+        /**
+         * The process object for a child that has reached execve. {@code init} is a
+         * supervised start's PID 1, which is this JVM's child too and must be reaped with
+         * it ({@link LaunchSpec#reaperAsPid1()}), or null.
+         */
+        P started(int pid, Fd pidfd, Pid1 init, LaunchSpec spec, Fd[] parentEnds);
+    }
+
+    /**
+     * A supervised start's PID 1, forked by the supervisor with CLONE_PARENT.
+     *
+     * @param pid   its pid in this JVM's pid namespace
+     * @param pidfd a pidfd of it, owned by whoever holds this
+     */
+    public record Pid1(int pid, Fd pidfd) {
     }
 
     /** Descriptors opened for one start; closed at the end unless handed to the process. */
@@ -277,6 +290,7 @@ public final class Launcher {
             }
             boolean started = false;
             boolean handedOver = false;
+            Pid1[] init = new Pid1[1];
             Fd reportRead = opened.keep(report.read());
             Fd syncWrite = sync == null ? null : opened.keep(sync.write());
             try {
@@ -301,7 +315,7 @@ public final class Launcher {
                 long deadline = System.nanoTime() + spec.execTimeout().toNanos();
                 if (spec.handOff()) {
                     HandOff handOff = awaitHandOff(reportRead, arena, program, spec, (int) pid, deadline);
-                    Fd commandPidfd = commandPidfd(handOff.pid());
+                    Fd commandPidfd = childPidfd(handOff.pid());
                     // The child's work is done: its last row, exit_group, is all that is left
                     // of it. SIGKILL bounds the wait for that; then no zombie of it remains.
                     killAndReap(pidfd);
@@ -312,13 +326,25 @@ public final class Launcher {
                         throw handOff.failure();
                     }
                 }
-                awaitExec(reportRead, arena, program, spec, (int) pid, deadline);
+                awaitExec(reportRead, arena, program, spec, (int) pid, deadline, init);
                 started = true;
             } finally {
                 if (!started) {
+                    if (spec.reaperAsPid1()) {
+                        // PID 1 first: the supervisor, alive, then reaps the command it kills.
+                        // Killed first, it would orphan the command, whose zombie keeps PID 1
+                        // from ending until its adopter reaps it.
+                        Fd pid1 = init[0] != null ? init[0].pidfd() : latePidfd(reportRead, arena);
+                        if (pid1 != null) {
+                            killAndReap(pid1);
+                        }
+                    }
                     killAndReap(pidfd);
                     if (spec.handOff() && !handedOver) {
-                        killLateHandOff(reportRead, arena);
+                        Fd command = latePidfd(reportRead, arena);
+                        if (command != null) {
+                            killAndReap(command);
+                        }
                     }
                 }
                 reportRead.close();
@@ -326,7 +352,7 @@ public final class Launcher {
                     syncWrite.close();
                 }
             }
-            return factory.started((int) pid, pidfd, spec, parentEnds);
+            return factory.started((int) pid, pidfd, init[0], spec, parentEnds);
         }
     }
 
@@ -504,11 +530,17 @@ public final class Launcher {
     /**
      * Waits for EOF (exec succeeded: the O_CLOEXEC write end closed) or a failure report
      * (step index, errno), until {@code deadline} (System.nanoTime), the end of the exec
-     * timeout.
+     * timeout. A supervised start's report of its PID 1 (errno 0) comes first; its pidfd
+     * goes to {@code init[0]}, where it is the caller's to close even if this throws.
      */
     private static void awaitExec(Fd report, Arena arena, ChildProgram program, LaunchSpec spec, int pid,
-                                  long deadline) throws IOException {
+                                  long deadline, Pid1[] init) throws IOException {
         MemorySegment record = readReport(report, arena, spec, pid, deadline);
+        if (record != null && spec.reaperAsPid1() && record.get(ValueLayout.JAVA_INT, 4) == 0) {
+            int pid1 = record.get(ValueLayout.JAVA_INT, 0);
+            init[0] = new Pid1(pid1, childPidfd(pid1));
+            record = readReport(report, arena, spec, pid, deadline);
+        }
         if (record != null) {
             throw failure(record, program, spec);
         }
@@ -549,12 +581,13 @@ public final class Launcher {
     }
 
     /**
-     * A pidfd for the command a hand-off forked. pidfd_open by pid is race-free here: the
-     * command is this JVM's child (CLONE_PARENT), and a child's pid cannot be reused before
-     * its parent reaps it, which this JVM does only through pidfds it holds. For the same
-     * reason, when no pidfd can be had (EMFILE), the pid is safe to kill and reap by.
+     * A pidfd for a process the child forked with CLONE_PARENT and reported: a hand-off's
+     * command, or a supervised start's PID 1. pidfd_open by pid is race-free here: it is
+     * this JVM's child, and a child's pid cannot be reused before its parent reaps it, which
+     * this JVM does only through pidfds it holds. For the same reason, when no pidfd can be
+     * had (EMFILE), the pid is safe to kill and reap by.
      */
-    private static Fd commandPidfd(int pid) throws SyscallException {
+    private static Fd childPidfd(int pid) throws SyscallException {
         try {
             return ProcessSyscalls.pidfdOpen(pid, false);
         } catch (SyscallException e) {
@@ -569,29 +602,31 @@ public final class Launcher {
     }
 
     /**
-     * After a hand-off start failed before the command was taken over (the wait timed out
-     * and the child was killed): a command forked just before that is reported in the pipe,
-     * and is killed and reaped too. (A child killed between its fork and its report would
-     * leave the command unknown to this JVM: a window of two rows that only a SIGKILL from
-     * outside, or the exec timeout ending exactly there, can hit.)
+     * After a start failed before a process the child forked with CLONE_PARENT was taken
+     * over (the wait timed out): a pidfd of a hand-off's command or a supervisor's PID 1
+     * forked just before, if its pid is in the pipe, for the caller to kill and reap; else
+     * null. (A child killed between its fork and its report would leave that process
+     * unknown to this JVM: a window of a few rows that only a SIGKILL from outside, or the
+     * exec timeout ending exactly there, can hit. A PID 1 left so dies with its supervisor,
+     * and stays a zombie of this JVM.)
      */
-    private static void killLateHandOff(Fd report, Arena arena) {
+    private static Fd latePidfd(Fd report, Arena arena) {
         MemorySegment record = arena.allocate(8);
         try {
-            // At most two reports are left: the command's failure and the child's report of its pid.
+            // At most two reports are left: a failure and the report of a pid.
             for (int i = 0; i < 2 && !EventSyscalls.poll(report, EnumSet.of(PollEvent.IN), Duration.ZERO).isEmpty();
                  i++) {
                 if (FileSyscalls.read(report, record) != 8) {
-                    return;
+                    return null;
                 }
                 if (record.get(ValueLayout.JAVA_INT, 4) == 0) {
-                    killAndReap(commandPidfd(record.get(ValueLayout.JAVA_INT, 0)));
-                    return;
+                    return childPidfd(record.get(ValueLayout.JAVA_INT, 0));
                 }
             }
         } catch (SyscallException e) {
-            // Nothing readable: no command was forked.
+            // Nothing readable: nothing was forked.
         }
+        return null;
     }
 
     /**
@@ -654,6 +689,11 @@ public final class Launcher {
         } catch (SyscallException e) {
             // Already exited (ESRCH): reaping below is all that is left to do.
         }
+        reap(pidfd);
+    }
+
+    /** Waits for a child that is ending to exit, reaps it and closes its pidfd. */
+    public static void reap(Fd pidfd) {
         try {
             ProcessSyscalls.waitidPidfd(pidfd, EnumSet.of(WaitOption.EXITED));
         } catch (SyscallException e) {

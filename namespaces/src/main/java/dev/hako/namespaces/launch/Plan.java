@@ -184,8 +184,18 @@ public final class Plan {
                     + " its report, reaped at once)");
             timeout = "the rest of " + timeout;
         }
+        if (spec.reaperAsPid1()) {
+            steps.add("poll(<report pipe>, POLLIN, " + timeout + "); read(<report pipe>) = {<pid 1>, errno 0}"
+                    + "  (the supervisor forked PID 1 as our child; else: (step, errno) of the failed child step)");
+            steps.add("pidfd_open(<pid 1>, 0) = <pid 1 pidfd>  (our child by CLONE_PARENT: nobody else reaps it, so"
+                    + " its pid names it)");
+        }
         steps.add("poll(<report pipe>, POLLIN, " + timeout + "); read(<report pipe>) = 0"
                 + "  (else: (step, errno) of the failed child step; on timeout: pidfd_send_signal(SIGKILL))");
+        if (spec.reaperAsPid1()) {
+            steps.add("epoll_ctl(<reaper>, EPOLL_CTL_ADD, <pid 1 pidfd>, EPOLLIN)  (waitid(P_PIDFD) when it exits;"
+                    + " the process has ended once both have)");
+        }
         steps.add("epoll_ctl(<reaper>, EPOLL_CTL_ADD, " + (spec.handOff() ? "<command pidfd>" : "<pidfd>")
                 + ", EPOLLIN)  (waitid(P_PIDFD) when it exits)");
         return steps;

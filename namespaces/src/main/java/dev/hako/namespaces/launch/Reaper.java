@@ -134,6 +134,11 @@ public final class Reaper {
         startThread();
     }
 
+    /** Whether a process with this pid is being watched. */
+    boolean watches(long pid) {
+        return watched.values().stream().anyMatch(process -> process.pid() == pid);
+    }
+
     /** {@return how many times the reaper thread was restarted after an epoll failure} */
     long restarts() {
         return restarts.get();

@@ -29,7 +29,13 @@ import java.util.function.Consumer;
  * comes the command, as PID 2 and the supervisor's child, whose status the supervisor
  * therefore keeps (the reaper could not: execve resets a child's exit signal to SIGCHLD,
  * which the reaper ignores). When the command has ended, the supervisor kills PID 1, which
- * takes every process left in the namespace with it, and waits for that.
+ * takes every process left in the namespace with it, and exits.
+ *
+ * <p>PID 1 is forked with CLONE_PARENT: it is the JVM's child, not the supervisor's, and the
+ * supervisor reports its pid so that the JVM reaps it as well. Both are copies of the
+ * forking JVM, and tearing a copy down costs about as much as forking it; as the JVM's
+ * children they are torn down at once, on two cores, where a supervisor that waited for
+ * its PID 1 before exiting put one teardown after the other on every supervised start.
  *
  * <p>All of it is rows. The forwarding loop is bounded by the interpreter's iteration
  * limit; when that runs out the supervisor escapes to its final wait and stops forwarding
@@ -57,7 +63,7 @@ public final class SupervisorCompiler {
      * runs: its setup, then (after it, since a change of credentials clears the setting) a
      * parent-death signal that ends it with the supervisor, then its execve.
      */
-    static void compile(LaunchSpec spec, ChildProgram program, Consumer<ChildProgram> commandSetup,
+    static void compile(LaunchSpec spec, int reportWrite, ChildProgram program, Consumer<ChildProgram> commandSetup,
                         Consumer<ChildProgram> commandExec) {
         requireLoopsWithoutPolls(LoopPolls.EVERY_ITERATION);
         boolean reaper = spec.reaperAsPid1();
@@ -77,7 +83,7 @@ public final class SupervisorCompiler {
         program.add(SignalCalls.rtSigprocmask(program.memory(), Linux.SIG_BLOCK(), awaited));
         int pid1 = reaper ? program.newRegister() : -1;
         // The steps the supervisor skips: its children's, after each fork.
-        int skipped = reaper ? reaper(program, pid1) : 0;
+        int skipped = reaper ? reaper(program, pid1, reportWrite) : 0;
 
         int command = program.newRegister();
         Label supervisor = new Label();
@@ -138,23 +144,28 @@ public final class SupervisorCompiler {
      * PID 1: ignores SIGCHLD so the kernel reaps orphans, and lives exactly as long as the
      * supervisor. Returns the number of its steps, which the parent side skips.
      *
-     * <p>Its parent-death signal is its first step, yet a supervisor killed before that step
-     * would leave it alive for good, and the usual check after it (is getppid() still the
-     * parent?) cannot work in PID 1 of a new namespace, where getppid() is always 0. So the
-     * supervisor opens a pidfd of itself before the fork, and the reaper blocks in ppoll on
-     * it: a pidfd is readable once its process has exited, before or after the ppoll began.
-     * The reaper keeps that descriptor, as fd 0, and no other; the supervisor closes its own
+     * <p>It lives no longer because it blocks in ppoll on a pidfd of the supervisor, opened
+     * before the fork: a pidfd is readable once its process has exited, before or after the
+     * ppoll began, so even a supervisor killed right after the fork takes PID 1 with it. A
+     * parent-death signal could not do this: its parent is the JVM's thread that forked the
+     * supervisor (CLONE_PARENT), which may end long before the container, and in PID 1 of a
+     * new namespace getppid() is always 0, so it could not check afterwards either. The
+     * reaper keeps that descriptor, as fd 0, and no other; the supervisor closes its own
      * before it forks the command, which therefore never sees it.
      */
-    private static int reaper(ChildProgram program, int pid1) {
+    private static int reaper(ChildProgram program, int pid1, int reportWrite) {
         int self = program.newRegister();
         int supervisorFd = program.newRegister();
         program.add(ProcessCalls.getpid()).saveIn(self).then(" = <supervisor pid>");
         program.add(ProcessCalls.pidfdOpen(0)).fromSlot(0, self, "<supervisor pid>").saveIn(supervisorFd)
                 .then(" = <supervisor pidfd>");
         Label afterReaper = new Label();
-        int fork = fork(program, "<pid 1>", pid1, afterReaper);
-        dieWithSupervisor(program);
+        // CLONE_PARENT takes the supervisor's exit signal, and clone3 wants none of its own.
+        int fork = program.size();
+        program.add(ProcessCalls.clone3(program.memory(), ProcessCalls.CloneArgs.exitSignal(0)
+                        .flags(Linux.CLONE_PARENT(), "CLONE_PARENT"))).saveIn(pid1)
+                .then(" = <pid 1>  (the parent's child, PID 1 of the new pid namespace)")
+                .jumpIf(pid1, 0, false, afterReaper, "in the parent");
         name(program, "hako-init");
         // Fails only when the pidfd is fd 0 already (EINVAL), which is what this step is for.
         program.add(FileCalls.dup3(0, 0, false)).ignoringFailure().fromSlot(0, supervisorFd, "<supervisor pidfd>");
@@ -171,26 +182,35 @@ public final class SupervisorCompiler {
         program.bind(afterReaper);
         int skipped = program.size() - fork - 1;
         program.add(FileCalls.close(0)).fromSlot(0, supervisorFd, "<supervisor pidfd>");
+        ChildCompiler.reportPid(reportWrite, program, pid1, "<pid 1>", "the parent reaps PID 1 too");
         return skipped;
     }
 
     /**
      * Reaps the command, ends the namespace's other processes through PID 1, then dies by
      * the command's signal (unblocked first) or exits with its status.
+     *
+     * <p>PID 1 is killed by pid, which is safe only while its pid cannot have been reused:
+     * the JVM reaps it, and could have done so already had it been killed from outside. So
+     * the supervisor waits for the command's end without reaping it (WNOWAIT) and kills PID 1
+     * before it does: a PID 1 cannot be reaped while a process of its namespace, such as the
+     * unreaped command, is left, so until the command is reaped its pid is still PID 1's.
+     * Its teardown then runs while the supervisor reaps the command and exits.
      */
     private static void endAsTheCommandEnded(ChildProgram program, int command, int pid1) {
         Label exited = new Label();
         int info = program.newSlots((int) (siginfo_t.sizeof() + 7) / 8);
         int code = info + (int) siginfo_t.si_code$offset() / 8;
         int status = info + (int) siginfo_t.si_status$offset() / 8;
-        program.add(ProcessCalls.waitid(Linux.P_PID(), 0, null, EnumSet.of(WaitOption.EXITED))).ignoringFailure()
-                .fromSlot(1, command, "<command pid>").slotAddress(2, info, "&info");
         if (pid1 >= 0) {
+            program.add(ProcessCalls.waitid(Linux.P_PID(), 0, null, EnumSet.of(WaitOption.EXITED, WaitOption.NOWAIT)))
+                    .ignoringFailure().fromSlot(1, command, "<command pid>").slotAddress(2, info, "&info")
+                    .then("  (the command has ended; unreaped, it keeps PID 1's pid from reuse)");
             program.add(ProcessCalls.kill(0, Linux.SIGKILL())).ignoringFailure().fromSlot(0, pid1, "<pid 1>")
                     .then("  (ends what is left in the namespace)");
-            program.add(ProcessCalls.waitid(Linux.P_PID(), 0, null, EnumSet.of(WaitOption.EXITED))).ignoringFailure()
-                    .fromSlot(1, pid1, "<pid 1>");
         }
+        program.add(ProcessCalls.waitid(Linux.P_PID(), 0, null, EnumSet.of(WaitOption.EXITED))).ignoringFailure()
+                .fromSlot(1, command, "<command pid>").slotAddress(2, info, "&info");
         unblockAll(program).ignoringFailure()
                 .jumpIf(code, Linux.CLD_EXITED(), true, exited, "info.si_code is CLD_EXITED");
         int self = program.newRegister();

@@ -67,7 +67,7 @@ class EngineValidationTest {
             for (int i = 0; i < 820; i++) {
                 program.add(dev.hako.syscalls.calls.ProcessCalls.getpid());
             }
-            assertThatThrownBy(() -> SupervisorCompiler.compile(spec, program, p -> { }, p -> { }))
+            assertThatThrownBy(() -> SupervisorCompiler.compile(spec, 9, program, p -> { }, p -> { }))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("the child program has too many steps (")
                     .hasMessageEndingWith(") to leave the supervisor room to forward signals; use fewer mounts or"

@@ -145,7 +145,7 @@ class CheckpointCommandTest {
         Cli.Result result = Cli.run("checkpoint", Long.toString(self), work.resolve("i").toString());
         assertThat(result.status()).isEqualTo(1);
         assertThat(result.err()).isEqualTo("hako: process " + self
-                + " is neither the PID 1 of a pid namespace nor the parent of one\n");
+                + " is neither the PID 1 of a pid namespace nor the supervisor of one\n");
     }
 
     @Test
