@@ -73,7 +73,7 @@ public final class ContainerProcess extends Process implements AutoCloseable {
         if (initPidfd != null) {
             watchInit(spec);
         }
-        Reaper.INSTANCE.watch(new Watch(pid, pidfd, spec.reap()) {
+        Reaper.INSTANCE.watch(new Reaper.Watch(pid, pidfd, spec.reap()) {
             @Override
             public void exited(ChildStatus childStatus) {
                 synchronized (pidfdLock) {
@@ -106,7 +106,7 @@ public final class ContainerProcess extends Process implements AutoCloseable {
     /** Watches a supervised start's PID 1, which the JVM reaps too. */
     private void watchInit(LaunchSpec spec) {
         try {
-            Reaper.INSTANCE.watch(new Watch(initPid, initPidfd, spec.reap()) {
+            Reaper.INSTANCE.watch(new Reaper.Watch(initPid, initPidfd, spec.reap()) {
                 @Override
                 public void exited(ChildStatus childStatus) {
                     synchronized (pidfdLock) {
@@ -130,34 +130,6 @@ public final class ContainerProcess extends Process implements AutoCloseable {
                 Launcher.killAndReap(pidfd);
             }
             throw e;
-        }
-    }
-
-    /** A process the reaper thread watches: the one started, or a supervised start's PID 1. */
-    private abstract static class Watch implements Reaper.Watched {
-        private final long pid;
-        private final Fd pidfd;
-        private final boolean reap;
-
-        Watch(long pid, Fd pidfd, boolean reap) {
-            this.pid = pid;
-            this.pidfd = pidfd;
-            this.reap = reap;
-        }
-
-        @Override
-        public long pid() {
-            return pid;
-        }
-
-        @Override
-        public Fd pidfd() {
-            return pidfd;
-        }
-
-        @Override
-        public boolean reap() {
-            return reap;
         }
     }
 

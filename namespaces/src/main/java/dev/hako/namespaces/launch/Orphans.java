@@ -64,17 +64,7 @@ public final class Orphans {
     }
 
     private static void watch(long pid, Fd pidfd) {
-        Reaper.INSTANCE.watch(new Reaper.Watched() {
-            @Override
-            public long pid() {
-                return pid;
-            }
-
-            @Override
-            public Fd pidfd() {
-                return pidfd;
-            }
-
+        Reaper.INSTANCE.watch(new Reaper.Watch(pid, pidfd, true) {
             @Override
             public void exited(ChildStatus status) {
                 pidfd.close();

@@ -47,6 +47,35 @@ public final class Reaper {
         }
     }
 
+    /** A {@link Watched} process given by its pid and pidfd: the caller says what its end does. */
+    public abstract static class Watch implements Watched {
+        private final long pid;
+        private final Fd pidfd;
+        private final boolean reap;
+
+        /** Watches {@code pidfd}, of process {@code pid}; reaps it, or only observes its end. */
+        public Watch(long pid, Fd pidfd, boolean reap) {
+            this.pid = pid;
+            this.pidfd = pidfd;
+            this.reap = reap;
+        }
+
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public Fd pidfd() {
+            return pidfd;
+        }
+
+        @Override
+        public boolean reap() {
+            return reap;
+        }
+    }
+
     private final Map<Long, Watched> watched = new ConcurrentHashMap<>();
     private final AtomicLong nextKey = new AtomicLong();
     private volatile Fd epoll;
