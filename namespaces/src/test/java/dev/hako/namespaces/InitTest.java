@@ -97,6 +97,32 @@ class InitTest {
         }
     }
 
+    /**
+     * PID 1 is the child of the JVM thread that forked the supervisor (CLONE_PARENT), so it
+     * must not die with that thread, as a parent-death signal would make it: a container
+     * started from a thread that then ends runs on to its own exit.
+     */
+    @Test
+    void aContainerOutlivesTheThreadThatStartedIt() throws Exception {
+        ContainerProcess[] started = new ContainerProcess[1];
+        Thread starter = new Thread(() -> {
+            try {
+                started[0] = init("sleep 1; exit 6").start();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        starter.start();
+        starter.join(20_000);
+        assertThat(starter.isAlive()).isFalse();
+        try (ContainerProcess process = started[0]) {
+            assertThat(process).isNotNull();
+            assertThat(alive(process.initPid().orElseThrow())).as("PID 1 after its starting thread ended").isTrue();
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(6);
+        }
+    }
+
     /** A supervised start whose command cannot run: PID 1, the JVM's child, is reaped too. */
     @Test
     void aFailedSupervisedStartLeavesNoPid1() throws Exception {
